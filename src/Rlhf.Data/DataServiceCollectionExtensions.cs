@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Rlhf.Data.Audit;
+using Rlhf.Data.Dashboard;
+using Rlhf.Data.Database;
+using Rlhf.Data.Identity;
+using Rlhf.Data.Users;
+
+namespace Rlhf.Data;
+
+public static class DataServiceCollectionExtensions
+{
+    /// <summary>
+    /// The database (SQLite file from <c>ConnectionStrings:Rlhf</c>), Identity stores with roles and lockout, and the
+    /// services the site and the CLI share. Throws <see cref="StartupConfigurationException"/> on a bad setting.
+    /// </summary>
+    public static IdentityBuilder AddRlhfData(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        var location = DatabaseLocation.Resolve(configuration, contentRoot);
+        services.AddSingleton(location);
+        services.AddSingleton(TimeProvider.System);
+        // The factory serves long-lived Blazor circuits and jobs; the scoped context serves Identity and requests.
+        services.AddDbContextFactory<RlhfDbContext>(o => o.UseSqlite(location.ConnectionString));
+
+        services.AddScoped<AuditLog>();
+        services.AddScoped<UserDirectory>();
+        services.AddScoped<DashboardService>();
+        services.AddScoped<DatabaseInitializer>();
+
+        return services.AddIdentityCore<ApplicationUser>(o =>
+            {
+                o.SignIn.RequireConfirmedAccount = false;
+                o.User.RequireUniqueEmail = true;
+                o.Password.RequiredLength = 10;
+                o.Lockout.AllowedForNewUsers = true;
+                o.Lockout.MaxFailedAccessAttempts = configuration.GetValue("Identity:MaxFailedAccessAttempts", 5);
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(configuration.GetValue("Identity:LockoutMinutes", 15));
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<RlhfDbContext>();
+    }
+}

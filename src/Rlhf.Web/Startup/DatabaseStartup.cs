@@ -1,0 +1,35 @@
+using Rlhf.Data.Database;
+
+namespace Rlhf.Web.Startup;
+
+/// <summary>
+/// Migrates the database and seeds roles and the bootstrap admin before the server starts listening. A failure
+/// stops start-up with <see cref="StartupConfigurationException"/>.
+/// </summary>
+public sealed class DatabaseStartup(IServiceScopeFactory scopes, ILogger<DatabaseStartup> logger) : IHostedLifecycleService
+{
+    public async Task StartingAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var initializer = scope.ServiceProvider.GetRequiredService<DatabaseInitializer>();
+        var result = await initializer.InitializeAsync(cancellationToken);
+        if (result.CreatedAdminEmail is not null)
+        {
+            logger.LogInformation("Created the bootstrap admin {Email}.", result.CreatedAdminEmail);
+            if (result.GeneratedPassword is not null)
+            {
+                // Printed once, to the console only: it is never stored in clear or logged again.
+                Console.WriteLine();
+                Console.WriteLine($"  Bootstrap admin: {result.CreatedAdminEmail}");
+                Console.WriteLine($"  Password (shown once; change it under Account after logging in): {result.GeneratedPassword}");
+                Console.WriteLine();
+            }
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
