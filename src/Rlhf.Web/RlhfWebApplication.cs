@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Identity;
 using MudBlazor.Services;
 using Rlhf.Data;
 using Rlhf.Data.Database;
+using Rlhf.Data.Hosting;
 using Rlhf.Data.Identity;
 using Rlhf.Web.Components;
 using Rlhf.Web.Components.Account;

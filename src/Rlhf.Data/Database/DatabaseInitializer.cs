@@ -41,18 +41,32 @@ public sealed class DatabaseInitializer(
         return pending;
     }
 
+    /// <summary>Creates the Admin, Researcher and Rater roles that are missing.</summary>
+    public async Task EnsureRolesAsync()
+    {
+        foreach (var role in Roles.All)
+            if (!await roles.RoleExistsAsync(role))
+                Check(await roles.CreateAsync(new IdentityRole(role)), $"create role {role}");
+    }
+
     /// <summary>Migrates, then seeds roles and the bootstrap admin. Returns the generated password when one was made.</summary>
     public async Task<BootstrapResult> InitializeAsync(CancellationToken ct = default)
     {
         var applied = await MigrateAsync(ct);
         if (applied.Count > 0) logger.LogInformation("Applied migrations: {Migrations}", string.Join(", ", applied));
+        await EnsureRolesAsync();
+        var (email, password) = await EnsureBootstrapAdminAsync(ct);
+        return new BootstrapResult(applied, email, password);
+    }
 
-        foreach (var role in Roles.All)
-            if (!await roles.RoleExistsAsync(role))
-                Check(await roles.CreateAsync(new IdentityRole(role)), $"create role {role}");
-
+    /// <summary>
+    /// When no admin exists, creates the one named by Bootstrap:AdminEmail. Returns their e-mail and, when it was
+    /// generated here, their password (to be shown once).
+    /// </summary>
+    public async Task<(string? Email, string? GeneratedPassword)> EnsureBootstrapAdminAsync(CancellationToken ct = default)
+    {
         if ((await users.GetUsersInRoleAsync(Roles.Admin)).Count > 0)
-            return new BootstrapResult(applied, null, null);
+            return (null, null);
 
         var email = configuration[$"{BootstrapOptions.Section}:AdminEmail"];
         if (string.IsNullOrWhiteSpace(email))
@@ -61,21 +75,25 @@ public sealed class DatabaseInitializer(
         email = email.Trim();
 
         var fromEnvironment = configuration[BootstrapOptions.PasswordVariable];
-        var password = string.IsNullOrEmpty(fromEnvironment) ? GeneratePassword() : fromEnvironment;
-
+        string? shownOnce = null;
         var user = await users.FindByEmailAsync(email);
         if (user is null)
         {
+            var password = string.IsNullOrEmpty(fromEnvironment) ? GeneratePassword() : fromEnvironment;
             user = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true, CreatedAtUtc = DateTime.UtcNow };
             var created = await users.CreateAsync(user, password);
             if (!created.Succeeded)
                 throw new StartupConfigurationException(
                     $"Environment variable {BootstrapOptions.PasswordVariable} is not an acceptable password: " +
                     string.Join(" ", created.Errors.Select(e => e.Description)));
+            if (string.IsNullOrEmpty(fromEnvironment)) shownOnce = password;
         }
-        Check(await users.AddToRolesAsync(user, [Roles.Admin, Roles.Researcher]), "make the bootstrap admin");
-        await audit.RecordAsync(null, "user.bootstrap-admin", email, "first admin created on first start", ct);
-        return new BootstrapResult(applied, email, string.IsNullOrEmpty(fromEnvironment) ? password : null);
+        // An existing account named by Bootstrap:AdminEmail keeps its password and gains the roles.
+        foreach (var role in new[] { Roles.Admin, Roles.Researcher })
+            if (!await users.IsInRoleAsync(user, role))
+                Check(await users.AddToRoleAsync(user, role), "make the bootstrap admin");
+        await audit.RecordAsync(null, "user.bootstrap-admin", email, "first admin made on first start", ct);
+        return (email, shownOnce);
     }
 
     /// <summary>A 20-character password from a CSPRNG with every character class Identity asks for.</summary>

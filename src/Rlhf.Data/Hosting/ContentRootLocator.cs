@@ -1,4 +1,4 @@
-namespace Rlhf.Web;
+namespace Rlhf.Data.Hosting;
 
 /// <summary>
 /// Where the site finds the top-level appsettings.json and wwwroot/: the folder named by RLHF_CONTENT_ROOT; else

@@ -1,0 +1,3 @@
+using Rlhf.Cli;
+
+return await RlhfCommandLine.Build().Parse(args).InvokeAsync();

@@ -1,0 +1,16 @@
+using System.CommandLine;
+using Rlhf.Cli.Commands;
+
+namespace Rlhf.Cli;
+
+/// <summary>The `rlhf` command tree. Every command uses the same services as the site.</summary>
+internal static class RlhfCommandLine
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("rlhf: the Rlhf platform from the command line (database, users, models, training).");
+        root.Subcommands.Add(DbCommand.Create());
+        root.Subcommands.Add(UsersCommand.Create());
+        return root;
+    }
+}

@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+
+namespace Rlhf.Web.Tests;
+
+/// <summary>The real site on the test server, over a real SQLite file in a fresh temporary folder.</summary>
+public sealed class RlhfWebFactory : WebApplicationFactory<Program>
+{
+    public const string AdminEmail = "admin@example.test";
+    public const string AdminPassword = "Admin-Password-1";
+
+    public string Folder { get; } = Path.Combine(Path.GetTempPath(), "rlhf-web-tests", Guid.NewGuid().ToString("N"));
+    public string DatabasePath => Path.Combine(Folder, "rlhf.db");
+    private readonly Dictionary<string, string?> settings;
+
+    public RlhfWebFactory(Dictionary<string, string?>? overrides = null)
+    {
+        settings = new()
+        {
+            ["ConnectionStrings:Rlhf"] = $"Data Source={DatabasePath}",
+            ["Bootstrap:AdminEmail"] = AdminEmail,
+            ["RLHF_ADMIN_PASSWORD"] = AdminPassword,
+            ["Identity:MaxFailedAccessAttempts"] = "3",
+        };
+        foreach (var (k, v) in overrides ?? []) settings[k] = v;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        foreach (var (k, v) in settings) builder.UseSetting(k, v);
+    }
+
+    public HttpClient Client(bool followRedirects = false) =>
+        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = followRedirects, HandleCookies = true });
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
+    }
+}
