@@ -4,7 +4,7 @@ using Rlhf.Data.Identity;
 
 namespace Rlhf.Web.Components.Account;
 
-// Remove the "else if (EmailSender is IdentityNoOpEmailSender)" block from RegisterConfirmation.razor after updating with a real implementation.
+// This product sends no e-mail (no confirmation, no password reset); Identity still wants an IEmailSender, so this one drops every message.
 internal sealed class IdentityNoOpEmailSender : IEmailSender<ApplicationUser>
 {
     private readonly IEmailSender emailSender = new NoOpEmailSender();

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Builds and runs every test project of Rlhf.sln (unit, integration on real SQLite files, TorchSharp,
+# CLI processes and Playwright browser tests against the real server), then prints one summary line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+log=$(mktemp)
+dotnet test Rlhf.sln "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+# dotnet test prints one "Passed!/Failed!  - Failed: F, Passed: P, Skipped: S, ..." line per test project.
+read -r failed passed skipped projects < <(grep -E "(Passed|Failed)! +- Failed: +[0-9]+, Passed: +[0-9]+" "$log" |
+  sed -E 's/.*Failed: +([0-9]+), Passed: +([0-9]+), Skipped: +([0-9]+).*/\1 \2 \3/' |
+  awk '{f+=$1; p+=$2; s+=$3; n++} END {print f+0, p+0, s+0, n+0}')
+rm -f "$log"
+echo
+echo "test projects run: $projects"
+echo "$passed passed, $failed failed, $skipped skipped"
+if [ "$status" -ne 0 ]; then exit "$status"; fi
+if [ "$passed" -eq 0 ]; then echo "no test ran"; exit 1; fi
+exit 0

@@ -1,0 +1,29 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Rlhf.Training.Models;
+
+/// <summary>HF GPT2MLP: c_fc, gelu_new (tanh approximation), c_proj.</summary>
+public sealed class Gpt2Mlp : nn.Module<Tensor, Tensor>
+{
+    private readonly Linear c_fc;     // n_embd -> n_inner
+    private readonly Linear c_proj;   // n_inner -> n_embd
+
+    public Gpt2Mlp(Gpt2Config config) : base(nameof(Gpt2Mlp))
+    {
+        c_fc = nn.Linear(config.NEmbd, config.InnerDim);
+        c_proj = nn.Linear(config.InnerDim, config.NEmbd);
+        RegisterComponents();
+    }
+
+    /// <param name="x">[B, T, C]</param>
+    /// <returns>[B, T, C]</returns>
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var h = c_fc.forward(x);                                                     // [B, T, 4C]
+        h = nn.functional.gelu(h, GELU.Approximate.tanh);                           // gelu_new
+        return scope.MoveToOuter(c_proj.forward(h));                                 // [B, T, C]
+    }
+}

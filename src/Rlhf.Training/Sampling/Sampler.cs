@@ -1,0 +1,147 @@
+using Rlhf.Training.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Rlhf.Training.Sampling;
+
+/// <summary>
+/// Batched sampling from a <see cref="Gpt2LMHeadModel"/>: prompts are left-padded (attention mask 0,
+/// position ids cumsum(mask) - 1), then up to max_new_tokens are drawn per row with temperature,
+/// top-k and top-p, from a seeded <see cref="torch.Generator"/>, so the same seed gives the same tokens.
+/// A row stops at its first EOS and emits pad (mask 0) afterwards; generation ends when every row has
+/// stopped. With the KV cache each step runs only the new token; without it the whole sequence is
+/// recomputed (same tokens, used to test the cache).
+/// </summary>
+public static class Sampler
+{
+    /// <summary>Generates continuations of <paramref name="prompts"/> (each at least one token).</summary>
+    /// <param name="generator">Source of randomness; null = a generator seeded with 0. Not used when greedy.</param>
+    public static GenerationResult Generate(Gpt2LMHeadModel model, IReadOnlyList<IReadOnlyList<int>> prompts,
+        GenerationConfig config, Generator? generator = null)
+    {
+        config.Validate();
+        if (prompts.Count == 0) throw new ArgumentException("no prompts given", nameof(prompts));
+        var maxPrompt = prompts.Max(p => p.Count);
+        if (maxPrompt + config.MaxNewTokens > model.Config.NPositions)
+            throw new ArgumentException($"longest prompt ({maxPrompt}) + max_new_tokens ({config.MaxNewTokens}) exceeds n_positions ({model.Config.NPositions})");
+
+        var ownGenerator = generator is null && config.Temperature > 0;
+        generator ??= config.Temperature > 0 ? new Generator(0) : null;
+        try
+        {
+            using var noGrad = no_grad();
+            using var scope = NewDisposeScope();
+            var device = model.Transformer.TokenEmbeddingWeight.device;
+            var (promptIds, promptMask) = LeftPad(prompts, config.PadTokenId);              // [B, P]
+            promptIds = promptIds.to(device);
+            promptMask = promptMask.to(device);
+            var B = promptIds.shape[0];
+
+            using var cache = config.UseKvCache ? model.NewCache() : null;
+            var mask = promptMask;                                                          // [B, S]
+            var positions = Gpt2Model.PositionIdsFromMask(promptMask);                      // [B, P]
+            var nextPosition = positions[TensorIndex.Colon, TensorIndex.Slice(-1, null)] + 1;   // [B, 1]
+            var sequence = promptIds;                                                       // [B, S] (uncached path)
+            var logits = LastLogits(model.forward(promptIds, mask, positions, cache));      // [B, V]
+
+            var finished = zeros(B, dtype: ScalarType.Bool, device: device);                // [B]
+            var tokens = new List<Tensor>();
+            var logProbs = new List<Tensor>();
+            var stepMasks = new List<Tensor>();
+            for (var step = 0; step < config.MaxNewTokens; step++)
+            {
+                var (next, logp) = SampleStep(logits, config, generator);                  // [B], [B]
+                var alive = finished.logical_not();                                         // [B]
+                next = next.masked_fill(finished, config.PadTokenId);                       // finished rows emit pad
+                logp = logp.masked_fill(finished, 0.0f);
+                tokens.Add(next);
+                logProbs.Add(logp);
+                stepMasks.Add(alive.to_type(ScalarType.Int64));
+                if (config.StopAtEos) finished = finished.logical_or(next.eq(config.EosTokenId));
+                if (step == config.MaxNewTokens - 1 || finished.all().item<bool>()) break;
+
+                // Feed the new token: mask grows by one real position for every row.
+                mask = cat([mask, ones(B, 1, dtype: ScalarType.Int64, device: device)], 1);     // [B, S+1]
+                var previous = logits;
+                if (cache is not null)
+                {
+                    logits = LastLogits(model.forward(next.unsqueeze(1), mask, nextPosition, cache));   // [B, V]
+                }
+                else
+                {
+                    sequence = cat([sequence, next.unsqueeze(1)], 1);                                 // [B, S+1]
+                    logits = LastLogits(model.forward(sequence, mask, Gpt2Model.PositionIdsFromMask(mask)));
+                }
+                previous.Dispose();
+                nextPosition = nextPosition + 1;
+            }
+
+            var result = new GenerationResult(
+                promptIds.MoveToOuterDisposeScope(),
+                promptMask.MoveToOuterDisposeScope(),
+                stack(tokens, 1).MoveToOuterDisposeScope(),      // [B, N]
+                stack(logProbs, 1).MoveToOuterDisposeScope(),    // [B, N]
+                stack(stepMasks, 1).MoveToOuterDisposeScope());  // [B, N]
+            return result;
+        }
+        finally
+        {
+            if (ownGenerator) generator!.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Left-pads prompts to the longest: ids int64 [B, P] with <paramref name="padTokenId"/> on the left,
+    /// mask int64 [B, P] with 1 for real tokens.
+    /// </summary>
+    public static (Tensor Ids, Tensor Mask) LeftPad(IReadOnlyList<IReadOnlyList<int>> prompts, int padTokenId)
+    {
+        var B = prompts.Count;
+        var P = prompts.Max(p => p.Count);
+        if (prompts.Any(p => p.Count == 0)) throw new ArgumentException("every prompt needs at least one token", nameof(prompts));
+        var ids = new long[B * P];
+        var mask = new long[B * P];
+        for (var b = 0; b < B; b++)
+        {
+            var offset = P - prompts[b].Count;
+            for (var t = 0; t < P; t++)
+            {
+                var real = t >= offset;
+                ids[b * P + t] = real ? prompts[b][t - offset] : padTokenId;
+                mask[b * P + t] = real ? 1 : 0;
+            }
+        }
+        return (tensor(ids, [B, P]), tensor(mask, [B, P]));
+    }
+
+    /// <summary>Chooses the next token of each row from next-token logits [B, V]; returns it and its log-prob, both [B].</summary>
+    private static (Tensor Token, Tensor LogProb) SampleStep(Tensor logits, GenerationConfig config, Generator? generator)
+    {
+        using var scope = NewDisposeScope();
+        Tensor token;
+        double temperature;
+        if (config.Temperature == 0)
+        {
+            token = logits.argmax(-1);                                              // [B]
+            temperature = 1.0;
+        }
+        else
+        {
+            temperature = config.Temperature;
+            var scaled = logits / temperature;                                      // [B, V]
+            var filtered = LogitsFilters.TopP(LogitsFilters.TopK(scaled, config.TopK), config.TopP);
+            var probs = filtered.softmax(-1);                                       // [B, V]
+            token = probs.multinomial(1, generator: generator).squeeze(1);          // [B]
+        }
+        var logProb = TokenLogProbs.Gather(logits, token, temperature);            // [B]
+        return scope.MoveToOuter(token, logProb);
+    }
+
+    /// <summary>[B, T, V] -> [B, V] (the last position), disposing the full logits.</summary>
+    private static Tensor LastLogits(Tensor logits)
+    {
+        var last = logits[TensorIndex.Colon, -1].clone();   // [B, V]
+        logits.Dispose();
+        return last;
+    }
+}

@@ -1,0 +1,53 @@
+using Microsoft.Playwright;
+
+namespace Rlhf.Browser.Tests;
+
+public class LoginTests(SiteProcess site) : IClassFixture<SiteProcess>
+{
+    [Fact]
+    public async Task The_bootstrap_admin_logs_in_and_sees_the_dashboard()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Chromium.LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = site.BaseAddress.ToString() });
+
+        await page.GotoAsync("/");
+        Assert.Contains("/Account/Login", page.Url); // anonymous: sent to log in
+
+        await page.FillAsync("#Input\\.Email", SiteProcess.AdminEmail);
+        await page.FillAsync("#Input\\.Password", SiteProcess.AdminPassword);
+        await page.ClickAsync("button[type=submit]");
+
+        await page.WaitForSelectorAsync("#admin-dashboard", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        Assert.Equal(site.BaseAddress.ToString(), page.Url);
+        Assert.Equal("Dashboard", (await page.InnerTextAsync("h4")).Trim());
+        Assert.Equal("1", (await page.InnerTextAsync("[data-count=users] .count-value")).Trim());
+        Assert.True(await page.IsVisibleAsync("text=Users"));
+
+        // The page turns interactive (Blazor circuit): the theme toggle switches to dark mode.
+        await page.WaitForSelectorAsync("#circuit-state[data-interactive=true]", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached, Timeout = 30_000 });
+        var before = await page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
+        await page.ClickAsync("#theme-toggle");
+        await page.WaitForFunctionAsync(
+            "before => getComputedStyle(document.body).backgroundColor !== before", before,
+            new PageWaitForFunctionOptions { Timeout = 15_000 });
+
+        Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots"));
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, "screenshots", "dashboard.png") });
+    }
+
+    [Fact]
+    public async Task A_wrong_password_shows_a_clear_message_in_the_browser()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Chromium.LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = site.BaseAddress.ToString() });
+
+        await page.GotoAsync("/Account/Login");
+        await page.FillAsync("#Input\\.Email", "nobody@example.test");
+        await page.FillAsync("#Input\\.Password", "whatever-it-is");
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForSelectorAsync("[role=alert]");
+        Assert.Contains("Wrong e-mail or password.", await page.InnerTextAsync("[role=alert]"));
+    }
+}

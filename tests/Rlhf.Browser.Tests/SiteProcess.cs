@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Rlhf.Browser.Tests;
+
+/// <summary>
+/// The real site on Kestrel, as its own process, over a fresh SQLite file; stopped (and its folder removed) on dispose.
+/// </summary>
+public sealed class SiteProcess : IAsyncLifetime
+{
+    public const string AdminEmail = "admin@example.test";
+    public const string AdminPassword = "Admin-Password-1";
+
+    private Process? process;
+    private readonly StringBuilder log = new();
+    public string Folder { get; } = Path.Combine(Path.GetTempPath(), "rlhf-browser-tests", Guid.NewGuid().ToString("N"));
+    public Uri BaseAddress { get; private set; } = default!;
+    public string Log { get { lock (log) return log.ToString(); } }
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(Folder);
+        var port = FreePort();
+        BaseAddress = new Uri($"http://127.0.0.1:{port}/");
+        var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Rlhf.Web.dll"), "--urls", BaseAddress.ToString().TrimEnd('/')])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Development"; // serves static assets from the build output
+        psi.Environment["ConnectionStrings__Rlhf"] = $"Data Source={Path.Combine(Folder, "rlhf.db")}";
+        psi.Environment["Bootstrap__AdminEmail"] = AdminEmail;
+        psi.Environment["RLHF_ADMIN_PASSWORD"] = AdminPassword;
+        process = Process.Start(psi)!;
+        process.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited) throw new InvalidOperationException($"the site exited with {process.ExitCode}:\n{Log}");
+            try
+            {
+                if ((await http.GetAsync("healthz")).StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"the site did not answer /healthz within 90 s:\n{Log}");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (process is { HasExited: false })
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+        process?.Dispose();
+        try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,28 @@
+using System.Diagnostics;
+
+namespace Rlhf.Cli.Tests;
+
+/// <summary>Runs the built `rlhf` program as its own process with the given environment.</summary>
+public static class CliProcess
+{
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(
+        IDictionary<string, string> environment, string? stdin, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "rlhf.dll"), .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var (k, v) in environment) psi.Environment[k] = v;
+        using var process = Process.Start(psi)!;
+        if (stdin is not null) await process.StandardInput.WriteLineAsync(stdin);
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output, await error);
+    }
+}
