@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Rlhf.Data;
 using Rlhf.Data.Hosting;
+using Rlhf.Jobs;
 
 namespace Rlhf.Cli;
 
@@ -13,7 +14,7 @@ namespace Rlhf.Cli;
 /// </summary>
 internal static class CliHost
 {
-    public static IHost Create()
+    public static IHost Create(bool withJobRunner = false)
     {
         var contentRoot = ContentRootLocator.Find();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
@@ -26,6 +27,12 @@ internal static class CliHost
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Error);
         builder.Services.AddRlhfData(builder.Configuration, contentRoot);
+        builder.Services.AddRlhfJobs(builder.Configuration);
+        if (withJobRunner)
+        {
+            builder.Logging.AddFilter("Rlhf.Jobs", LogLevel.Information);
+            builder.Services.AddRlhfJobRunner();
+        }
         return builder.Build();
     }
 }

@@ -11,6 +11,8 @@ internal static class RlhfCommandLine
         var root = new RootCommand("rlhf: the Rlhf platform from the command line (database, users, models, training).");
         root.Subcommands.Add(DbCommand.Create());
         root.Subcommands.Add(UsersCommand.Create());
+        root.Subcommands.Add(ModelsCommand.Create());
+        root.Subcommands.Add(WorkerCommand.Create());
         root.Subcommands.Add(LmLogprobCommand.Create());
         root.Subcommands.Add(RewardScoreCommand.Create());
         return root;

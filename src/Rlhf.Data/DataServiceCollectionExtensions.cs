@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Rlhf.Data.Audit;
 using Rlhf.Data.Dashboard;
 using Rlhf.Data.Database;
+using Rlhf.Data.Hosting;
 using Rlhf.Data.Identity;
 using Rlhf.Data.Users;
 
@@ -20,6 +21,7 @@ public static class DataServiceCollectionExtensions
     {
         var location = DatabaseLocation.Resolve(configuration, contentRoot);
         services.AddSingleton(location);
+        services.AddSingleton(RlhfPaths.From(location, contentRoot));
         services.AddSingleton(TimeProvider.System);
         // The factory serves long-lived Blazor circuits and jobs; the scoped context serves Identity and requests.
         services.AddDbContextFactory<RlhfDbContext>(o => o.UseSqlite(location.ConnectionString));

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Rlhf.Core.Audit;
 using Rlhf.Core.Jobs;
 using Rlhf.Core.Projects;
+using Rlhf.Core.Registry;
 using Rlhf.Data.Identity;
 
 namespace Rlhf.Data;
@@ -14,6 +15,12 @@ public sealed class RlhfDbContext(DbContextOptions<RlhfDbContext> options) : Ide
     public DbSet<Assignment> Assignments => Set<Assignment>();
     public DbSet<Job> Jobs => Set<Job>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<JobMetric> JobMetrics => Set<JobMetric>();
+    public DbSet<JobLogEntry> JobLogEntries => Set<JobLogEntry>();
+    public DbSet<Model> Models => Set<Model>();
+    public DbSet<Prompt> Prompts => Set<Prompt>();
+    public DbSet<Response> Responses => Set<Response>();
+    public DbSet<Comparison> Comparisons => Set<Comparison>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -33,6 +40,7 @@ public sealed class RlhfDbContext(DbContextOptions<RlhfDbContext> options) : Ide
             e.HasIndex(a => new { a.ComparisonId, a.Status });
             e.HasOne<Project>().WithMany().HasForeignKey(a => a.ProjectId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<ApplicationUser>().WithMany().HasForeignKey(a => a.RaterId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Comparison>().WithMany().HasForeignKey(a => a.ComparisonId).OnDelete(DeleteBehavior.Restrict);
         });
 
         builder.Entity<Job>(e =>
@@ -40,6 +48,54 @@ public sealed class RlhfDbContext(DbContextOptions<RlhfDbContext> options) : Ide
             e.Property(j => j.Kind).HasMaxLength(64).IsRequired();
             e.Property(j => j.Status).HasConversion<string>().HasMaxLength(16);
             e.HasIndex(j => new { j.Status, j.CreatedAtUtc });
+        });
+
+        builder.Entity<JobMetric>(e =>
+        {
+            e.Property(m => m.Name).HasMaxLength(64).IsRequired();
+            e.HasIndex(m => new { m.JobId, m.Name, m.Step });
+            e.HasOne<Job>().WithMany().HasForeignKey(m => m.JobId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<JobLogEntry>(e =>
+        {
+            e.Property(l => l.Level).HasMaxLength(16);
+            e.HasIndex(l => new { l.JobId, l.Id });
+            e.HasOne<Job>().WithMany().HasForeignKey(l => l.JobId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Model>(e =>
+        {
+            e.Property(m => m.Name).HasMaxLength(200).IsRequired();
+            e.HasIndex(m => m.Name).IsUnique();
+            e.Property(m => m.Kind).HasConversion<string>().HasMaxLength(16);
+            e.Property(m => m.Source).HasMaxLength(16);
+            e.HasOne<Model>().WithMany().HasForeignKey(m => m.ParentId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Job>().WithMany().HasForeignKey(m => m.ProducedByJobId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<Prompt>(e =>
+        {
+            e.HasIndex(p => p.ProjectId);
+            e.HasOne<Project>().WithMany().HasForeignKey(p => p.ProjectId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<Response>(e =>
+        {
+            e.Property(r => r.Source).HasMaxLength(200);
+            e.HasIndex(r => r.PromptId);
+            e.HasOne<Prompt>().WithMany().HasForeignKey(r => r.PromptId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Model>().WithMany().HasForeignKey(r => r.ModelId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<Comparison>(e =>
+        {
+            e.HasIndex(c => c.ProjectId);
+            e.HasIndex(c => new { c.PromptId, c.ResponseAId, c.ResponseBId }).IsUnique();
+            e.HasOne<Project>().WithMany().HasForeignKey(c => c.ProjectId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Prompt>().WithMany().HasForeignKey(c => c.PromptId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Response>().WithMany().HasForeignKey(c => c.ResponseAId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Response>().WithMany().HasForeignKey(c => c.ResponseBId).OnDelete(DeleteBehavior.Restrict);
         });
 
         builder.Entity<AuditEvent>(e =>

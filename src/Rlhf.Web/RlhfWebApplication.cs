@@ -7,6 +7,8 @@ using Rlhf.Data;
 using Rlhf.Data.Database;
 using Rlhf.Data.Hosting;
 using Rlhf.Data.Identity;
+using Rlhf.Jobs;
+using Rlhf.Jobs.Runner;
 using Rlhf.Web.Components;
 using Rlhf.Web.Components.Account;
 using Rlhf.Web.Startup;
@@ -69,6 +71,9 @@ public static class RlhfWebApplication
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(Path.GetDirectoryName(location.FilePath)!, "keys")));
 
         services.AddHostedService<DatabaseStartup>();
+        services.AddRlhfJobs(builder.Configuration);
+        if (builder.Configuration.GetValue($"{JobRunnerOptions.Section}:RunInSite", true))
+            services.AddRlhfJobRunner();
     }
 
     private static void UsePipeline(WebApplication app)

@@ -1,9 +1,10 @@
 using Rlhf.Data.Database;
+using Rlhf.Jobs.Registry;
 
 namespace Rlhf.Web.Startup;
 
 /// <summary>
-/// Migrates the database and seeds roles and the bootstrap admin before the server starts listening. A failure
+/// Migrates the database and seeds roles, the bootstrap admin and the shipped demo model before the server starts listening. A failure
 /// stops start-up with <see cref="StartupConfigurationException"/>.
 /// </summary>
 public sealed class DatabaseStartup(IServiceScopeFactory scopes, ILogger<DatabaseStartup> logger) : IHostedLifecycleService
@@ -13,6 +14,8 @@ public sealed class DatabaseStartup(IServiceScopeFactory scopes, ILogger<Databas
         await using var scope = scopes.CreateAsyncScope();
         var initializer = scope.ServiceProvider.GetRequiredService<DatabaseInitializer>();
         var result = await initializer.InitializeAsync(cancellationToken);
+        var demo = await scope.ServiceProvider.GetRequiredService<ModelRegistry>().EnsureShippedDemoAsync(cancellationToken);
+        if (demo is not null) logger.LogInformation("Model registry holds the shipped {Model}.", demo.Name);
         if (result.CreatedAdminEmail is not null)
         {
             logger.LogInformation("Created the bootstrap admin {Email}.", result.CreatedAdminEmail);

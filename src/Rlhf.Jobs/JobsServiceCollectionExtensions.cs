@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Rlhf.Jobs.Generation;
+using Rlhf.Jobs.Registry;
+using Rlhf.Jobs.Runner;
+
+namespace Rlhf.Jobs;
+
+public static class JobsServiceCollectionExtensions
+{
+    /// <summary>The job queue, the model registry and the job handlers (what the site, the CLI and a worker share).</summary>
+    public static IServiceCollection AddRlhfJobs(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<JobRunnerOptions>(configuration.GetSection(JobRunnerOptions.Section));
+        services.AddSingleton<JobQueue>();
+        services.AddScoped<ModelRegistry>();
+        services.AddScoped<IJobHandler, GenerationJobHandler>();
+        return services;
+    }
+
+    /// <summary>A job runner in this process (the site by default, or <c>rlhf worker</c>).</summary>
+    public static IServiceCollection AddRlhfJobRunner(this IServiceCollection services)
+    {
+        services.AddSingleton<JobRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobRunner>());
+        return services;
+    }
+}

@@ -1,0 +1,179 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Rlhf.Core.Jobs;
+using Rlhf.Data;
+
+namespace Rlhf.Jobs.Runner;
+
+/// <summary>
+/// The durable job queue in the database. Claims are leases: a runner owns a job while it keeps heart-beating;
+/// a job whose lease ran out may be taken over (resumed) or is failed with the reason shown.
+/// </summary>
+public sealed class JobQueue(IDbContextFactory<RlhfDbContext> contexts, TimeProvider clock)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    public async Task<Job> EnqueueAsync<T>(string kind, T payload, string? createdById, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var job = new Job
+        {
+            Kind = kind,
+            PayloadJson = JsonSerializer.Serialize(payload, Json),
+            Status = JobStatus.Queued,
+            CreatedAtUtc = Now,
+            CreatedById = createdById,
+            Message = "queued",
+        };
+        db.Jobs.Add(job);
+        await db.SaveChangesAsync(ct);
+        return job;
+    }
+
+    /// <summary>
+    /// Takes the oldest queued job of a kind in <paramref name="canResume"/> (kind → whether its handler can resume),
+    /// or a running one whose lease ran out (resumed when its handler can, else failed with the reason). Null when
+    /// there is nothing to do.
+    /// </summary>
+    public async Task<Job?> ClaimAsync(string owner, IReadOnlyDictionary<string, bool> canResume, TimeSpan lease, int maxAttempts, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var now = Now;
+        var kinds = canResume.Keys.ToList();
+        var candidates = await db.Jobs.AsNoTracking()
+            .Where(j => kinds.Contains(j.Kind) &&
+                        (j.Status == JobStatus.Queued || (j.Status == JobStatus.Running && j.LeaseExpiresAtUtc < now)))
+            .OrderBy(j => j.Id).Take(20).ToListAsync(ct);
+
+        foreach (var c in candidates)
+        {
+            if (c.Status == JobStatus.Running)
+            {
+                var reason = !canResume[c.Kind]
+                    ? $"The runner {c.LeaseOwner} stopped while this job ran (last heartbeat {c.HeartbeatAtUtc:u}); this kind of job cannot resume."
+                    : c.Attempts >= maxAttempts
+                        ? $"The runner stopped while this job ran, {c.Attempts} times; giving up after {maxAttempts} attempts."
+                        : null;
+                if (reason is not null)
+                {
+                    await db.Jobs.Where(j => j.Id == c.Id && j.Status == JobStatus.Running && j.LeaseExpiresAtUtc < now)
+                        .ExecuteUpdateAsync(s => s
+                            .SetProperty(j => j.Status, JobStatus.Failed)
+                            .SetProperty(j => j.Error, reason)
+                            .SetProperty(j => j.Message, "failed")
+                            .SetProperty(j => j.FinishedAtUtc, now)
+                            .SetProperty(j => j.LeaseOwner, (string?)null), ct);
+                    await LogAsync(c.Id, "error", reason, ct);
+                    continue;
+                }
+            }
+
+            var wasRunning = c.Status == JobStatus.Running;
+            var claimed = await db.Jobs
+                .Where(j => j.Id == c.Id &&
+                            (j.Status == JobStatus.Queued || (j.Status == JobStatus.Running && j.LeaseExpiresAtUtc < now)))
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(j => j.Status, JobStatus.Running)
+                    .SetProperty(j => j.LeaseOwner, owner)
+                    .SetProperty(j => j.LeaseExpiresAtUtc, now + lease)
+                    .SetProperty(j => j.HeartbeatAtUtc, now)
+                    .SetProperty(j => j.StartedAtUtc, j => j.StartedAtUtc ?? now)
+                    .SetProperty(j => j.Attempts, j => j.Attempts + 1)
+                    .SetProperty(j => j.Message, wasRunning ? "resuming" : "started"), ct);
+            if (claimed == 1)
+            {
+                await LogAsync(c.Id, wasRunning ? "warning" : "info",
+                    wasRunning ? $"Resumed by {owner} after the previous runner stopped." : $"Started by {owner}.", ct);
+                return await db.Jobs.AsNoTracking().SingleAsync(j => j.Id == c.Id, ct);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Extends the lease. Returns false when this runner no longer owns the job; sets cancel when asked.</summary>
+    public async Task<(bool Owned, bool CancelRequested)> HeartbeatAsync(long jobId, string owner, TimeSpan lease, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var now = Now;
+        var rows = await db.Jobs.Where(j => j.Id == jobId && j.LeaseOwner == owner && j.Status == JobStatus.Running)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.LeaseExpiresAtUtc, now + lease).SetProperty(j => j.HeartbeatAtUtc, now), ct);
+        if (rows == 0) return (false, false);
+        var cancel = await db.Jobs.Where(j => j.Id == jobId).Select(j => j.CancelRequested).SingleAsync(ct);
+        return (true, cancel);
+    }
+
+    public async Task ReportAsync(long jobId, string owner, double progress, string? message, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var p = Math.Clamp(progress, 0, 1);
+        await db.Jobs.Where(j => j.Id == jobId && j.LeaseOwner == owner && j.Status == JobStatus.Running)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.Progress, p).SetProperty(j => j.Message, message), ct);
+    }
+
+    public async Task FinishAsync(long jobId, string owner, JobStatus status, string? error, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var now = Now;
+        await db.Jobs.Where(j => j.Id == jobId && j.LeaseOwner == owner && j.Status == JobStatus.Running)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(j => j.Status, status)
+                .SetProperty(j => j.Error, error)
+                .SetProperty(j => j.Progress, j => status == JobStatus.Succeeded ? 1 : j.Progress)
+                .SetProperty(j => j.Message, status.ToString().ToLowerInvariant())
+                .SetProperty(j => j.FinishedAtUtc, now)
+                .SetProperty(j => j.LeaseOwner, (string?)null), ct);
+    }
+
+    /// <summary>
+    /// Cancels a queued job at once; asks a running one to stop (its runner sees it at the next heartbeat).
+    /// Returns false when the job has already ended.
+    /// </summary>
+    public async Task<bool> RequestCancelAsync(long jobId, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var now = Now;
+        var queued = await db.Jobs.Where(j => j.Id == jobId && j.Status == JobStatus.Queued)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Cancelled).SetProperty(j => j.CancelRequested, true)
+                .SetProperty(j => j.Message, "cancelled").SetProperty(j => j.FinishedAtUtc, now), ct);
+        if (queued == 1) return true;
+        var running = await db.Jobs.Where(j => j.Id == jobId && j.Status == JobStatus.Running)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.CancelRequested, true).SetProperty(j => j.Message, "cancelling"), ct);
+        return running == 1;
+    }
+
+    public async Task LogAsync(long jobId, string level, string message, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        db.JobLogEntries.Add(new JobLogEntry { JobId = jobId, AtUtc = Now, Level = level, Message = message });
+        await db.SaveChangesAsync(ct);
+    }
+
+    public async Task AddMetricsAsync(long jobId, long step, IReadOnlyDictionary<string, double> values, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var now = Now;
+        foreach (var (name, value) in values)
+            db.JobMetrics.Add(new JobMetric { JobId = jobId, Step = step, Name = name, Value = value, AtUtc = now });
+        await db.SaveChangesAsync(ct);
+    }
+
+    public async Task<Job?> GetAsync(long jobId, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == jobId, ct);
+    }
+
+    public async Task<IReadOnlyList<Job>> ListAsync(int take = 100, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.Jobs.AsNoTracking().OrderByDescending(j => j.Id).Take(take).ToListAsync(ct);
+    }
+
+    public async Task<IReadOnlyList<JobLogEntry>> ReadLogAsync(long jobId, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.JobLogEntries.AsNoTracking().Where(l => l.JobId == jobId).OrderBy(l => l.Id).ToListAsync(ct);
+    }
+}

@@ -1,0 +1,79 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Rlhf.Core.Projects;
+using Rlhf.Data;
+using Rlhf.Data.Database;
+using Rlhf.Jobs.Runner;
+
+namespace Rlhf.Jobs.Tests;
+
+/// <summary>A real SQLite file with the data and job services around it, and a runner driven step by step.</summary>
+public sealed class JobsHarness : IAsyncDisposable
+{
+    public string Folder { get; } = Path.Combine(Path.GetTempPath(), "rlhf-jobs-tests", Guid.NewGuid().ToString("N"));
+    public ServiceProvider Services { get; }
+
+    public static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
+
+    private JobsHarness(Action<IServiceCollection>? extra, int leaseSeconds)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Rlhf"] = $"Data Source={Path.Combine(Folder, "rlhf.db")}",
+            ["Bootstrap:AdminEmail"] = "admin@example.test",
+            ["RLHF_ADMIN_PASSWORD"] = "Admin-Password-1",
+            ["Jobs:LeaseSeconds"] = leaseSeconds.ToString(),
+            ["Jobs:MaxAttempts"] = "2",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        // The content root is the test folder: no shipped model there.
+        services.AddRlhfData(configuration, Folder);
+        services.AddRlhfJobs(configuration);
+        services.AddSingleton<JobRunner>();
+        extra?.Invoke(services);
+        Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+    }
+
+    public static async Task<JobsHarness> CreateAsync(Action<IServiceCollection>? extra = null, int leaseSeconds = 30)
+    {
+        var harness = new JobsHarness(extra, leaseSeconds);
+        await using var scope = harness.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync();
+        return harness;
+    }
+
+    public JobQueue Queue => Services.GetRequiredService<JobQueue>();
+    public JobRunner Runner => Services.GetRequiredService<JobRunner>();
+
+    public async Task<RlhfDbContext> DbAsync() =>
+        await Services.GetRequiredService<IDbContextFactory<RlhfDbContext>>().CreateDbContextAsync();
+
+    public async Task<T> InScopeAsync<T>(Func<IServiceProvider, Task<T>> body)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await body(scope.ServiceProvider);
+    }
+
+    /// <summary>A project with the given plain prompts.</summary>
+    public async Task<int> ProjectWithPromptsAsync(params string[] prompts)
+    {
+        await using var db = await DbAsync();
+        var project = new Project { Name = $"p-{Guid.NewGuid():N}", CreatedAtUtc = DateTime.UtcNow };
+        db.Projects.Add(project);
+        await db.SaveChangesAsync();
+        foreach (var text in prompts) db.Prompts.Add(new Prompt { ProjectId = project.Id, Text = text, CreatedAtUtc = DateTime.UtcNow });
+        await db.SaveChangesAsync();
+        return project.Id;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
+    }
+}
