@@ -18,6 +18,8 @@ public class AuthenticationTests : IAsyncLifetime
     [InlineData("/admin/users")]
     [InlineData("/admin/audit")]
     [InlineData("/Account/Manage")]
+    [InlineData("/models")]
+    [InlineData("/jobs")]
     public async Task An_anonymous_visitor_is_sent_to_login(string path)
     {
         var response = await factory.Client().GetAsync(path);
@@ -58,6 +60,10 @@ public class AuthenticationTests : IAsyncLifetime
         Assert.Matches("data-count=\"projects\"[\\s\\S]*?count-value[^>]*>0<", html);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/admin/users")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/admin/audit")).StatusCode);
+        var models = await client.GetAsync("/models");
+        Assert.Equal(HttpStatusCode.OK, models.StatusCode);
+        Assert.Contains("Import a Hugging Face GPT-2 folder", await models.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/jobs")).StatusCode);
     }
 
     [Fact]
@@ -72,7 +78,7 @@ public class AuthenticationTests : IAsyncLifetime
         var client = factory.Client();
         Assert.Equal(HttpStatusCode.Redirect, (await AccountForms.LoginAsync(client, "rater@example.test", "Rater-Password-1")).StatusCode);
 
-        foreach (var path in new[] { "/admin/users", "/admin/audit" })
+        foreach (var path in new[] { "/admin/users", "/admin/audit", "/models", "/jobs", "/jobs/1" })
         {
             var response = await client.GetAsync(path);
             Assert.True(response.StatusCode is HttpStatusCode.Forbidden || response.Headers.Location?.ToString().Contains("/Account/AccessDenied") == true,
