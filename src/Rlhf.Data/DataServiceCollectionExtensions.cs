@@ -30,6 +30,10 @@ public static class DataServiceCollectionExtensions
         services.AddScoped<UserDirectory>();
         services.AddScoped<DashboardService>();
         services.AddScoped<DatabaseInitializer>();
+        services.AddScoped<Rating.RatingService>();
+        services.AddScoped<Projects.ProjectService>();
+        services.AddScoped<Pools.PoolService>();
+        services.AddScoped<Statistics.ProjectStatisticsService>();
 
         return services.AddIdentityCore<ApplicationUser>(o =>
             {

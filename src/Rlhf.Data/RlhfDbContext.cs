@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Rlhf.Core.Audit;
 using Rlhf.Core.Jobs;
+using Rlhf.Core.Pools;
 using Rlhf.Core.Projects;
+using Rlhf.Core.Rating;
 using Rlhf.Core.Registry;
 using Rlhf.Data.Identity;
 
@@ -21,6 +23,12 @@ public sealed class RlhfDbContext(DbContextOptions<RlhfDbContext> options) : Ide
     public DbSet<Prompt> Prompts => Set<Prompt>();
     public DbSet<Response> Responses => Set<Response>();
     public DbSet<Comparison> Comparisons => Set<Comparison>();
+    public DbSet<Vote> Votes => Set<Vote>();
+    public DbSet<GoldAnswer> GoldAnswers => Set<GoldAnswer>();
+    public DbSet<Pool> Pools => Set<Pool>();
+    public DbSet<PoolMember> PoolMembers => Set<PoolMember>();
+    public DbSet<ProjectPool> ProjectPools => Set<ProjectPool>();
+    public DbSet<Invitation> Invitations => Set<Invitation>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -38,6 +46,7 @@ public sealed class RlhfDbContext(DbContextOptions<RlhfDbContext> options) : Ide
             e.Property(a => a.Status).HasConversion<string>().HasMaxLength(16);
             e.HasIndex(a => new { a.RaterId, a.Status });
             e.HasIndex(a => new { a.ComparisonId, a.Status });
+            e.HasIndex(a => new { a.RaterId, a.ComparisonId });
             e.HasOne<Project>().WithMany().HasForeignKey(a => a.ProjectId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<ApplicationUser>().WithMany().HasForeignKey(a => a.RaterId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<Comparison>().WithMany().HasForeignKey(a => a.ComparisonId).OnDelete(DeleteBehavior.Restrict);
@@ -96,6 +105,55 @@ public sealed class RlhfDbContext(DbContextOptions<RlhfDbContext> options) : Ide
             e.HasOne<Prompt>().WithMany().HasForeignKey(c => c.PromptId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<Response>().WithMany().HasForeignKey(c => c.ResponseAId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<Response>().WithMany().HasForeignKey(c => c.ResponseBId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<Vote>(e =>
+        {
+            // One vote per assignment, enforced by the database: a double submit cannot store two.
+            e.HasIndex(v => v.AssignmentId).IsUnique();
+            e.HasIndex(v => new { v.ComparisonId, v.VoidedAtUtc });
+            e.HasIndex(v => new { v.RaterId, v.SubmittedAtUtc });
+            e.HasIndex(v => new { v.ProjectId, v.SubmittedAtUtc });
+            e.Property(v => v.Rationale).HasMaxLength(4000);
+            e.HasOne<Assignment>().WithMany().HasForeignKey(v => v.AssignmentId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Comparison>().WithMany().HasForeignKey(v => v.ComparisonId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Project>().WithMany().HasForeignKey(v => v.ProjectId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<ApplicationUser>().WithMany().HasForeignKey(v => v.RaterId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<GoldAnswer>(e =>
+        {
+            e.HasKey(g => g.ComparisonId);
+            e.Property(g => g.Side).HasConversion<string>().HasMaxLength(4);
+            e.HasOne<Comparison>().WithOne().HasForeignKey<GoldAnswer>(g => g.ComparisonId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Pool>(e =>
+        {
+            e.Property(p => p.Name).HasMaxLength(200).IsRequired();
+            e.HasIndex(p => p.Name).IsUnique();
+        });
+
+        builder.Entity<PoolMember>(e =>
+        {
+            e.HasKey(m => new { m.PoolId, m.UserId });
+            e.HasIndex(m => m.UserId);
+            e.HasOne<Pool>().WithMany().HasForeignKey(m => m.PoolId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<ApplicationUser>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<ProjectPool>(e =>
+        {
+            e.HasKey(pp => new { pp.ProjectId, pp.PoolId });
+            e.HasOne<Project>().WithMany().HasForeignKey(pp => pp.ProjectId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Pool>().WithMany().HasForeignKey(pp => pp.PoolId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Invitation>(e =>
+        {
+            e.Property(i => i.TokenHash).HasMaxLength(64).IsRequired();
+            e.HasIndex(i => i.TokenHash).IsUnique();
+            e.HasOne<Pool>().WithMany().HasForeignKey(i => i.PoolId).OnDelete(DeleteBehavior.Cascade);
         });
 
         builder.Entity<AuditEvent>(e =>

@@ -8,5 +8,7 @@ public sealed class Comparison
     public long PromptId { get; set; }
     public long ResponseAId { get; set; }
     public long ResponseBId { get; set; }
+    /// <summary>Votes wanted: the project's k, raised by adaptive overlap when the first k disagree.</summary>
+    public int RequiredVotes { get; set; } = 3;
     public DateTime CreatedAtUtc { get; set; }
 }

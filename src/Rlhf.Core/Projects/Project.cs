@@ -15,6 +15,15 @@ public sealed class Project
     public int LeaseMinutes { get; set; } = 15;
     public int? DailyQuota { get; set; }
     public bool RationaleRequired { get; set; }
+    /// <summary>Adaptive overlap: extra raters (m) asked when the first k votes disagree; 0 turns it off.</summary>
+    public int AdaptiveExtraRaters { get; set; } = 2;
+    /// <summary>Adaptive overlap: the disagreement (1 - share of the majority direction) above which m more are asked.</summary>
+    public double AdaptiveThreshold { get; set; } = 0.34;
+    /// <summary>Raters below this gold accuracy (over at least <see cref="GoldMinimumAnswers"/>) are flagged.</summary>
+    public double GoldMinimumAccuracy { get; set; } = 0.7;
+    public int GoldMinimumAnswers { get; set; } = 10;
+    /// <summary>Flagged raters stop receiving this project's assignments.</summary>
+    public bool PauseFlaggedRaters { get; set; }
     public DateTime CreatedAtUtc { get; set; }
     public string? CreatedById { get; set; }
 }

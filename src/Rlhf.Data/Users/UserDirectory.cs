@@ -92,6 +92,13 @@ public sealed class UserDirectory(UserManager<ApplicationUser> users, RlhfDbCont
         var result = await users.SetLockoutEndDateAsync(user, locked ? DateTimeOffset.MaxValue : null);
         if (!result.Succeeded) return UserCommandResult.Fail(string.Join(" ", result.Errors.Select(e => e.Description)));
         if (!locked) await users.ResetAccessFailedCountAsync(user);
+        else
+        {
+            // A deactivated rater's leases go back to the queue at once.
+            await db.Assignments.Where(a => a.RaterId == userId && a.Status == Rlhf.Core.Projects.AssignmentStatus.Leased)
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, Rlhf.Core.Projects.AssignmentStatus.Expired), ct);
+            await users.UpdateSecurityStampAsync(user); // signs them out everywhere at the next validation
+        }
         await audit.RecordAsync(actor, locked ? "user.locked" : "user.unlocked", user.Email ?? userId, "", ct);
         return new UserCommandResult(true, null, user.Id);
     }

@@ -27,10 +27,12 @@ public sealed class GenerationJobHandler(IDbContextFactory<RlhfDbContext> contex
         if (request.Validate() is { Count: > 0 } errors) throw new JobFailedException(string.Join(" ", errors));
 
         List<Prompt> prompts;
+        int overlap;
         await using (var db = await contexts.CreateDbContextAsync(ct))
         {
-            if (!await db.Projects.AnyAsync(p => p.Id == request.ProjectId, ct))
-                throw new JobFailedException($"Project {request.ProjectId} does not exist.");
+            var project = await db.Projects.AsNoTracking().SingleOrDefaultAsync(p => p.Id == request.ProjectId, ct)
+                ?? throw new JobFailedException($"Project {request.ProjectId} does not exist.");
+            overlap = project.Overlap;
             prompts = await db.Prompts.AsNoTracking().Where(p => p.ProjectId == request.ProjectId).OrderBy(p => p.Id).ToListAsync(ct);
         }
         if (prompts.Count == 0) throw new JobFailedException($"Project {request.ProjectId} has no prompts to generate for.");
@@ -86,7 +88,7 @@ public sealed class GenerationJobHandler(IDbContextFactory<RlhfDbContext> contex
             }
         }
 
-        var created = await PairAsync(request, prompts, models.Select(m => m.Id).ToList(), ct);
+        var created = await PairAsync(request, prompts, models.Select(m => m.Id).ToList(), overlap, ct);
         await context.LogAsync($"Created {created} comparisons.", ct: ct);
         await context.ReportAsync(1, $"{created} comparisons created", ct);
     }
@@ -122,7 +124,7 @@ public sealed class GenerationJobHandler(IDbContextFactory<RlhfDbContext> contex
     }
 
     /// <summary>Pairs each prompt's responses from these models; returns how many new comparisons were stored.</summary>
-    private async Task<int> PairAsync(GenerationRequest request, List<Prompt> prompts, List<int> modelIds, CancellationToken ct)
+    private async Task<int> PairAsync(GenerationRequest request, List<Prompt> prompts, List<int> modelIds, int overlap, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var promptIds = prompts.Select(p => p.Id).ToList();
@@ -143,7 +145,7 @@ public sealed class GenerationJobHandler(IDbContextFactory<RlhfDbContext> contex
             foreach (var (a, b) in ResponsePairing.Pairs(byModel))
             {
                 if (!existing.Add((Math.Min(a, b), Math.Max(a, b)))) continue;
-                db.Comparisons.Add(new Comparison { ProjectId = request.ProjectId, PromptId = group.Key, ResponseAId = a, ResponseBId = b, CreatedAtUtc = now });
+                db.Comparisons.Add(new Comparison { ProjectId = request.ProjectId, PromptId = group.Key, ResponseAId = a, ResponseBId = b, RequiredVotes = overlap, CreatedAtUtc = now });
                 created++;
             }
         }

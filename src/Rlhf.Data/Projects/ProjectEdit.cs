@@ -1,0 +1,57 @@
+using Rlhf.Core.Projects;
+
+namespace Rlhf.Data.Projects;
+
+/// <summary>The editable settings of a project, as the form and the API send them.</summary>
+public sealed class ProjectEdit
+{
+    public string Name { get; set; } = "";
+    public string Guidelines { get; set; } = "";
+    public ProjectStatus Status { get; set; } = ProjectStatus.Draft;
+    public int Overlap { get; set; } = 3;
+    public double GoldRate { get; set; } = 0.05;
+    public int LeaseMinutes { get; set; } = 15;
+    public int? DailyQuota { get; set; }
+    public bool RationaleRequired { get; set; }
+    public int AdaptiveExtraRaters { get; set; } = 2;
+    public double AdaptiveThreshold { get; set; } = 0.34;
+    public double GoldMinimumAccuracy { get; set; } = 0.7;
+    public int GoldMinimumAnswers { get; set; } = 10;
+    public bool PauseFlaggedRaters { get; set; }
+    public List<int> PoolIds { get; set; } = [];
+
+    /// <summary>Every problem, each a sentence naming the field; empty when valid.</summary>
+    public List<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(Name) || Name.Trim().Length > 200) errors.Add("Name: 1 to 200 characters.");
+        if (Guidelines.Length > 100_000) errors.Add("Guidelines: at most 100,000 characters.");
+        if (Overlap is < 1 or > 20) errors.Add("Overlap k: between 1 and 20 raters per comparison.");
+        if (GoldRate is < 0 or > 0.5) errors.Add("Gold rate: between 0% and 50%.");
+        if (LeaseMinutes is < 1 or > 240) errors.Add("Lease time: between 1 and 240 minutes.");
+        if (DailyQuota is < 1) errors.Add("Daily quota: empty (no quota) or at least 1.");
+        if (AdaptiveExtraRaters is < 0 or > 10) errors.Add("Adaptive overlap m: between 0 (off) and 10 extra raters.");
+        if (AdaptiveThreshold is < 0 or > 1) errors.Add("Adaptive overlap threshold: between 0 and 1.");
+        if (GoldMinimumAccuracy is < 0 or > 1) errors.Add("Gold accuracy threshold: between 0% and 100%.");
+        if (GoldMinimumAnswers < 1) errors.Add("Gold answers before flagging: at least 1.");
+        return errors;
+    }
+
+    public static ProjectEdit From(Project p, IEnumerable<int> poolIds) => new()
+    {
+        Name = p.Name, Guidelines = p.Guidelines, Status = p.Status, Overlap = p.Overlap, GoldRate = p.GoldRate,
+        LeaseMinutes = p.LeaseMinutes, DailyQuota = p.DailyQuota, RationaleRequired = p.RationaleRequired,
+        AdaptiveExtraRaters = p.AdaptiveExtraRaters, AdaptiveThreshold = p.AdaptiveThreshold,
+        GoldMinimumAccuracy = p.GoldMinimumAccuracy, GoldMinimumAnswers = p.GoldMinimumAnswers,
+        PauseFlaggedRaters = p.PauseFlaggedRaters, PoolIds = poolIds.ToList(),
+    };
+
+    public void ApplyTo(Project p)
+    {
+        p.Name = Name.Trim(); p.Guidelines = Guidelines; p.Status = Status; p.Overlap = Overlap; p.GoldRate = GoldRate;
+        p.LeaseMinutes = LeaseMinutes; p.DailyQuota = DailyQuota; p.RationaleRequired = RationaleRequired;
+        p.AdaptiveExtraRaters = AdaptiveExtraRaters; p.AdaptiveThreshold = AdaptiveThreshold;
+        p.GoldMinimumAccuracy = GoldMinimumAccuracy; p.GoldMinimumAnswers = GoldMinimumAnswers;
+        p.PauseFlaggedRaters = PauseFlaggedRaters;
+    }
+}

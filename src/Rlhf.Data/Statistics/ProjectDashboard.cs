@@ -1,0 +1,18 @@
+namespace Rlhf.Data.Statistics;
+
+/// <summary>
+/// A project's progress and agreement. Agreement uses non-void votes: percent agreement and Fleiss' kappa on the
+/// A / tie / B reduction (Fleiss over comparisons with at least k votes, first k votes each), Krippendorff's
+/// alpha (ordinal) on the 5-point scale. NaN where there is not enough data.
+/// </summary>
+public sealed record ProjectDashboard(
+    int Comparisons,
+    int CompleteComparisons,
+    int Votes,
+    int Skips,
+    int OpenLeases,
+    double PercentAgreement,
+    double FleissKappa,
+    double KrippendorffAlphaOrdinal,
+    IReadOnlyList<(DateTime Hour, int Votes)> VotesPerHour,
+    IReadOnlyList<RaterStatsRow> Raters);

@@ -1,0 +1,17 @@
+namespace Rlhf.Data.Statistics;
+
+/// <summary>One rater in one project: volume, speed, gold accuracy, agreement and the two biases.</summary>
+public sealed record RaterStatsRow(
+    string RaterId,
+    string Email,
+    int Votes,
+    int Skips,
+    double? MedianSeconds,
+    int GoldAnswered,
+    double? GoldAccuracy,
+    bool Flagged,
+    double? AgreementWithOthers,
+    double? LeftShare,
+    double PositionPValue,
+    double? LongerShare,
+    double LengthPValue);

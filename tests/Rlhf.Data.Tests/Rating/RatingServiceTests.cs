@@ -1,0 +1,218 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Rlhf.Core.Projects;
+using Rlhf.Core.Rating;
+using Rlhf.Data.Rating;
+
+namespace Rlhf.Data.Tests.Rating;
+
+public class RatingServiceTests
+{
+    private static RatingService Service(TestDatabase db) => db.Services.GetRequiredService<RatingService>();
+
+    private static async Task<RlhfDbContext> ContextAsync(TestDatabase db) =>
+        await db.Services.GetRequiredService<IDbContextFactory<RlhfDbContext>>().CreateDbContextAsync();
+
+    [Fact]
+    public async Task Fifty_raters_in_parallel_over_200_comparisons_leave_exactly_k_votes_each_and_no_rater_twice()
+    {
+        await using var database = await RatingFixture.DatabaseAsync();
+        var (_, pool, comparisons) = await RatingFixture.ProjectAsync(database, 200, k: 3);
+        var raters = await RatingFixture.RatersAsync(database, pool, 50);
+        var service = Service(database);
+
+        // Each rater rates until nothing is left for them; all 50 at once against the same SQLite file.
+        await Task.WhenAll(raters.Select((rater, i) => Task.Run(async () =>
+        {
+            var random = new Random(i);
+            while (await service.NextAsync(rater) is { } task)
+            {
+                var result = await service.SubmitAsync(rater, task.AssignmentId, random.Next(-2, 3), false, null);
+                Assert.True(result.Succeeded, result.Error);
+            }
+        })));
+
+        await using var db = await ContextAsync(database);
+        var votes = await db.Votes.ToListAsync();
+        Assert.Equal(600, votes.Count);
+        Assert.All(votes.GroupBy(v => v.ComparisonId), g => Assert.Equal(3, g.Count()));
+        Assert.Equal(200, votes.Select(v => v.ComparisonId).Distinct().Count());
+        Assert.Empty(votes.GroupBy(v => (v.ComparisonId, v.RaterId)).Where(g => g.Count() > 1));
+    }
+
+    [Fact]
+    public async Task The_vote_is_stored_relative_to_A_and_B_whatever_side_A_was_shown()
+    {
+        await using var database = await RatingFixture.DatabaseAsync();
+        var (_, pool, _) = await RatingFixture.ProjectAsync(database, 1, k: 1);
+        var rater = (await RatingFixture.RatersAsync(database, pool, 1))[0];
+        var service = Service(database);
+
+        var task = (await service.NextAsync(rater))!;
+        // "left much better" on screen
+        var result = await service.SubmitAsync(rater, task.AssignmentId, -2, true, " because ");
+        Assert.Equal(RatingOutcome.Stored, result.Outcome);
+
+        await using var db = await ContextAsync(database);
+        var vote = await db.Votes.SingleAsync();
+        var assignment = await db.Assignments.SingleAsync();
+        Assert.Equal(assignment.AShownLeft ? -2 : 2, vote.Strength);
+        Assert.Equal(assignment.AShownLeft, vote.AShownLeft);
+        Assert.True(vote.BothBad);
+        Assert.Equal("because", vote.Rationale);
+        Assert.True(vote.SecondsOnTask >= 0);
+        var comparison = await db.Comparisons.SingleAsync();
+        var a = await db.Responses.SingleAsync(r => r.Id == comparison.ResponseAId);
+        Assert.Equal(assignment.AShownLeft ? a.Text : task.Right, assignment.AShownLeft ? task.Left : a.Text);
+    }
+
+    [Fact]
+    public async Task A_double_submit_stores_one_vote_and_returns_the_same_result()
+    {
+        await using var database = await RatingFixture.DatabaseAsync();
+        var (_, pool, _) = await RatingFixture.ProjectAsync(database, 2);
+        var rater = (await RatingFixture.RatersAsync(database, pool, 1))[0];
+        var service = Service(database);
+        var task = (await service.NextAsync(rater))!;
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => service.SubmitAsync(rater, task.AssignmentId, 1, false, null)));
+
+        Assert.Single(results, r => r.Outcome == RatingOutcome.Stored);
+        Assert.All(results, r => Assert.True(r.Succeeded));
+        Assert.Single(results.Select(r => r.VoteId).Distinct());
+        await using var db = await ContextAsync(database);
+        Assert.Equal(1, await db.Votes.CountAsync());
+    }
+
+    [Fact]
+    public async Task A_rater_cannot_vote_or_skip_on_another_raters_assignment_and_nothing_is_stored()
+    {
+        await using var database = await RatingFixture.DatabaseAsync();
+        var (_, pool, _) = await RatingFixture.ProjectAsync(database, 2);
+        var raters = await RatingFixture.RatersAsync(database, pool, 2);
+        var service = Service(database);
+        var task = (await service.NextAsync(raters[0]))!;
+
+        Assert.Equal(RatingOutcome.NotFound, (await service.SubmitAsync(raters[1], task.AssignmentId, 2, false, null)).Outcome);
+        Assert.Equal(RatingOutcome.NotFound, (await service.SkipAsync(raters[1], task.AssignmentId, "no")).Outcome);
+        Assert.Equal(RatingOutcome.NotFound, (await service.SubmitAsync(raters[1], 987654, 2, false, null)).Outcome);
+
+        await using var db = await ContextAsync(database);
+        Assert.Equal(0, await db.Votes.CountAsync());
+        Assert.Equal(AssignmentStatus.Leased, (await db.Assignments.SingleAsync(a => a.Id == task.AssignmentId)).Status);
+    }
+
+    [Fact]
+    public async Task The_live_assignment_comes_back_until_answered_and_a_skip_is_never_served_again()
+    {
+        await using var database = await RatingFixture.DatabaseAsync();
+        var (_, pool, _) = await RatingFixture.ProjectAsync(database, 2);
+        var rater = (await RatingFixture.RatersAsync(database, pool, 1))[0];
+        var service = Service(database);
+
+        var first = (await service.NextAsync(rater))!;
+        Assert.Equal(first.AssignmentId, (await service.NextAsync(rater))!.AssignmentId); // a reload keeps it
+
+        Assert.Equal(RatingOutcome.Invalid, (await service.SkipAsync(rater, first.AssignmentId, "  ")).Outcome); // reason required
+        Assert.Equal(RatingOutcome.Stored, (await service.SkipAsync(rater, first.AssignmentId, "cannot judge")).Outcome);
+        var second = (await service.NextAsync(rater))!;
+        Assert.NotEqual(first.AssignmentId, second.AssignmentId);
+        Assert.Equal(RatingOutcome.Stored, (await service.SubmitAsync(rater, second.AssignmentId, 0, false, null)).Outcome);
+        Assert.Null(await service.NextAsync(rater)); // one skipped, one rated: nothing left for this rater
+    }
+
+    [Fact]
+    public async Task Invalid_input_is_refused_with_a_message_and_nothing_is_stored()
+    {
+        await using var database = await RatingFixture.DatabaseAsync();
+        var (_, pool, _) = await RatingFixture.ProjectAsync(database, 1, rationaleRequired: true);
+        var rater = (await RatingFixture.RatersAsync(database, pool, 1))[0];
+        var service = Service(database);
+        var task = (await service.NextAsync(rater))!;
+
+        var outOfRange = await service.SubmitAsync(rater, task.AssignmentId, 3, false, "x");
+        Assert.Equal(RatingOutcome.Invalid, outOfRange.Outcome);
+        var noRationale = await service.SubmitAsync(rater, task.AssignmentId, 1, false, " ");
+        Assert.Contains("rationale", noRationale.Error);
+        var tooLong = await service.SubmitAsync(rater, task.AssignmentId, 1, false, new string('x', 4001));
+        Assert.Contains("longer than", tooLong.Error);
+
+        await using var db = await ContextAsync(database);
+        Assert.Equal(0, await db.Votes.CountAsync());
+    }
+
+    [Fact]
+    public async Task An_expired_lease_returns_the_comparison_to_the_queue()
+    {
+        await using var database = await RatingFixture.DatabaseAsync();
+        var (_, pool, _) = await RatingFixture.ProjectAsync(database, 1, k: 1);
+        var raters = await RatingFixture.RatersAsync(database, pool, 2);
+        var service = Service(database);
+
+        var task = (await service.NextAsync(raters[0]))!;
+        Assert.Null(await service.NextAsync(raters[1])); // k = 1 and it is leased
+
+        await using (var db = await ContextAsync(database))
+            await db.Assignments.ExecuteUpdateAsync(s => s.SetProperty(a => a.LeaseExpiresAtUtc, DateTime.UtcNow.AddMinutes(-1)));
+
+        var taken = (await service.NextAsync(raters[1]))!;
+        Assert.Equal(RatingOutcome.Stored, (await service.SubmitAsync(raters[1], taken.AssignmentId, 1, false, null)).Outcome);
+        // The first rater's late vote would exceed k: refused with a clear message, nothing stored.
+        var late = await service.SubmitAsync(raters[0], task.AssignmentId, -1, false, null);
+        Assert.Equal(RatingOutcome.Invalid, late.Outcome);
+        Assert.Contains("ran out", late.Error);
+        await using var check = await ContextAsync(database);
+        Assert.Equal(1, await check.Votes.CountAsync());
+    }
+
+    [Fact]
+    public async Task Disagreeing_first_votes_ask_m_more_raters()
+    {
+        await using var database = await RatingFixture.DatabaseAsync();
+        var (_, pool, comparisons) = await RatingFixture.ProjectAsync(database, 1, k: 3, extraRaters: 2);
+        var raters = await RatingFixture.RatersAsync(database, pool, 6);
+        var service = Service(database);
+        var screenChoices = new[] { -2, 2, 0, 1, 1, 1 };
+        var served = 0;
+        for (var i = 0; i < raters.Count; i++)
+        {
+            var task = await service.NextAsync(raters[i]);
+            if (task is null) continue;
+            served++;
+            // Choose on screen so that the stored directions disagree (A, B, tie).
+            await using var db = await ContextAsync(database);
+            var aLeft = (await db.Assignments.SingleAsync(a => a.Id == task.AssignmentId)).AShownLeft;
+            await service.SubmitAsync(raters[i], task.AssignmentId, VoteStrength.ToScreen(screenChoices[i], aLeft), false, null);
+        }
+        Assert.Equal(5, served); // k = 3 disagreed, so 2 more were asked; the 6th rater got nothing
+        await using var check = await ContextAsync(database);
+        Assert.Equal(5, (await check.Comparisons.SingleAsync()).RequiredVotes);
+    }
+
+    [Fact]
+    public async Task The_daily_quota_stops_handing_out_assignments()
+    {
+        await using var database = await RatingFixture.DatabaseAsync();
+        var (_, pool, _) = await RatingFixture.ProjectAsync(database, 5, k: 1, quota: 2);
+        var rater = (await RatingFixture.RatersAsync(database, pool, 1))[0];
+        var service = Service(database);
+        for (var i = 0; i < 2; i++)
+        {
+            var task = (await service.NextAsync(rater))!;
+            Assert.Equal(i, task.DoneToday);
+            Assert.Equal(2, task.DailyQuota);
+            await service.SubmitAsync(rater, task.AssignmentId, 1, false, null);
+        }
+        Assert.Null(await service.NextAsync(rater));
+    }
+
+    [Fact]
+    public async Task Raters_outside_the_projects_pools_get_nothing()
+    {
+        await using var database = await RatingFixture.DatabaseAsync();
+        var (_, _, _) = await RatingFixture.ProjectAsync(database, 3);
+        var (_, otherPool, _) = await RatingFixture.ProjectAsync(database, 0);
+        var outsider = (await RatingFixture.RatersAsync(database, otherPool, 1))[0];
+        Assert.Null(await Service(database).NextAsync(outsider));
+    }
+}
