@@ -58,10 +58,13 @@ public static class BradleyTerry
         }
 
         var strength = Enumerable.Repeat(1.0, players).ToArray();
-        var next = new double[players];
+        var before = new double[players];
         for (var iteration = 0; iteration < iterations; iteration++)
         {
-            // Hunter's MM step: gamma_i = W_i / sum_j n_ij / (gamma_i + gamma_j), with the virtual games included.
+            Array.Copy(strength, before, players);
+
+            // Hunter's MM step, gamma_i = W_i / sum_j n_ij / (gamma_i + gamma_j) with the virtual games included,
+            // applied player by player with the freshest strengths (the cyclic variant, also an MM algorithm).
             for (var i = 0; i < players; i++)
             {
                 var denominator = 2 * prior / (strength[i] + 1);
@@ -70,13 +73,18 @@ public static class BradleyTerry
                     if (games[i, j] > 0)
                         denominator += games[i, j] / (strength[i] + strength[j]);
                 }
-                next[i] = (wins[i] + prior) / denominator;
+                strength[i] = (wins[i] + prior) / denominator;
             }
+
+            // Real games only see strength ratios, so the common scale is pinned by the virtual games alone and MM
+            // moves along it slowly (lopsided records took thousands of sweeps). Setting it exactly is a coordinate
+            // step on the same objective, so every iteration still increases it.
+            var scale = Math.Exp(BestCommonShift(strength));
             var largestMove = 0.0;
             for (var i = 0; i < players; i++)
             {
-                largestMove = Math.Max(largestMove, Math.Abs(Math.Log(next[i] / strength[i])));
-                strength[i] = next[i];
+                strength[i] *= scale;
+                largestMove = Math.Max(largestMove, Math.Abs(Math.Log(strength[i] / before[i])));
             }
             if (largestMove < Converged)
                 break;
@@ -85,6 +93,27 @@ public static class BradleyTerry
         var logs = strength.Select(s => Math.Log(s)).ToArray();
         var mean = logs.Average();
         return index.ToDictionary(kv => kv.Key, kv => logs[kv.Value] - mean, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The shift c of every log-strength that maximises the virtual games' likelihood,
+    /// sum_i prior (theta_i + c) - 2 prior log(1 + exp(theta_i + c)): the root of sum_i sigmoid(theta_i + c) = n / 2,
+    /// found by bisection (the sum increases with c).
+    /// </summary>
+    private static double BestCommonShift(double[] strength)
+    {
+        var logs = strength.Select(s => Math.Log(s)).ToArray();
+        double low = -logs.Max() - 40, high = -logs.Min() + 40;
+        for (var step = 0; step < 64; step++)
+        {
+            var middle = (low + high) / 2;
+            var expectedWins = logs.Sum(t => 1 / (1 + Math.Exp(-(t + middle))));
+            if (expectedWins > logs.Length / 2.0)
+                high = middle;
+            else
+                low = middle;
+        }
+        return (low + high) / 2;
     }
 
     /// <summary>The Bradley-Terry probability that a player rated <paramref name="ratingI"/> beats one rated
