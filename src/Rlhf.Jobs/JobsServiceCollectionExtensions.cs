@@ -15,6 +15,8 @@ public static class JobsServiceCollectionExtensions
         services.AddSingleton<JobQueue>();
         services.AddScoped<ModelRegistry>();
         services.AddScoped<IJobHandler, GenerationJobHandler>();
+        services.AddScoped<GenerationService>();
+        services.AddScoped<Demo.DemoProjectSeeder>();
         return services;
     }
 

@@ -37,6 +37,7 @@ public static class RlhfWebApplication
         var services = builder.Services;
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
+        services.AddSingleton<Rlhf.Web.Services.MarkdownRenderer>();
 
         services.AddCascadingAuthenticationState();
         services.AddScoped<IdentityRedirectManager>();

@@ -22,6 +22,7 @@ public sealed class RlhfWebFactory : WebApplicationFactory<Program>
             ["Bootstrap:AdminEmail"] = AdminEmail,
             ["RLHF_ADMIN_PASSWORD"] = AdminPassword,
             ["Identity:MaxFailedAccessAttempts"] = "3",
+            ["Demo:Enabled"] = "false",
         };
         foreach (var (k, v) in overrides ?? []) settings[k] = v;
     }

@@ -16,6 +16,8 @@ public sealed class DatabaseStartup(IServiceScopeFactory scopes, ILogger<Databas
         var result = await initializer.InitializeAsync(cancellationToken);
         var demo = await scope.ServiceProvider.GetRequiredService<ModelRegistry>().EnsureShippedDemoAsync(cancellationToken);
         if (demo is not null) logger.LogInformation("Model registry holds the shipped {Model}.", demo.Name);
+        if (await scope.ServiceProvider.GetRequiredService<Rlhf.Jobs.Demo.DemoProjectSeeder>().EnsureAsync(cancellationToken) is { } project)
+            logger.LogInformation("Seeded the demo project {Project}.", project);
         if (result.CreatedAdminEmail is not null)
         {
             logger.LogInformation("Created the bootstrap admin {Email}.", result.CreatedAdminEmail);

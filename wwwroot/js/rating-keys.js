@@ -1,0 +1,23 @@
+// Keyboard shortcuts of the rating page. In a text box only Enter (submit; Shift+Enter for a new line) and
+// Escape (leave the box) act, so typing a rationale never triggers a choice.
+export function attach(dotnet) {
+    const handler = (e) => {
+        if (e.ctrlKey || e.metaKey || e.altKey) return;
+        const el = document.activeElement;
+        const typing = el && (el.tagName === 'TEXTAREA' || (el.tagName === 'INPUT' && el.type !== 'checkbox'));
+        if (typing) {
+            if (e.key === 'Enter' && !e.shiftKey && el.dataset.submitOnEnter === 'true') { e.preventDefault(); dotnet.invokeMethodAsync('OnKey', 'Enter'); }
+            else if (e.key === 'Escape') { el.blur(); }
+            return;
+        }
+        const keys = ['1', '2', '3', '4', '5', 'b', 'B', 's', 'S', '?', 'Enter', 'Escape'];
+        if (keys.includes(e.key)) {
+            e.preventDefault();
+            dotnet.invokeMethodAsync('OnKey', e.key);
+        }
+    };
+    document.addEventListener('keydown', handler);
+    return { dispose: () => document.removeEventListener('keydown', handler) };
+}
+
+export function focus(id) { document.getElementById(id)?.focus(); }
