@@ -18,6 +18,7 @@ public sealed class SiteProcess : IAsyncLifetime
     public string Folder { get; } = Path.Combine(Path.GetTempPath(), "rlhf-browser-tests", Guid.NewGuid().ToString("N"));
     public Uri BaseAddress { get; private set; } = default!;
     public string Log { get { lock (log) return log.ToString(); } }
+    public string DatabasePath => Path.Combine(Folder, "rlhf.db");
 
     public async Task InitializeAsync()
     {
@@ -34,6 +35,7 @@ public sealed class SiteProcess : IAsyncLifetime
         psi.Environment["ConnectionStrings__Rlhf"] = $"Data Source={Path.Combine(Folder, "rlhf.db")}";
         psi.Environment["Bootstrap__AdminEmail"] = AdminEmail;
         psi.Environment["RLHF_ADMIN_PASSWORD"] = AdminPassword;
+        psi.Environment["Demo__Enabled"] = "false"; // tests make their own projects
         process = Process.Start(psi)!;
         process.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };

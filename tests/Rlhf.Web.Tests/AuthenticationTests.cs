@@ -20,6 +20,9 @@ public class AuthenticationTests : IAsyncLifetime
     [InlineData("/Account/Manage")]
     [InlineData("/models")]
     [InlineData("/jobs")]
+    [InlineData("/projects")]
+    [InlineData("/rate")]
+    [InlineData("/my-stats")]
     public async Task An_anonymous_visitor_is_sent_to_login(string path)
     {
         var response = await factory.Client().GetAsync(path);
@@ -78,7 +81,7 @@ public class AuthenticationTests : IAsyncLifetime
         var client = factory.Client();
         Assert.Equal(HttpStatusCode.Redirect, (await AccountForms.LoginAsync(client, "rater@example.test", "Rater-Password-1")).StatusCode);
 
-        foreach (var path in new[] { "/admin/users", "/admin/audit", "/models", "/jobs", "/jobs/1" })
+        foreach (var path in new[] { "/admin/users", "/admin/audit", "/admin/pools", "/models", "/jobs", "/jobs/1", "/projects", "/projects/new", "/projects/1" })
         {
             var response = await client.GetAsync(path);
             Assert.True(response.StatusCode is HttpStatusCode.Forbidden || response.Headers.Location?.ToString().Contains("/Account/AccessDenied") == true,

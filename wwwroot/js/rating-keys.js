@@ -17,7 +17,8 @@ export function attach(dotnet) {
         }
     };
     document.addEventListener('keydown', handler);
-    return { dispose: () => document.removeEventListener('keydown', handler) };
+    document.body.dataset.ratingKeys = 'ready';
+    return { dispose: () => { document.removeEventListener('keydown', handler); delete document.body.dataset.ratingKeys; } };
 }
 
 export function focus(id) { document.getElementById(id)?.focus(); }

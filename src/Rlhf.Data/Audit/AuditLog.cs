@@ -8,7 +8,16 @@ public sealed class AuditLog(RlhfDbContext db)
 {
     public async Task RecordAsync(AuditActor? actor, string action, string target, string details, CancellationToken ct = default)
     {
-        db.AuditEvents.Add(new AuditEvent
+        Add(db, actor, action, target, details);
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>
+    /// Adds the event to <paramref name="context"/> without saving, so it is stored by the caller's own
+    /// SaveChanges, inside the caller's transaction (all or nothing with the change it records).
+    /// </summary>
+    public static void Add(RlhfDbContext context, AuditActor? actor, string action, string target, string details) =>
+        context.AuditEvents.Add(new AuditEvent
         {
             AtUtc = DateTime.UtcNow,
             ActorId = actor?.UserId,
@@ -17,8 +26,6 @@ public sealed class AuditLog(RlhfDbContext db)
             Target = target,
             Details = details,
         });
-        await db.SaveChangesAsync(ct);
-    }
 
     /// <summary>Newest first, optionally filtered by a text that the action, target, actor or details contain.</summary>
     public async Task<AuditPage> ReadAsync(string? filter, int skip, int take, CancellationToken ct = default)

@@ -64,8 +64,9 @@ public sealed class ProjectService(IDbContextFactory<RlhfDbContext> contexts, Au
             var k = project.Overlap;
             await db.Comparisons.Where(c => c.ProjectId == project.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.RequiredVotes, k), ct);
         }
-        await audit.RecordAsync(actor, id is null ? "project.created" : "project.updated", project.Name,
-            $"status {project.Status}, k {project.Overlap}, gold {project.GoldRate:P0}, pools [{string.Join(",", edit.PoolIds)}]", ct);
+        AuditLog.Add(db, actor, id is null ? "project.created" : "project.updated", project.Name,
+            $"status {project.Status}, k {project.Overlap}, gold {project.GoldRate:P0}, pools [{string.Join(",", edit.PoolIds)}]");
+        await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return (project.Id, []);
     }
