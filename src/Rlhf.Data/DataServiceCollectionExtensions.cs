@@ -34,6 +34,7 @@ public static class DataServiceCollectionExtensions
         services.AddScoped<Projects.ProjectService>();
         services.AddScoped<Pools.PoolService>();
         services.AddScoped<Statistics.ProjectStatisticsService>();
+        services.AddScoped<Tokens.ApiTokenService>();
 
         return services.AddIdentityCore<ApplicationUser>(o =>
             {

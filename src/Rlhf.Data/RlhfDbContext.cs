@@ -29,6 +29,7 @@ public sealed class RlhfDbContext(DbContextOptions<RlhfDbContext> options) : Ide
     public DbSet<PoolMember> PoolMembers => Set<PoolMember>();
     public DbSet<ProjectPool> ProjectPools => Set<ProjectPool>();
     public DbSet<Invitation> Invitations => Set<Invitation>();
+    public DbSet<Rlhf.Core.Identity.ApiToken> ApiTokens => Set<Rlhf.Core.Identity.ApiToken>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -154,6 +155,15 @@ public sealed class RlhfDbContext(DbContextOptions<RlhfDbContext> options) : Ide
             e.Property(i => i.TokenHash).HasMaxLength(64).IsRequired();
             e.HasIndex(i => i.TokenHash).IsUnique();
             e.HasOne<Pool>().WithMany().HasForeignKey(i => i.PoolId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Rlhf.Core.Identity.ApiToken>(e =>
+        {
+            e.Property(t => t.Name).HasMaxLength(100).IsRequired();
+            e.Property(t => t.TokenHash).HasMaxLength(64).IsRequired();
+            e.HasIndex(t => t.TokenHash).IsUnique();
+            e.HasIndex(t => t.UserId);
+            e.HasOne<ApplicationUser>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
         });
 
         builder.Entity<AuditEvent>(e =>

@@ -12,6 +12,11 @@ using Rlhf.Jobs.Runner;
 using Rlhf.Web.Components;
 using Rlhf.Web.Components.Account;
 using Rlhf.Web.Startup;
+using Rlhf.Web.Api;
+using System.Security.Claims;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace Rlhf.Web;
 
@@ -48,6 +53,8 @@ public static class RlhfWebApplication
                 options.DefaultSignInScheme = IdentityConstants.ExternalScheme;
             })
             .AddIdentityCookies();
+        services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null);
         services.ConfigureApplicationCookie(o =>
         {
             o.LoginPath = "/Account/Login";
@@ -56,8 +63,24 @@ public static class RlhfWebApplication
             o.Cookie.SameSite = SameSiteMode.Lax;
         });
         // Every page and endpoint needs a signed-in user unless it says [AllowAnonymous]; roles narrow it further.
-        services.AddAuthorizationBuilder()
+        var authorization = services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+        ApiPolicies.Add(authorization);
+
+        // The REST API: problem details for errors, an OpenAPI document, and a per-user (else per-address) rate limit.
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+        services.AddOpenApi("v1");
+        var perMinute = builder.Configuration.GetValue("Api:RequestsPerMinute", 600);
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.AddPolicy(ApiPolicies.RateLimit, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? context.Connection.RemoteIpAddress?.ToString() ?? "anonymous",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            o.OnRejected = (context, ct) => new ValueTask(Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
+                detail: $"At most {perMinute} API calls a minute; wait a little.").ExecuteAsync(context.HttpContext));
+        });
 
         services.AddRlhfData(builder.Configuration, builder.Environment.ContentRootPath)
             .AddSignInManager()
@@ -85,8 +108,17 @@ public static class RlhfWebApplication
         }
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 
+        // The API reference page (static files of swagger-ui over /openapi/v1.json) is public, like the document.
+        app.UseSwaggerUI(o =>
+        {
+            o.RoutePrefix = "api/docs";
+            o.SwaggerEndpoint("/openapi/v1.json", "Rlhf API v1");
+            o.DocumentTitle = "Rlhf API";
+        });
+
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();
@@ -94,5 +126,10 @@ public static class RlhfWebApplication
         app.MapRazorComponents<App>()
             .AddInteractiveServerRenderMode();
         app.MapAdditionalIdentityEndpoints();
+
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        var api = app.MapGroup("/api/v1").RequireRateLimiting(ApiPolicies.RateLimit).DisableAntiforgery();
+        ProjectEndpoints.Map(api);
+        RatingEndpoints.Map(api);
     }
 }

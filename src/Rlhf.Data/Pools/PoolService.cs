@@ -1,16 +1,13 @@
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Rlhf.Core.Identity;
 using Rlhf.Core.Pools;
 using Rlhf.Data.Audit;
-using Rlhf.Data.Identity;
 using Rlhf.Data.Users;
 
 namespace Rlhf.Data.Pools;
 
 /// <summary>Admins' work on rater pools: pools, members, invitation links; and registering through a link.</summary>
-public sealed class PoolService(IDbContextFactory<RlhfDbContext> contexts, UserDirectory directory, UserManager<ApplicationUser> users,
-    AuditLog audit, TimeProvider clock)
+public sealed class PoolService(IDbContextFactory<RlhfDbContext> contexts, UserDirectory directory, AuditLog audit, TimeProvider clock)
 {
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 

@@ -1,0 +1,69 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Rlhf.Core.Identity;
+using Rlhf.Data.Audit;
+
+namespace Rlhf.Data.Tokens;
+
+/// <summary>Personal API tokens: made (secret shown once), listed, revoked, and checked on each API call.</summary>
+public sealed class ApiTokenService(IDbContextFactory<RlhfDbContext> contexts, TimeProvider clock)
+{
+    public const string SecretPrefix = "rlhf_";
+
+    public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+
+    /// <summary>Makes a token for the user. Returns the secret (to show once) or an error.</summary>
+    public async Task<(string? Secret, string? Error)> CreateAsync(string userId, string name, int validDays, CancellationToken ct = default)
+    {
+        name = (name ?? "").Trim();
+        if (name.Length is 0 or > 100) return (null, "Name the token (1 to 100 characters), e.g. 'labelling script'.");
+        if (validDays is < 1 or > 366) return (null, "A token is valid for 1 to 366 days.");
+        var secret = SecretPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        db.ApiTokens.Add(new ApiToken
+        {
+            UserId = userId, Name = name, TokenHash = Hash(secret), Prefix = secret[..(SecretPrefix.Length + 6)],
+            CreatedAtUtc = now, ExpiresAtUtc = now.AddDays(validDays),
+        });
+        AuditLog.Add(db, new AuditActor(userId, userId), "token.created", name, $"valid {validDays} day(s)");
+        await db.SaveChangesAsync(ct);
+        return (secret, null);
+    }
+
+    public async Task<IReadOnlyList<ApiToken>> ListAsync(string userId, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.ApiTokens.AsNoTracking().Where(t => t.UserId == userId).OrderByDescending(t => t.Id).ToListAsync(ct);
+    }
+
+    /// <summary>Revokes one of the user's own tokens.</summary>
+    public async Task<string?> RevokeAsync(string userId, int tokenId, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var token = await db.ApiTokens.SingleOrDefaultAsync(t => t.Id == tokenId && t.UserId == userId, ct);
+        if (token is null) return "No such token of yours.";
+        token.RevokedAtUtc ??= clock.GetUtcNow().UtcDateTime;
+        AuditLog.Add(db, new AuditActor(userId, userId), "token.revoked", token.Name, "");
+        await db.SaveChangesAsync(ct);
+        return null;
+    }
+
+    /// <summary>The user a presented secret acts as, or null when it is unknown, expired or revoked.</summary>
+    public async Task<string?> AuthenticateAsync(string secret, CancellationToken ct = default)
+    {
+        if (string.IsNullOrEmpty(secret) || !secret.StartsWith(SecretPrefix, StringComparison.Ordinal) || secret.Length > 200) return null;
+        var hash = Hash(secret);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var token = await db.ApiTokens.SingleOrDefaultAsync(t => t.TokenHash == hash, ct);
+        if (token is null || !token.IsValid(now)) return null;
+        if (token.LastUsedAtUtc is null || now - token.LastUsedAtUtc > TimeSpan.FromMinutes(1))
+        {
+            token.LastUsedAtUtc = now;
+            await db.SaveChangesAsync(ct);
+        }
+        return token.UserId;
+    }
+}

@@ -1,0 +1,76 @@
+using System.Security.Claims;
+using Rlhf.Data.Projects;
+using Rlhf.Data.Statistics;
+using Rlhf.Jobs.Registry;
+using Rlhf.Jobs.Runner;
+
+namespace Rlhf.Web.Api;
+
+/// <summary>Researchers over the API: projects, comparisons, statistics, models and jobs.</summary>
+public static class ProjectEndpoints
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        var projects = api.MapGroup("/projects").RequireAuthorization(ApiPolicies.Researcher).WithTags("Projects");
+
+        projects.MapGet("/", async (ProjectService service, CancellationToken ct) => Results.Ok(await service.ListAsync(ct)))
+            .WithSummary("Every project with its progress.").Produces<IReadOnlyList<ProjectSummary>>();
+
+        projects.MapGet("/{id:int}", async (int id, ProjectService service, CancellationToken ct) =>
+                await service.GetAsync(id, ct) is { } found ? Results.Ok(ProjectEdit.From(found.Project, found.PoolIds)) : NotFound($"There is no project {id}."))
+            .WithSummary("A project's settings.").Produces<ProjectEdit>().ProducesProblem(StatusCodes.Status404NotFound);
+
+        projects.MapPost("/", async (ProjectEdit body, ClaimsPrincipal user, ProjectService service, CancellationToken ct) =>
+            {
+                var (id, errors) = await service.SaveAsync(null, body, user.Actor(), ct);
+                return id is { } created
+                    ? Results.Created($"/api/v1/projects/{created}", new { id = created })
+                    : Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid project", detail: string.Join(" ", errors));
+            })
+            .WithSummary("Create a project.").ProducesProblem(StatusCodes.Status400BadRequest);
+
+        projects.MapPut("/{id:int}", async (int id, ProjectEdit body, ClaimsPrincipal user, ProjectService service, CancellationToken ct) =>
+            {
+                if (await service.GetAsync(id, ct) is null) return NotFound($"There is no project {id}.");
+                var (_, errors) = await service.SaveAsync(id, body, user.Actor(), ct);
+                return errors.Count == 0 ? Results.NoContent()
+                    : Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid project", detail: string.Join(" ", errors));
+            })
+            .WithSummary("Change a project's settings.").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+
+        projects.MapGet("/{id:int}/comparisons", async (int id, int? skip, int? take, ProjectService service, CancellationToken ct) =>
+                await service.GetAsync(id, ct) is null ? NotFound($"There is no project {id}.")
+                    : Results.Ok(await service.ComparisonsAsync(id, Math.Max(0, skip ?? 0), Math.Clamp(take ?? 100, 1, 1000), ct)))
+            .WithSummary("A page of the project's comparisons with their sources, votes and gold answers.")
+            .Produces<IReadOnlyList<ComparisonRow>>().ProducesProblem(StatusCodes.Status404NotFound);
+
+        projects.MapGet("/{id:int}/statistics", async (int id, ProjectStatisticsService statistics, CancellationToken ct) =>
+                await statistics.DashboardAsync(id, ct) is { } d
+                    ? Results.Ok(new
+                    {
+                        d.Comparisons, d.CompleteComparisons, d.Votes, d.Skips, d.OpenLeases,
+                        PercentAgreement = Finite(d.PercentAgreement), FleissKappa = Finite(d.FleissKappa),
+                        KrippendorffAlphaOrdinal = Finite(d.KrippendorffAlphaOrdinal), d.Raters,
+                    })
+                    : NotFound($"There is no project {id}."))
+            .WithSummary("Progress, agreement and per-rater statistics (null where there is not enough data).")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        var models = api.MapGroup("/models").RequireAuthorization(ApiPolicies.Researcher).WithTags("Models");
+        models.MapGet("/", async (ModelRegistry registry, CancellationToken ct) => Results.Ok(await registry.ListAsync(ct)))
+            .WithSummary("The model registry with lineage.");
+
+        var jobs = api.MapGroup("/jobs").RequireAuthorization(ApiPolicies.Researcher).WithTags("Jobs");
+        jobs.MapGet("/{id:long}", async (long id, JobQueue queue, CancellationToken ct) =>
+                await queue.GetAsync(id, ct) is { } job ? Results.Ok(job) : NotFound($"There is no job {id}."))
+            .WithSummary("A job's status, progress and error.").ProducesProblem(StatusCodes.Status404NotFound);
+        jobs.MapPost("/{id:long}/cancel", async (long id, JobQueue queue, CancellationToken ct) =>
+                await queue.RequestCancelAsync(id, ct) ? Results.Accepted($"/api/v1/jobs/{id}")
+                    : Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Already ended", detail: $"Job {id} does not exist or has already ended."))
+            .WithSummary("Cancel a queued or running job.");
+    }
+
+    private static double? Finite(double x) => double.IsFinite(x) ? x : null;
+
+    private static IResult NotFound(string detail) => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: detail);
+}
