@@ -118,6 +118,18 @@ public sealed class ProjectService(IDbContextFactory<RlhfDbContext> contexts, Au
         return null;
     }
 
+    /// <summary>The project's votes, newest first, with the rater's e-mail (for admins).</summary>
+    public async Task<(IReadOnlyList<VoteRow> Rows, int Total)> VotesAsync(int projectId, int skip, int take, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var query = db.Votes.AsNoTracking().Where(v => v.ProjectId == projectId);
+        var rows = await query.OrderByDescending(v => v.Id).Skip(skip).Take(take)
+            .Select(v => new VoteRow(v.Id, v.ComparisonId, db.Users.Where(u => u.Id == v.RaterId).Select(u => u.Email).Single() ?? v.RaterId,
+                v.Strength, v.BothBad, v.Rationale, v.SecondsOnTask, v.SubmittedAtUtc, v.VoidedAtUtc, v.VoidReason))
+            .ToListAsync(ct);
+        return (rows, await query.CountAsync(ct));
+    }
+
     /// <summary>Voids a vote (admins): it stays stored, is left out of every statistic and export, and is logged.</summary>
     public async Task<string?> VoidVoteAsync(long voteId, string reason, AuditActor actor, CancellationToken ct = default)
     {

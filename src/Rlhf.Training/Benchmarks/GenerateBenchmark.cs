@@ -1,0 +1,116 @@
+using System.Text.Json.Nodes;
+using Rlhf.Training.Models;
+using Rlhf.Training.Sampling;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Rlhf.Training.Benchmarks;
+
+/// <summary>
+/// `rlhf bench generate`: decoding throughput of <see cref="Sampler.Generate"/> on a randomly initialised
+/// GPT-2, with the KV cache at each batch size and without it (the whole sequence recomputed each step).
+/// Every row draws exactly new_tokens tokens (EOS does not stop it) at temperature 1 from random prompts of
+/// prompt_tokens tokens. tokens/s = batch x new_tokens / median wall time of the whole call (prefill included).
+/// </summary>
+public static class GenerateBenchmark
+{
+    public sealed record Options
+    {
+        public int NLayer { get; init; } = 4;
+        public int NEmbd { get; init; } = 256;
+        public int NHead { get; init; } = 4;
+        public int VocabSize { get; init; } = 50257;
+        public int PromptTokens { get; init; } = 32;
+        public int NewTokens { get; init; } = 64;
+        public IReadOnlyList<int> BatchSizes { get; init; } = [1, 16];
+        /// <summary>Batch size of the uncached run, and of the cached/uncached speed-up.</summary>
+        public int UncachedBatchSize { get; init; } = 1;
+        public int Warmup { get; init; } = 1;
+        public int Repeats { get; init; } = 5;
+        public int Seed { get; init; }
+
+        public string? Problem()
+        {
+            if (NLayer < 1) return $"n-layer must be at least 1 (got {NLayer})";
+            if (NHead < 1) return $"n-head must be at least 1 (got {NHead})";
+            if (NEmbd < 1 || NEmbd % NHead != 0) return $"n-embd ({NEmbd}) must be positive and divisible by n-head ({NHead})";
+            if (VocabSize < 2) return $"vocab-size must be at least 2 (got {VocabSize})";
+            if (PromptTokens < 1) return $"prompt-tokens must be at least 1 (got {PromptTokens})";
+            if (NewTokens < 1) return $"new-tokens must be at least 1 (got {NewTokens})";
+            if (PromptTokens + NewTokens > 4096) return "prompt-tokens + new-tokens must be at most 4096";
+            if (BatchSizes.Count == 0 || BatchSizes.Any(b => b < 1)) return "batch-sizes must be positive";
+            if (UncachedBatchSize < 1) return $"uncached-batch-size must be at least 1 (got {UncachedBatchSize})";
+            if (Warmup < 0) return $"warmup must be at least 0 (got {Warmup})";
+            if (Repeats < 1) return $"repeats must be at least 1 (got {Repeats})";
+            return null;
+        }
+    }
+
+    public static JsonObject Run(Options options)
+    {
+        if (options.Problem() is string problem) throw new ArgumentException(problem, nameof(options));
+        var threads = TorchThreads.EnsureConfigured();
+        using var model = BenchmarkModel.Create(options.NLayer, options.NEmbd, options.NHead,
+            options.PromptTokens + options.NewTokens, options.VocabSize, options.Seed);
+
+        var runs = new JsonArray();
+        double Measure(bool cached, int batch)
+        {
+            var prompts = RandomPrompts(batch, options);
+            var config = new GenerationConfig
+            {
+                MaxNewTokens = options.NewTokens, Temperature = 1.0, StopAtEos = false, UseKvCache = cached,
+                EosTokenId = Gpt2Config.EndOfTextTokenId, PadTokenId = Gpt2Config.EndOfTextTokenId,
+            };
+            using var generator = new Generator((ulong)options.Seed);
+            var seconds = BenchmarkTiming.Measure(() =>
+            {
+                using var result = Sampler.Generate(model, prompts, config, generator);
+            }, options.Warmup, options.Repeats);
+            var median = BenchmarkTiming.Median(seconds);
+            var tokensPerSecond = batch * (double)options.NewTokens / median;
+            runs.Add(new JsonObject
+            {
+                ["kv_cache"] = cached,
+                ["batch_size"] = batch,
+                ["ms_median"] = Math.Round(median * 1e3, 3),
+                ["tokens_per_s"] = Math.Round(tokensPerSecond, 1),
+            });
+            return tokensPerSecond;
+        }
+
+        var result = new JsonObject
+        {
+            ["benchmark"] = "generate",
+            ["threads"] = threads,
+            ["n_layer"] = options.NLayer,
+            ["n_embd"] = options.NEmbd,
+            ["n_head"] = options.NHead,
+            ["vocab_size"] = options.VocabSize,
+            ["prompt_tokens"] = options.PromptTokens,
+            ["new_tokens"] = options.NewTokens,
+            ["repeats"] = options.Repeats,
+        };
+        double? cachedAtUncachedBatch = null;
+        foreach (var batch in options.BatchSizes)
+        {
+            var tps = Measure(cached: true, batch);
+            result[$"cached_batch{batch}_tokens_per_s"] = Math.Round(tps, 1);
+            if (batch == options.UncachedBatchSize) cachedAtUncachedBatch = tps;
+        }
+        cachedAtUncachedBatch ??= Measure(cached: true, options.UncachedBatchSize);
+        var uncached = Measure(cached: false, options.UncachedBatchSize);
+        result[$"uncached_batch{options.UncachedBatchSize}_tokens_per_s"] = Math.Round(uncached, 1);
+        result["speedup_cached_vs_uncached"] = Math.Round(cachedAtUncachedBatch.Value / uncached, 2);
+        result["runs"] = runs;
+        return result;
+    }
+
+    private static int[][] RandomPrompts(int batch, Options options)
+    {
+        var random = new Random(options.Seed + batch);
+        return Enumerable.Range(0, batch)
+            .Select(_ => Enumerable.Range(0, options.PromptTokens).Select(_ => random.Next(options.VocabSize - 1)).ToArray())
+            .ToArray();
+    }
+}
