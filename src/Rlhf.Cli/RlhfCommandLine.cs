@@ -13,6 +13,9 @@ internal static class RlhfCommandLine
         root.Subcommands.Add(UsersCommand.Create());
         root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(WorkerCommand.Create());
+        root.Subcommands.Add(TrainRewardCommand.Create());
+        root.Subcommands.Add(ImportCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(LmLogprobCommand.Create());
         root.Subcommands.Add(RewardScoreCommand.Create());
         return root;

@@ -34,6 +34,8 @@ public static class DataServiceCollectionExtensions
         services.AddScoped<Projects.ProjectService>();
         services.AddScoped<Pools.PoolService>();
         services.AddScoped<Statistics.ProjectStatisticsService>();
+        services.AddScoped<Exchange.ImportService>();
+        services.AddScoped<Exchange.ExportService>();
         services.AddScoped<Tokens.ApiTokenService>();
 
         return services.AddIdentityCore<ApplicationUser>(o =>

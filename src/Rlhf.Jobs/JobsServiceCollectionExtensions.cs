@@ -17,6 +17,10 @@ public static class JobsServiceCollectionExtensions
         services.AddScoped<IJobHandler, GenerationJobHandler>();
         services.AddScoped<GenerationService>();
         services.AddScoped<Demo.DemoProjectSeeder>();
+        services.AddScoped<IJobHandler, Training.RewardRunJobHandler>();
+        services.AddScoped<Training.RewardRunService>();
+        services.AddScoped<IJobHandler, Imports.ImportJobHandler>();
+        services.AddScoped<Imports.ImportJobs>();
         return services;
     }
 

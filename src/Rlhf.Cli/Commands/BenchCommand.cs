@@ -2,6 +2,8 @@ namespace Rlhf.Cli.Commands;
 
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Rlhf.Training;
 using Rlhf.Training.Benchmarks;
@@ -95,13 +97,15 @@ internal static class BenchCommand
         return command;
     }
 
+    private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private static Option<int?> Threads() => new("--threads") { Description = "Torch intra-op threads (default: min(2, cores))." };
 
     private static string? ThreadsProblem(int? threads) => threads is < 1 ? $"--threads must be at least 1 (got {threads})." : null;
 
     private static int Print(ParseResult parseResult, JsonObject result)
     {
-        parseResult.InvocationConfiguration.Output.WriteLine(result.ToJsonString());
+        parseResult.InvocationConfiguration.Output.WriteLine(result.ToJsonString(JsonOptions));
         return 0;
     }
 

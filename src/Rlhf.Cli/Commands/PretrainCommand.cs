@@ -1,6 +1,8 @@
 namespace Rlhf.Cli.Commands;
 
 using System.CommandLine;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Rlhf.Training;
 using Rlhf.Training.Checkpoints;
@@ -69,6 +71,8 @@ internal static class PretrainCommand
         return command;
     }
 
+    private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>Null when the options are usable, else a one-line reason.</summary>
     internal static string? Validate(PretrainConfig config, string folder, int? threads)
     {
@@ -92,7 +96,7 @@ internal static class PretrainCommand
                 ["grad_norm"] = Math.Round(p.GradNorm, 4),
                 ["tokens_per_s"] = Math.Round(p.TokensPerSecond, 1),
                 ["elapsed_s"] = Math.Round(p.ElapsedSeconds, 1),
-            }.ToJsonString()), cancellationToken);
+            }.ToJsonString(JsonOptions)), cancellationToken);
             using var model = result.Model;
             Gpt2Checkpoint.Save(model, folder);
             var bytes = new[] { Gpt2Checkpoint.ConfigFileName, Gpt2Checkpoint.WeightsFileName }
@@ -113,7 +117,7 @@ internal static class PretrainCommand
                 ["val_loss"] = result.ValidationLoss is double v ? Math.Round(v, 5) : null,
                 ["seconds"] = Math.Round(result.Seconds, 1),
                 ["size_bytes"] = bytes,
-            }.ToJsonString());
+            }.ToJsonString(JsonOptions));
             return 0;
         }
         catch (OperationCanceledException)

@@ -22,7 +22,7 @@ public sealed record ImportOptions
     /// <summary>The longest line (or CSV record) accepted, in bytes; longer lines are an error and are never held in memory whole.</summary>
     public int MaxLineBytes { get; init; } = DefaultMaxLineBytes;
 
-    /// <summary>Lines written per SaveChanges (the change tracker is cleared after each batch, so memory stays flat).</summary>
+    /// <summary>Records per write batch: progress is reported after each (memory does not grow with it).</summary>
     public int BatchSize { get; init; } = 1000;
 
     /// <summary>At most this many errors are listed in the report (all are counted).</summary>

@@ -96,7 +96,7 @@ internal static class RecordParser
                             source = String(s, $"{name}.source");
                     }
                     else throw new RecordProblem(name, $"field '{name}' must be an object {{\"text\": ..., \"source\": ...}} or a string, not {Kind(r)}");
-                    AddCandidate(item, responseText, source, defaultSource, name, r.ValueKind == JsonValueKind.Object ? $"{name}.text" : name);
+                    AddCandidate(item, responseText, source, defaultSource, $"{name}.source", r.ValueKind == JsonValueKind.Object ? $"{name}.text" : name);
                 }
             }
             return item;

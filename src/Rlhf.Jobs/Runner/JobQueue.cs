@@ -171,6 +171,20 @@ public sealed class JobQueue(IDbContextFactory<RlhfDbContext> contexts, TimeProv
         return await db.Jobs.AsNoTracking().OrderByDescending(j => j.Id).Take(take).ToListAsync(ct);
     }
 
+    /// <summary>Every metric of a job in step order (for curves).</summary>
+    public async Task<IReadOnlyList<JobMetric>> ReadMetricsAsync(long jobId, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.JobMetrics.AsNoTracking().Where(m => m.JobId == jobId).OrderBy(m => m.Step).ThenBy(m => m.Id).ToListAsync(ct);
+    }
+
+    /// <summary>Jobs of one kind, newest first.</summary>
+    public async Task<IReadOnlyList<Job>> ListAsync(string kind, int take = 100, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.Jobs.AsNoTracking().Where(j => j.Kind == kind).OrderByDescending(j => j.Id).Take(take).ToListAsync(ct);
+    }
+
     public async Task<IReadOnlyList<JobLogEntry>> ReadLogAsync(long jobId, CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);

@@ -19,6 +19,31 @@ public static class BenchmarkTiming
         return seconds;
     }
 
+    /// <summary>
+    /// The 1-minute load average (Linux /proc/loadavg), or null where unavailable. Reported beside the
+    /// numbers: on a shared machine, other processes competing for the cores slow every benchmark.
+    /// </summary>
+    public static double? LoadAverage()
+    {
+        try
+        {
+            var first = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+            return double.TryParse(first, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var x) ? x : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Rounds to <paramref name="digits"/> significant digits (so small numbers do not round to 0).</summary>
+    public static double Round(double x, int digits = 4)
+    {
+        if (x == 0 || !double.IsFinite(x)) return x;
+        var scale = Math.Pow(10, digits - 1 - (int)Math.Floor(Math.Log10(Math.Abs(x))));
+        return Math.Round(x * scale) / scale;
+    }
+
     public static double Median(IReadOnlyCollection<double> values)
     {
         if (values.Count == 0) throw new ArgumentException("no values", nameof(values));

@@ -68,7 +68,7 @@ public static class ForwardBenchmark
         {
             ["benchmark"] = "forward",
             ["threads"] = threads,
-            ["matmul_gflops"] = Math.Round(matmul.BestGflops, 2),
+            ["matmul_gflops"] = BenchmarkTiming.Round(matmul.BestGflops),
             ["matmul"] = matmul.ToJson(),
             ["n_layer"] = options.NLayer,
             ["n_embd"] = options.NEmbd,
@@ -80,11 +80,12 @@ public static class ForwardBenchmark
             ["flops_per_token"] = flopsPerToken,
             ["flops_formula"] = "2*N + 4*n_layer*n_embd*seq_len, N = parameters without wpe (wte counted as the tied LM head); nanoGPT estimate_mfu / 3",
             ["repeats"] = options.Repeats,
-            ["forward_ms_median"] = Math.Round(median * 1e3, 3),
-            ["forward_ms_best"] = Math.Round(seconds.Min() * 1e3, 3),
-            ["tokens_per_s"] = Math.Round(tokensPerSecond, 1),
-            ["achieved_gflops"] = Math.Round(achieved / 1e9, 2),
-            ["mfu"] = Math.Round(achieved / peak, 4),
+            ["forward_ms_median"] = BenchmarkTiming.Round(median * 1e3),
+            ["forward_ms_best"] = BenchmarkTiming.Round(seconds.Min() * 1e3),
+            ["tokens_per_s"] = BenchmarkTiming.Round(tokensPerSecond),
+            ["achieved_gflops"] = BenchmarkTiming.Round(achieved / 1e9),
+            ["mfu"] = BenchmarkTiming.Round(achieved / peak),
+            ["load_avg_1m"] = BenchmarkTiming.LoadAverage(),
         };
     }
 }

@@ -73,8 +73,8 @@ public static class GenerateBenchmark
             {
                 ["kv_cache"] = cached,
                 ["batch_size"] = batch,
-                ["ms_median"] = Math.Round(median * 1e3, 3),
-                ["tokens_per_s"] = Math.Round(tokensPerSecond, 1),
+                ["ms_median"] = BenchmarkTiming.Round(median * 1e3),
+                ["tokens_per_s"] = BenchmarkTiming.Round(tokensPerSecond),
             });
             return tokensPerSecond;
         }
@@ -95,14 +95,15 @@ public static class GenerateBenchmark
         foreach (var batch in options.BatchSizes)
         {
             var tps = Measure(cached: true, batch);
-            result[$"cached_batch{batch}_tokens_per_s"] = Math.Round(tps, 1);
+            result[$"cached_batch{batch}_tokens_per_s"] = BenchmarkTiming.Round(tps);
             if (batch == options.UncachedBatchSize) cachedAtUncachedBatch = tps;
         }
         cachedAtUncachedBatch ??= Measure(cached: true, options.UncachedBatchSize);
         var uncached = Measure(cached: false, options.UncachedBatchSize);
-        result[$"uncached_batch{options.UncachedBatchSize}_tokens_per_s"] = Math.Round(uncached, 1);
-        result["speedup_cached_vs_uncached"] = Math.Round(cachedAtUncachedBatch.Value / uncached, 2);
+        result[$"uncached_batch{options.UncachedBatchSize}_tokens_per_s"] = BenchmarkTiming.Round(uncached);
+        result["speedup_cached_vs_uncached"] = BenchmarkTiming.Round(cachedAtUncachedBatch.Value / uncached);
         result["runs"] = runs;
+        result["load_avg_1m"] = BenchmarkTiming.LoadAverage();
         return result;
     }
 

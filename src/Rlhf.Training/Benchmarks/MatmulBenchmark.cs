@@ -21,8 +21,8 @@ public static class MatmulBenchmark
         public JsonArray ToJson() => new(Sizes.Select(s => (JsonNode)new JsonObject
         {
             ["n"] = s.N,
-            ["best_gflops"] = Math.Round(s.BestGflops, 2),
-            ["median_gflops"] = Math.Round(s.MedianGflops, 2),
+            ["best_gflops"] = BenchmarkTiming.Round(s.BestGflops),
+            ["median_gflops"] = BenchmarkTiming.Round(s.MedianGflops),
         }).ToArray());
     }
 

@@ -128,13 +128,32 @@ public static class Sampler
         else
         {
             temperature = config.Temperature;
-            var scaled = logits / temperature;                                      // [B, V]
-            var filtered = LogitsFilters.TopP(LogitsFilters.TopK(scaled, config.TopK), config.TopP);
-            var probs = filtered.softmax(-1);                                       // [B, V]
-            token = probs.multinomial(1, generator: generator).squeeze(1);          // [B]
+            var filtered = logits / temperature;                                    // [B, V]
+            if (config.TopK > 0) filtered = LogitsFilters.TopK(filtered, config.TopK);
+            if (config.TopP < 1.0) filtered = LogitsFilters.TopP(filtered, config.TopP);
+            token = DrawTokens(filtered.softmax(-1), generator);                    // [B]
         }
         var logProb = TokenLogProbs.Gather(logits, token, temperature);            // [B]
         return scope.MoveToOuter(token, logProb);
+    }
+
+    /// <summary>
+    /// Draws one token per row from probabilities [B, V] (rows summing to 1; zeros are never drawn) by
+    /// inverse-CDF sampling: one uniform number per row from <paramref name="generator"/>, then the first
+    /// index whose cumulative probability (float64) exceeds it. Same distribution as multinomial(1), but
+    /// multinomial draws one random number per vocabulary entry, which made it the slowest part of a
+    /// decoding step (about 20 ms for 16 x 50257 on two cores, against about 1 ms for this).
+    /// </summary>
+    /// <returns>int64 [B]</returns>
+    public static Tensor DrawTokens(Tensor probs, Generator? generator)
+    {
+        using var scope = NewDisposeScope();
+        var (B, V) = (probs.shape[0], probs.shape[1]);
+        var cdf = probs.to_type(ScalarType.Float64).cumsum(-1);                                // [B, V]
+        var total = cdf[TensorIndex.Colon, TensorIndex.Slice(V - 1, V)];                      // [B, 1]
+        var u = rand(B, 1, dtype: ScalarType.Float64, device: probs.device, generator: generator) * total;   // [B, 1] in [0, total)
+        var token = searchsorted(cdf, u, right: true).squeeze(1).clamp_max(V - 1);             // [B]: cdf[i-1] <= u < cdf[i]
+        return scope.MoveToOuter(token);
     }
 
     /// <summary>[B, T, V] -> [B, V] (the last position), disposing the full logits.</summary>

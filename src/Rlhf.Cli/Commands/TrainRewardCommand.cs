@@ -1,0 +1,99 @@
+using System.CommandLine;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Rlhf.Data;
+using Rlhf.Data.Database;
+using Rlhf.Jobs.Training;
+using Rlhf.Training.Checkpoints;
+using Rlhf.Training.Reward;
+using Microsoft.EntityFrameworkCore;
+
+namespace Rlhf.Cli.Commands;
+
+/// <summary>
+/// `rlhf train-reward --data FILE.jsonl | --project ID --base MODEL_DIR --out DIR [--epochs --lr --batch-pairs --max-length
+/// --margin --seed ...]`: the reward run without the site. Prints metrics as JSON lines (TRL names) and writes the model.
+/// </summary>
+internal static class TrainRewardCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<FileInfo>("--data") { Description = "A TRL preference JSONL file ({\"prompt\",\"chosen\",\"rejected\"})." };
+        var project = new Option<int?>("--project") { Description = "Train on a project's votes (from the configured database) instead." };
+        var baseModel = new Option<DirectoryInfo>("--base") { Description = "Base checkpoint folder (a policy, or a reward model).", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Where to write the reward model (HF layout).", Required = true };
+        var defaults = new RewardTrainingConfig();
+        var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => defaults.Epochs };
+        var lr = new Option<double>("--lr") { DefaultValueFactory = _ => defaults.LearningRate };
+        var batchPairs = new Option<int>("--batch-pairs") { DefaultValueFactory = _ => defaults.BatchPairs };
+        var maxLength = new Option<int>("--max-length") { DefaultValueFactory = _ => defaults.MaxLength };
+        var margin = new Option<bool>("--margin") { Description = "Use a margin from vote strength (projects) in the loss." };
+        var center = new Option<double?>("--center-rewards-coefficient") { Description = "TRL's center_rewards_coefficient." };
+        var validation = new Option<double>("--validation-fraction") { DefaultValueFactory = _ => defaults.ValidationFraction };
+        var evalEvery = new Option<int>("--eval-every") { DefaultValueFactory = _ => defaults.EvalEvery };
+        var seed = new Option<long>("--seed") { DefaultValueFactory = _ => defaults.Seed };
+        var minAgreement = new Option<double>("--min-agreement") { Description = "With --project: leave out comparisons agreeing less than this.", DefaultValueFactory = _ => 0 };
+
+        var command = new Command("train-reward", "Train a Bradley-Terry reward model on preference pairs.")
+        {
+            data, project, baseModel, output, epochs, lr, batchPairs, maxLength, margin, center, validation, evalEvery, seed, minAgreement,
+        };
+        command.SetAction((parseResult, ct) => CliErrors.RunAsync(parseResult, async stdout =>
+        {
+            var error = parseResult.InvocationConfiguration.Error;
+            var file = parseResult.GetValue(data);
+            var projectId = parseResult.GetValue(project);
+            if (file is null == projectId is null)
+            {
+                await error.WriteLineAsync("rlhf: give exactly one of --data FILE.jsonl or --project ID");
+                return 2;
+            }
+            var config = new RewardTrainingConfig
+            {
+                Epochs = parseResult.GetValue(epochs), LearningRate = parseResult.GetValue(lr), BatchPairs = parseResult.GetValue(batchPairs),
+                MaxLength = parseResult.GetValue(maxLength), UseMargin = parseResult.GetValue(margin),
+                CenterRewardsCoefficient = parseResult.GetValue(center), ValidationFraction = parseResult.GetValue(validation),
+                EvalEvery = parseResult.GetValue(evalEvery), Seed = parseResult.GetValue(seed),
+            };
+            if (config.Validate() is { Count: > 0 } problems)
+            {
+                foreach (var p in problems) await error.WriteLineAsync($"rlhf: {p}");
+                return 2;
+            }
+
+            List<PreferencePair> pairs;
+            try
+            {
+                if (file is not null) pairs = await PreferenceData.FromTrlFileAsync(file.FullName, ct);
+                else
+                {
+                    using var host = CliHost.Create();
+                    await using var scope = host.Services.CreateAsyncScope();
+                    await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().MigrateAsync(ct);
+                    await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<RlhfDbContext>>().CreateDbContextAsync(ct);
+                    if (!await db.Projects.AnyAsync(p => p.Id == projectId, ct)) { await error.WriteLineAsync($"rlhf: project {projectId} does not exist"); return 1; }
+                    pairs = await PreferenceData.FromProjectAsync(db, projectId!.Value, parseResult.GetValue(minAgreement), ct);
+                }
+            }
+            catch (FormatException ex) { await error.WriteLineAsync($"rlhf: {file?.Name}: {ex.Message}"); return 1; }
+            catch (IOException ex) { await error.WriteLineAsync($"rlhf: {ex.Message}"); return 1; }
+            if (pairs.Count < 4) { await error.WriteLineAsync($"rlhf: only {pairs.Count} preference pairs; at least 4 are needed"); return 1; }
+
+            try
+            {
+                var result = new RewardTrainer(config).Train(parseResult.GetValue(baseModel)!.FullName, pairs, parseResult.GetValue(output)!.FullName, null,
+                    m => stdout.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object> { ["step"] = m.Step }.Concat(m.Values.Select(kv => KeyValuePair.Create(kv.Key, (object)kv.Value))).ToDictionary())),
+                    ct);
+                await stdout.WriteLineAsync(JsonSerializer.Serialize(new Dictionary<string, object>
+                {
+                    ["done"] = true, ["steps"] = result.Steps, ["train_pairs"] = result.TrainPairs, ["validation_pairs"] = result.ValidationPairs,
+                    ["eval/accuracy"] = result.FinalValidationAccuracy, ["eval/loss"] = result.FinalValidationLoss, ["reward_shift"] = result.RewardShift,
+                    ["out"] = parseResult.GetValue(output)!.FullName,
+                }));
+                return 0;
+            }
+            catch (CheckpointException ex) { await error.WriteLineAsync($"rlhf: {ex.Message}"); return 1; }
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,100 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Rlhf.Core.Registry;
+using Rlhf.Data;
+using Rlhf.Data.Hosting;
+using Rlhf.Jobs.Registry;
+using Rlhf.Jobs.Runner;
+using Rlhf.Training.Reward;
+
+namespace Rlhf.Jobs.Training;
+
+/// <summary>
+/// Runs a reward run as a job: gathers the pairs, trains with <see cref="RewardTrainer"/> (metrics written as they
+/// happen, a resumable checkpoint every few steps), writes the validation pairs the model disagrees on, and
+/// registers the model with its lineage and final validation accuracy. Resumable from its last checkpoint.
+/// </summary>
+public sealed class RewardRunJobHandler(IDbContextFactory<RlhfDbContext> contexts, ModelRegistry registry, RlhfPaths paths) : IJobHandler
+{
+    public const string JobKind = "reward-run";
+    public string Kind => JobKind;
+    public bool CanResume => true;
+
+    /// <summary>The run's working folder: checkpoint, output model, validation report.</summary>
+    public static string RunFolder(RlhfPaths paths, long jobId) => Path.Combine(paths.DataFolder, "runs", jobId.ToString());
+
+    public async Task RunAsync(JobContext context, CancellationToken ct)
+    {
+        var request = context.Payload<RewardRunRequest>();
+        if (request.Validate() is { Count: > 0 } errors) throw new JobFailedException(string.Join(" ", errors));
+        var baseModel = await registry.GetAsync(request.BaseModelId, ct) ?? throw new JobFailedException($"Model {request.BaseModelId} is not in the registry.");
+
+        List<PreferencePair> pairs;
+        try
+        {
+            if (request.ProjectId is { } projectId)
+            {
+                await using var db = await contexts.CreateDbContextAsync(ct);
+                if (!await db.Projects.AnyAsync(p => p.Id == projectId, ct)) throw new JobFailedException($"Project {projectId} does not exist.");
+                pairs = await PreferenceData.FromProjectAsync(db, projectId, request.MinimumAgreement, ct);
+            }
+            else pairs = await PreferenceData.FromTrlFileAsync(request.DataFile!, ct);
+        }
+        catch (FormatException ex) { throw new JobFailedException($"The preference data is not valid: {ex.Message}"); }
+        catch (IOException ex) { throw new JobFailedException($"The preference file cannot be read: {ex.Message}"); }
+        if (pairs.Count < 4) throw new JobFailedException($"Only {pairs.Count} preference pairs: a reward run needs at least 4 (votes that prefer a side).");
+
+        var folder = RunFolder(paths, context.Job.Id);
+        var output = Path.Combine(folder, "model");
+        var checkpoint = Path.Combine(folder, "checkpoint");
+        Directory.CreateDirectory(folder);
+        await context.LogAsync($"{(context.IsResume ? "Resuming" : "Training")} {request.Name} from {baseModel.Name} on {pairs.Count} pairs.", ct: ct);
+
+        // Training is CPU work on this thread; metrics are queued and written by the loop below as they come.
+        var pending = new System.Collections.Concurrent.ConcurrentQueue<RewardMetrics>();
+        var totalSteps = Math.Max(1, (long)Math.Ceiling(pairs.Count * (1 - request.Config.ValidationFraction) / request.Config.BatchPairs) * request.Config.Epochs);
+        var trainer = new RewardTrainer(request.Config);
+        var training = Task.Run(() => trainer.Train(registry.FolderOf(baseModel), pairs, output, checkpoint, pending.Enqueue, ct), ct);
+        while (!training.IsCompleted)
+        {
+            await Task.WhenAny(training, Task.Delay(500, CancellationToken.None));
+            await FlushAsync(context, pending, totalSteps, ct);
+        }
+        RewardTrainingResult result;
+        try { result = await training; }
+        catch (ArgumentException ex) { throw new JobFailedException(ex.Message); }
+        await FlushAsync(context, pending, totalSteps, CancellationToken.None);
+
+        // The validation pairs where the model disagrees with the raters, for the run page.
+        var disagreements = result.Validation.Where(v => v.ChosenReward <= v.RejectedReward)
+            .Select(v => new RewardDisagreement(pairs[v.PairIndex].Prompt, pairs[v.PairIndex].Chosen, pairs[v.PairIndex].Rejected, v.ChosenReward, v.RejectedReward))
+            .ToList();
+        await File.WriteAllTextAsync(Path.Combine(folder, "disagreements.json"), JsonSerializer.Serialize(disagreements, JobQueue.Json), ct);
+
+        var name = request.Name.Trim();
+        var imported = await registry.ImportAsync(output, name, ModelKind.Reward, baseModel.Id, "run", context.Job.Id,
+            $"Reward run {context.Job.Id}: {result.TrainPairs} train / {result.ValidationPairs} validation pairs, validation accuracy {result.FinalValidationAccuracy:P1}.",
+            null, CancellationToken.None);
+        if (!imported.Succeeded) throw new JobFailedException($"The trained model could not be registered: {imported.Error}");
+        await using (var db = await contexts.CreateDbContextAsync(CancellationToken.None))
+            await db.Models.Where(m => m.Id == imported.Model!.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.ValidationAccuracy, result.FinalValidationAccuracy), CancellationToken.None);
+        await context.LogAsync($"Registered reward model '{name}' (validation accuracy {result.FinalValidationAccuracy:P1}, loss {result.FinalValidationLoss:F4}, reward shift {result.RewardShift:+0.000;-0.000}).", ct: CancellationToken.None);
+    }
+
+    private static async Task FlushAsync(JobContext context, System.Collections.Concurrent.ConcurrentQueue<RewardMetrics> pending, long totalSteps, CancellationToken ct)
+    {
+        RewardMetrics? last = null;
+        while (pending.TryDequeue(out var m))
+        {
+            await context.MetricsAsync(m.Step, m.Values, CancellationToken.None);
+            last = m;
+        }
+        if (last is not null)
+        {
+            var loss = last.Values.TryGetValue("train/loss", out var l) ? $", loss {l:F4}" : "";
+            var acc = last.Values.TryGetValue("eval/accuracy", out var a) ? $", eval accuracy {a:P1}" : "";
+            await context.ReportAsync(Math.Min(0.99, (double)last.Step / totalSteps), $"step {last.Step}/{totalSteps}{loss}{acc}", CancellationToken.None);
+        }
+    }
+}

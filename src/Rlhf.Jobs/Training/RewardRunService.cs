@@ -1,0 +1,48 @@
+using Microsoft.EntityFrameworkCore;
+using Rlhf.Core.Registry;
+using Rlhf.Data;
+using Rlhf.Data.Audit;
+using Rlhf.Data.Hosting;
+using Rlhf.Jobs.Runner;
+
+namespace Rlhf.Jobs.Training;
+
+/// <summary>Checks a reward run request against the database and queues it; keeps an uploaded TRL file for it.</summary>
+public sealed class RewardRunService(IDbContextFactory<RlhfDbContext> contexts, JobQueue queue, RlhfPaths paths, AuditLog audit)
+{
+    public async Task<(long? JobId, IReadOnlyList<string> Errors)> EnqueueAsync(RewardRunRequest request, AuditActor? actor, CancellationToken ct = default)
+    {
+        var errors = request.Validate().ToList();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var baseModel = await db.Models.AsNoTracking().SingleOrDefaultAsync(m => m.Id == request.BaseModelId, ct);
+        if (baseModel is null) errors.Add($"Base model {request.BaseModelId} is not in the registry.");
+        if (request.ProjectId is { } p && !await db.Projects.AnyAsync(x => x.Id == p, ct)) errors.Add($"Project {p} does not exist.");
+        if (request.DataFile is { Length: > 0 } file && !File.Exists(file)) errors.Add($"The data file {file} does not exist.");
+        if (await db.Models.AnyAsync(m => m.Name == request.Name.Trim(), ct)) errors.Add($"A model named '{request.Name.Trim()}' already exists; name the run differently.");
+        if (errors.Count > 0) return (null, errors);
+
+        var job = await queue.EnqueueAsync(RewardRunJobHandler.JobKind, request, actor?.UserId, ct);
+        await audit.RecordAsync(actor, "reward-run.queued", request.Name, $"job {job.Id} from {baseModel!.Name}", ct);
+        return (job.Id, []);
+    }
+
+    /// <summary>Saves an uploaded TRL preference file under the data folder and returns its path.</summary>
+    public async Task<string> SaveUploadAsync(Stream upload, CancellationToken ct = default)
+    {
+        var folder = Path.Combine(paths.DataFolder, "uploads");
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, $"preferences-{Guid.NewGuid():N}.jsonl");
+        await using var file = File.Create(path);
+        await upload.CopyToAsync(file, ct);
+        return path;
+    }
+
+    /// <summary>The validation pairs a finished run's model got wrong (empty when none or not written).</summary>
+    public async Task<IReadOnlyList<RewardDisagreement>> ReadDisagreementsAsync(long jobId, CancellationToken ct = default)
+    {
+        var path = Path.Combine(RewardRunJobHandler.RunFolder(paths, jobId), "disagreements.json");
+        if (!File.Exists(path)) return [];
+        await using var stream = File.OpenRead(path);
+        return await System.Text.Json.JsonSerializer.DeserializeAsync<List<RewardDisagreement>>(stream, JobQueue.Json, ct) ?? [];
+    }
+}

@@ -1,0 +1,98 @@
+using Rlhf.Training.Models;
+using Rlhf.Training.Text;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Rlhf.Training.Reward;
+
+/// <summary>
+/// Token rows right-padded into one batch: input ids [N, T] (pad 50256), attention mask [N, T] and the index of
+/// each row's last real token [N], found from the mask (GPT-2's pad is also its EOS, so a real EOS must count).
+/// </summary>
+internal sealed class RewardBatch : IDisposable
+{
+    private RewardBatch(Tensor inputIds, Tensor attentionMask, Tensor lastIndex, long tokens)
+    {
+        InputIds = inputIds;
+        AttentionMask = attentionMask;
+        LastIndex = lastIndex;
+        TokenCount = tokens;
+    }
+
+    /// <summary>int64 [N, T]</summary>
+    public Tensor InputIds { get; }
+
+    /// <summary>int64 [N, T], 1 for real tokens</summary>
+    public Tensor AttentionMask { get; }
+
+    /// <summary>int64 [N]</summary>
+    public Tensor LastIndex { get; }
+
+    /// <summary>Real (non-pad) tokens in the batch.</summary>
+    public long TokenCount { get; }
+
+    public long Rows => InputIds.shape[0];
+
+    public static RewardBatch Create(IReadOnlyList<int[]> rows, int padTokenId)
+    {
+        if (rows.Count == 0) throw new ArgumentException("a batch needs at least one row", nameof(rows));
+        var n = rows.Count;
+        var t = rows.Max(r => r.Length);
+        if (t == 0) throw new ArgumentException("every row is empty", nameof(rows));
+        var ids = new long[n * t];
+        var mask = new long[n * t];
+        long tokens = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var row = rows[i];
+            if (row.Length == 0) throw new ArgumentException($"row {i} is empty", nameof(rows));
+            for (var j = 0; j < t; j++)
+            {
+                var real = j < row.Length;
+                ids[i * t + j] = real ? row[j] : padTokenId;
+                mask[i * t + j] = real ? 1 : 0;
+            }
+            tokens += row.Length;
+        }
+
+        using var scope = NewDisposeScope();
+        var inputIds = tensor(ids, [n, t]);
+        var attentionMask = tensor(mask, [n, t]);
+        var last = Gpt2ForSequenceClassification.LastTokenIndices(inputIds, attentionMask, padTokenId);   // [N]
+        return new RewardBatch(scope.MoveToOuter(inputIds), scope.MoveToOuter(attentionMask), scope.MoveToOuter(last), tokens);
+    }
+
+    /// <summary>
+    /// The reward of each row: the score head at its last real token. [N]
+    /// <para>The backbone runs with causal attention only (no padding mask): with right padding every pad comes
+    /// after every real token of its row, so causal attention already keeps pads out of every real position, and
+    /// the result at real positions equals the masked computation (HF's); pads' own outputs are never read. The
+    /// score head runs on the N gathered last states only.</para>
+    /// </summary>
+    public Tensor Rewards(Gpt2ForSequenceClassification model)
+    {
+        using var scope = NewDisposeScope();
+        var hidden = model.HiddenStates(InputIds);                                       // [N, T, C]
+        var (n, t, c) = (hidden.shape[0], hidden.shape[1], hidden.shape[2]);
+        var flat = arange(n, dtype: ScalarType.Int64) * t + LastIndex;                    // [N]
+        var last = hidden.reshape(n * t, c).index_select(0, flat);                        // [N, C]
+        return scope.MoveToOuter(model.ScoreHidden(last));                                // [N]
+    }
+
+    public void Dispose()
+    {
+        InputIds.Dispose();
+        AttentionMask.Dispose();
+        LastIndex.Dispose();
+    }
+
+    /// <summary>
+    /// Token ids of "User: {prompt}\nAssistant: {response}" (<see cref="ConversationTemplate.RenderWithResponse(string, string)"/>),
+    /// no EOS appended; when longer than <paramref name="maxLength"/> only the last maxLength tokens are kept (the response end).
+    /// </summary>
+    public static int[] Encode(string prompt, string response, int maxLength)
+    {
+        var ids = Gpt2Tokenizer.Shared.Encode(ConversationTemplate.RenderWithResponse(prompt, response));
+        return ids.Length > maxLength ? ids[^maxLength..] : ids;
+    }
+}

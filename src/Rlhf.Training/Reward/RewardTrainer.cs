@@ -1,0 +1,263 @@
+using Rlhf.Training.Checkpoints;
+using Rlhf.Training.Models;
+using Rlhf.Training.Pretraining;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Rlhf.Training.Reward;
+
+/// <summary>
+/// Trains a GPT-2 reward model (HF GPT2ForSequenceClassification, num_labels 1) on preference pairs, as TRL's
+/// RewardTrainer does.
+/// <list type="bullet">
+/// <item>Model: the base checkpoint's backbone + score = Linear(n_embd, 1, bias=false), read at the last real
+/// token. From a policy (LM) checkpoint the head is initialised N(0, 1/sqrt(n_embd + 1)) from torch.Generator(seed);
+/// a reward checkpoint keeps its head. No dropout.</item>
+/// <item>Text: "User: {prompt}\nAssistant: {response}" (<see cref="Text.ConversationTemplate"/>), GPT-2 BPE, no
+/// EOS appended, cut to min(MaxLength, n_positions) tokens keeping the END; right padding with 50256 and an
+/// attention mask; the last real token is found from the mask. Chosen and rejected rows go through one forward
+/// pass ([2B, T]).</item>
+/// <item>Loss: <see cref="RewardLoss"/> (Bradley-Terry, optional margin and centering). AdamW, cosine schedule
+/// with linear warm-up decaying towards 0 one step after the last (like HF's get_cosine_schedule_with_warmup),
+/// grad clipping, one dispose scope per step.</item>
+/// <item>Split: <see cref="PreferenceSplit"/> (by group, seeded). Data order: <see cref="DataOrder"/>.</item>
+/// <item>After the last step the rewards are shifted (<see cref="RewardCentering"/>) so the mean reward of the
+/// training split's chosen and rejected responses is 0, the validation split is scored by the shifted model,
+/// and the model is saved with <see cref="Gpt2Checkpoint.Save(Gpt2ForSequenceClassification, string)"/>.</item>
+/// </list>
+/// <para>Checkpoints and resume: with a checkpoint folder, a checkpoint (<see cref="RewardCheckpoint"/>) is saved
+/// every CheckpointEvery steps and when the run is cancelled. When the folder already holds one, Train resumes from
+/// it: the weights, the AdamW moments and step counts, the global step (and so the learning-rate schedule and the
+/// epoch) and the data order (the split and each epoch's shuffle are recomputed from the seed, and the batches
+/// already done are skipped) are all restored; metrics of the steps before the checkpoint are not sent again.
+/// Resuming needs the same pairs and the same settings (EvalEvery and CheckpointEvery may differ); otherwise Train
+/// throws <see cref="InvalidOperationException"/>. The base folder is not read when resuming.</para>
+/// <para>Cancellation is checked before every step; on cancel a checkpoint is saved (when a folder is given and
+/// steps were made since the last one) and <see cref="OperationCanceledException"/> is thrown.</para>
+/// </summary>
+public sealed class RewardTrainer
+{
+    private readonly RewardTrainingConfig _config;
+
+    public RewardTrainer(RewardTrainingConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var problems = config.Validate();
+        if (problems.Count > 0) throw new ArgumentException(string.Join(" ", problems), nameof(config));
+        _config = config;
+    }
+
+    public RewardTrainingConfig Config => _config;
+
+    /// <summary>
+    /// Trains from a policy (LM) or reward checkpoint folder and writes the reward model (HF layout,
+    /// GPT2ForSequenceClassification) to <paramref name="outFolder"/>. See the class remarks for checkpoints.
+    /// </summary>
+    public RewardTrainingResult Train(string baseFolder, IReadOnlyList<PreferencePair> pairs, string outFolder, string? checkpointFolder,
+        Action<RewardMetrics> onMetrics, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        ArgumentException.ThrowIfNullOrWhiteSpace(outFolder);
+        CheckPairs(pairs, _config.UseMargin);
+        cancellationToken.ThrowIfCancellationRequested();
+        TorchThreads.EnsureConfigured();
+        var config = _config;
+
+        var split = PreferenceSplit.Create(pairs, config.ValidationFraction, config.Seed);
+        var dataHash = RewardCheckpoint.DataHash(pairs);
+        var configHash = RewardCheckpoint.ConfigHash(config);
+        var resume = checkpointFolder is null ? null : RewardCheckpoint.TryLoad(checkpointFolder);
+        if (resume is not null && (resume.DataSha256 != dataHash || resume.ConfigSha256 != configHash || resume.Seed != config.Seed))
+            throw new InvalidOperationException(
+                $"the checkpoint in {checkpointFolder} was made with other {(resume.DataSha256 != dataHash ? "preference data" : "settings")}; " +
+                "resume with the same data and settings, or use an empty checkpoint folder");
+
+        using var generator = new Generator(unchecked((ulong)config.Seed));
+        using var model = resume is null
+            ? Gpt2Checkpoint.LoadRewardModel(baseFolder, initScoreIfMissing: true, generator)
+            : Gpt2Checkpoint.LoadRewardModel(resume.ModelFolder);
+        model.train();   // no dropout in the model: train and eval compute the same
+        var padId = model.PadTokenId;
+        var maxLength = Math.Min(config.MaxLength, model.Config.NPositions);
+
+        var chosen = new int[pairs.Count][];
+        var rejected = new int[pairs.Count][];
+        for (var i = 0; i < pairs.Count; i++)
+        {
+            chosen[i] = RewardBatch.Encode(pairs[i].Prompt, pairs[i].Chosen, maxLength);
+            rejected[i] = RewardBatch.Encode(pairs[i].Prompt, pairs[i].Rejected, maxLength);
+        }
+        var margins = config.UseMargin ? pairs.Select(p => p.Margin).ToArray() : null;
+
+        var order = new DataOrder(split.Train, config.BatchPairs, config.Seed);
+        var stepsPerEpoch = order.StepsPerEpoch;
+        long totalSteps = (long)config.Epochs * stepsPerEpoch;
+        var warmup = (int)Math.Ceiling(config.WarmupRatio * totalSteps);
+        if (resume is not null && resume.TotalSteps != totalSteps)
+            throw new InvalidOperationException($"the checkpoint in {checkpointFolder} is of a run of {resume.TotalSteps} steps, this one has {totalSteps}");
+
+        using var optimizer = new RewardOptimizer(model, config);
+        if (resume is not null) optimizer.Load(resume.OptimizerPath);
+        var step = resume?.Step ?? 0;
+        var lastSaved = step;
+
+        void SaveCheckpoint()
+        {
+            if (checkpointFolder is null || step == lastSaved) return;
+            RewardCheckpoint.Save(checkpointFolder, model, optimizer, step, totalSteps, stepsPerEpoch, config.Seed,
+                split.Train.Count, split.Validation.Count, dataHash, configHash);
+            lastSaved = step;
+        }
+
+        Dictionary<string, double>? pending = null;
+        while (step < totalSteps)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                SaveCheckpoint();
+                throw new OperationCanceledException("the reward run was cancelled", cancellationToken);
+            }
+
+            var indices = order.Batch(step);
+            var lr = LearningRateSchedule.At(checked((int)step), checked((int)totalSteps + 1), config.LearningRate, 0.0, warmup);
+            RewardStepStats stats;
+            using (var batch = RewardBatch.Create([.. indices.Select(i => chosen[i]), .. indices.Select(i => rejected[i])], padId))
+            using (var marginTensor = margins is null ? null : tensor(indices.Select(i => (float)margins[i]).ToArray()))
+            {
+                stats = optimizer.Step(batch, marginTensor, lr);
+            }
+            step++;
+
+            var epoch = (double)step / stepsPerEpoch;
+            var values = new Dictionary<string, double>
+            {
+                ["train/loss"] = stats.Loss,
+                ["train/accuracy"] = stats.Accuracy,
+                ["train/margin"] = stats.Margin,
+                ["train/mean_reward"] = stats.MeanReward,
+                ["train/min_reward"] = stats.MinReward,
+                ["train/max_reward"] = stats.MaxReward,
+                ["grad_norm"] = stats.GradNorm,
+                ["lr"] = lr,
+                ["epoch"] = epoch,
+            };
+            if (step == totalSteps)
+            {
+                pending = values;   // sent after the shift, with the final evaluation
+                break;
+            }
+            if (split.Validation.Count > 0 && step % config.EvalEvery == 0)
+                AddEval(values, Evaluate(model, split.Validation, chosen, rejected, margins, config, padId).Metrics);
+            onMetrics?.Invoke(new RewardMetrics(step, epoch, values));
+            if (step % config.CheckpointEvery == 0) SaveCheckpoint();
+        }
+
+        // Centre: the mean reward of the training split's responses becomes 0.
+        var (trainChosen, trainRejected) = ScorePairs(model, split.Train, chosen, rejected, config.BatchPairs * 2, padId);
+        var mean = (trainChosen.Sum() + trainRejected.Sum()) / (2.0 * split.Train.Count);
+        var shift = -mean;
+        RewardCentering.Apply(model, shift);
+
+        var final = Evaluate(model, split.Validation, chosen, rejected, margins, config, padId);
+        var last = pending ?? new Dictionary<string, double> { ["epoch"] = (double)totalSteps / stepsPerEpoch };
+        if (split.Validation.Count > 0) AddEval(last, final.Metrics);
+        last["reward_shift"] = shift;
+        onMetrics?.Invoke(new RewardMetrics(totalSteps, (double)totalSteps / stepsPerEpoch, last));
+
+        Gpt2Checkpoint.Save(model, outFolder);
+        return new RewardTrainingResult(totalSteps, final.Metrics.Accuracy, final.Metrics.Loss, shift,
+            split.Train.Count, split.Validation.Count, final.Pairs);
+    }
+
+    /// <summary>
+    /// The reward of one response, with the training template and truncation: "User: {prompt}\nAssistant: {response}",
+    /// the last min(maxLength, n_positions) tokens, the score at the last token.
+    /// </summary>
+    public static double Score(Gpt2ForSequenceClassification model, string prompt, string response, int maxLength)
+        => Score(model, [(prompt, response)], maxLength)[0];
+
+    /// <summary>Rewards of many responses, right-padded into batches of <paramref name="batchSize"/> (same numbers as one by one).</summary>
+    public static double[] Score(Gpt2ForSequenceClassification model, IReadOnlyList<(string Prompt, string Response)> items, int maxLength,
+        int batchSize = 16)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(items);
+        if (maxLength < 1) throw new ArgumentOutOfRangeException(nameof(maxLength), "maxLength must be >= 1");
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), "batchSize must be >= 1");
+        TorchThreads.EnsureConfigured();
+        var length = Math.Min(maxLength, model.Config.NPositions);
+        var rows = items.Select(x => RewardBatch.Encode(x.Prompt ?? "", x.Response ?? "", length)).ToArray();
+        var result = new double[rows.Length];
+        using var noGrad = no_grad();
+        for (var start = 0; start < rows.Length; start += batchSize)
+        {
+            var count = Math.Min(batchSize, rows.Length - start);
+            using var batch = RewardBatch.Create(rows[start..(start + count)], model.PadTokenId);
+            using var rewards = batch.Rewards(model);
+            var values = rewards.to_type(ScalarType.Float64).data<double>().ToArray();
+            Array.Copy(values, 0, result, start, count);
+        }
+        return result;
+    }
+
+    private static void CheckPairs(IReadOnlyList<PreferencePair> pairs, bool useMargin)
+    {
+        if (pairs.Count == 0) throw new ArgumentException("no preference pairs given", nameof(pairs));
+        for (var i = 0; i < pairs.Count; i++)
+        {
+            var p = pairs[i] ?? throw new ArgumentException($"pair {i} is null", nameof(pairs));
+            if (p.Prompt is null || p.Chosen is null || p.Rejected is null || p.Group is null)
+                throw new ArgumentException($"pair {i} has a null prompt, response or group", nameof(pairs));
+            if (useMargin && !double.IsFinite(p.Margin))
+                throw new ArgumentException($"pair {i} has margin {p.Margin}, expected a finite number", nameof(pairs));
+        }
+    }
+
+    private static void AddEval(Dictionary<string, double> values, EvalMetrics eval)
+    {
+        values["eval/loss"] = eval.Loss;
+        values["eval/accuracy"] = eval.Accuracy;
+        values["eval/margin"] = eval.Margin;
+        values["eval/mean_reward"] = eval.MeanReward;
+        values["eval/min_reward"] = eval.MinReward;
+        values["eval/max_reward"] = eval.MaxReward;
+    }
+
+    private sealed record EvalMetrics(double Loss, double Accuracy, double Margin, double MeanReward, double MinReward, double MaxReward);
+
+    private sealed record EvalResult(EvalMetrics Metrics, IReadOnlyList<ValidationPairResult> Pairs);
+
+    private static EvalResult Evaluate(Gpt2ForSequenceClassification model, IReadOnlyList<int> indices, int[][] chosen, int[][] rejected,
+        double[]? margins, RewardTrainingConfig config, int padId)
+    {
+        if (indices.Count == 0)
+            return new EvalResult(new EvalMetrics(double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN), []);
+        var (rc, rr) = ScorePairs(model, indices, chosen, rejected, config.BatchPairs * 2, padId);
+        var m = margins is null ? null : indices.Select(i => margins[i]).ToArray();
+        var loss = RewardLoss.Compute(rc, rr, m, config.CenterRewardsCoefficient);
+        var all = rc.Concat(rr).ToArray();
+        var metrics = new EvalMetrics(loss.Loss, loss.Accuracy, loss.Margin, loss.MeanReward, all.Min(), all.Max());
+        var pairs = indices.Select((pairIndex, k) => new ValidationPairResult(pairIndex, rc[k], rr[k])).ToArray();
+        return new EvalResult(metrics, pairs);
+    }
+
+    /// <summary>Rewards of the chosen and rejected responses of the given pairs (no grad), in batches of pairsPerBatch pairs.</summary>
+    private static (double[] Chosen, double[] Rejected) ScorePairs(Gpt2ForSequenceClassification model, IReadOnlyList<int> indices,
+        int[][] chosen, int[][] rejected, int pairsPerBatch, int padId)
+    {
+        var rc = new double[indices.Count];
+        var rr = new double[indices.Count];
+        using var noGrad = no_grad();
+        for (var start = 0; start < indices.Count; start += pairsPerBatch)
+        {
+            var count = Math.Min(pairsPerBatch, indices.Count - start);
+            var slice = Enumerable.Range(start, count).Select(k => indices[k]).ToArray();
+            using var batch = RewardBatch.Create([.. slice.Select(i => chosen[i]), .. slice.Select(i => rejected[i])], padId);
+            using var rewards = batch.Rewards(model);
+            var values = rewards.to_type(ScalarType.Float64).data<double>().ToArray();
+            Array.Copy(values, 0, rc, start, count);
+            Array.Copy(values, count, rr, start, count);
+        }
+        return (rc, rr);
+    }
+}

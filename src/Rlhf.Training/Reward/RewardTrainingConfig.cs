@@ -1,0 +1,76 @@
+using System.Globalization;
+
+namespace Rlhf.Training.Reward;
+
+/// <summary>
+/// Settings of a reward-model run (<see cref="RewardTrainer"/>). Defaults follow DESIGN.md and TRL's
+/// RewardConfig: 1 epoch, AdamW (betas 0.9/0.999, eps 1e-5, weight decay on 2-D weights only), cosine schedule
+/// with optional linear warm-up, gradient clipping at 1.0, dropout off (the model has none).
+/// The CLI option of each setting is named in <see cref="Validate"/>'s messages.
+/// </summary>
+public sealed record RewardTrainingConfig
+{
+    /// <summary>--epochs: passes over the training split.</summary>
+    public int Epochs { get; init; } = 1;
+
+    /// <summary>--lr: peak learning rate.</summary>
+    public double LearningRate { get; init; } = 5e-5;
+
+    /// <summary>--batch-pairs: preference pairs per optimizer step (2x as many sequences in the forward pass).</summary>
+    public int BatchPairs { get; init; } = 8;
+
+    /// <summary>--max-length: tokens per rendered prompt+response; longer ones keep their END (the response).
+    /// Capped at the model's n_positions.</summary>
+    public int MaxLength { get; init; } = 256;
+
+    /// <summary>--weight-decay: AdamW decoupled weight decay, applied to 2-D weights only (not biases, not LayerNorm).</summary>
+    public double WeightDecay { get; init; } = 0.0;
+
+    /// <summary>--adam-eps.</summary>
+    public double AdamEpsilon { get; init; } = 1e-5;
+
+    /// <summary>--warmup-ratio: share of the steps with a linear warm-up (ceil(ratio x steps) steps).</summary>
+    public double WarmupRatio { get; init; } = 0.0;
+
+    /// <summary>--max-grad-norm: global L2 norm gradients are clipped to; 0 turns clipping off.</summary>
+    public double MaxGradNorm { get; init; } = 1.0;
+
+    /// <summary>--margin: subtract each pair's <see cref="PreferencePair.Margin"/> inside the log-sigmoid.</summary>
+    public bool UseMargin { get; init; }
+
+    /// <summary>--center-rewards-coefficient: adds coef x mean((r_c + r_r)^2) to the loss (TRL's center_rewards_coefficient).</summary>
+    public double? CenterRewardsCoefficient { get; init; }
+
+    /// <summary>--validation-fraction: share of the pairs held out (whole groups); 0 = no validation.</summary>
+    public double ValidationFraction { get; init; } = 0.1;
+
+    /// <summary>--eval-every: evaluate on the validation split every this many steps (and after the last).</summary>
+    public int EvalEvery { get; init; } = 20;
+
+    /// <summary>--checkpoint-every: save a resumable checkpoint every this many steps (when a checkpoint folder is given).</summary>
+    public int CheckpointEvery { get; init; } = 50;
+
+    /// <summary>--seed: the score-head init, the train/validation split and the data order.</summary>
+    public long Seed { get; init; } = 42;
+
+    /// <summary>Every problem of these settings, each one sentence naming the CLI option; empty when usable.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        static string F(double x) => x.ToString("R", CultureInfo.InvariantCulture);
+        var problems = new List<string>();
+        if (Epochs < 1) problems.Add($"--epochs must be >= 1 (got {Epochs})");
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) problems.Add($"--lr must be > 0 (got {F(LearningRate)})");
+        if (BatchPairs < 1) problems.Add($"--batch-pairs must be >= 1 (got {BatchPairs})");
+        if (MaxLength < 4) problems.Add($"--max-length must be >= 4 (got {MaxLength})");
+        if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) problems.Add($"--weight-decay must be >= 0 (got {F(WeightDecay)})");
+        if (!(AdamEpsilon > 0) || double.IsInfinity(AdamEpsilon)) problems.Add($"--adam-eps must be > 0 (got {F(AdamEpsilon)})");
+        if (!(WarmupRatio is >= 0 and < 1)) problems.Add($"--warmup-ratio must be >= 0 and < 1 (got {F(WarmupRatio)})");
+        if (!(MaxGradNorm >= 0) || double.IsInfinity(MaxGradNorm)) problems.Add($"--max-grad-norm must be >= 0, 0 turns clipping off (got {F(MaxGradNorm)})");
+        if (CenterRewardsCoefficient is double c && (!(c >= 0) || double.IsInfinity(c)))
+            problems.Add($"--center-rewards-coefficient must be >= 0 (got {F(c)})");
+        if (!(ValidationFraction is >= 0 and < 1)) problems.Add($"--validation-fraction must be >= 0 and < 1 (got {F(ValidationFraction)})");
+        if (EvalEvery < 1) problems.Add($"--eval-every must be >= 1 (got {EvalEvery})");
+        if (CheckpointEvery < 1) problems.Add($"--checkpoint-every must be >= 1 (got {CheckpointEvery})");
+        return problems;
+    }
+}

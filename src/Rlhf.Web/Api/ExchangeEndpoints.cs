@@ -1,0 +1,98 @@
+using System.Security.Claims;
+using Rlhf.Core.Rating;
+using Rlhf.Data.Exchange;
+using Rlhf.Data.Projects;
+using Rlhf.Jobs.Imports;
+
+namespace Rlhf.Web.Api;
+
+/// <summary>
+/// Data in and out: imports (queued as jobs) and exports (TRL preference JSONL, raw votes JSONL/CSV), for the REST
+/// API (token) and for the site's download links (cookie). Both need the Researcher or Admin role.
+/// </summary>
+public static class ExchangeEndpoints
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/projects/{id:int}").RequireAuthorization(ApiPolicies.Researcher).WithTags("Data");
+        MapExports(group);
+
+        group.MapPost("/imports", async (int id, HttpRequest request, ClaimsPrincipal user, ImportJobs imports, CancellationToken ct,
+                string? format, bool? skipBadLines, string? pairing, int? pairsPerPrompt, int? seed) =>
+            {
+                Stream body; string fileName;
+                if (request.HasFormContentType)
+                {
+                    var form = await request.ReadFormAsync(ct);
+                    var file = form.Files.FirstOrDefault();
+                    if (file is null) return Problem(400, "Send the file as multipart form data (field 'file') or as the raw request body.");
+                    body = file.OpenReadStream();
+                    fileName = file.FileName;
+                }
+                else
+                {
+                    body = request.Body;
+                    fileName = format is null ? "upload.jsonl" : $"upload.{format}";
+                }
+                ImportFormat? parsedFormat = null;
+                if (format is not null && (parsedFormat = ImportFormats.Parse(format)) is null) return Problem(400, $"format must be jsonl or csv, not '{format}'.");
+                PairingMode mode = PairingMode.All;
+                if (pairing is not null && !Enum.TryParse(pairing, ignoreCase: true, out mode)) return Problem(400, $"pairing must be all, adjacent or random, not '{pairing}'.");
+                var options = new ImportOptions { SkipBadLines = skipBadLines ?? false, Pairing = mode, PairsPerPrompt = pairsPerPrompt ?? 1, Seed = seed ?? 0 };
+                var (jobId, errors) = await imports.EnqueueAsync(id, body, fileName, options, user.Actor(), parsedFormat, ct);
+                return jobId is { } job
+                    ? Results.Accepted($"/api/v1/jobs/{job}", new { jobId = job })
+                    : Problem(errors.Any(e => e.Contains("does not exist")) ? 404 : 400, string.Join(" ", errors));
+            })
+            .DisableAntiforgery()
+            .WithSummary("Import JSONL or CSV (prompts, prompts with responses, or TRL preference data) as a job; poll /api/v1/jobs/{jobId}.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+    }
+
+    /// <summary>The export downloads, shared by the API group and the site's cookie-authenticated group.</summary>
+    public static void MapExports(RouteGroupBuilder group)
+    {
+        group.MapGet("/exports/preferences", async (int id, HttpContext http, ExportService exports, ProjectService projects, CancellationToken ct,
+                string? method, bool? keepTies, double? minAgreement, bool? excludeFlagged, bool? includeGold, int? minVotes) =>
+            {
+                if (await projects.GetAsync(id, ct) is null) return Problem(404, $"There is no project {id}.");
+                var aggregation = AggregationMethod.MeanStrength;
+                if (method is not null && !TryMethod(method, out aggregation)) return Problem(400, $"method must be mean or majority, not '{method}'.");
+                var policy = new ExportPolicy
+                {
+                    Method = aggregation, DropTies = !(keepTies ?? false), MinimumAgreement = minAgreement ?? 0,
+                    ExcludeFlaggedRaters = excludeFlagged ?? false, IncludeGold = includeGold ?? false, MinimumVotes = minVotes ?? 1,
+                };
+                if (policy.Validate() is { Count: > 0 } errors) return Problem(400, string.Join(" ", errors));
+                return await StreamAsync(http, $"project-{id}-preferences.jsonl", "application/x-ndjson", s => exports.ExportPreferencesAsync(id, policy, s, ct));
+            })
+            .WithSummary("TRL preference JSONL (prompt, chosen, rejected) under an aggregation policy; the same data and policy give the same bytes.");
+
+        group.MapGet("/exports/votes", async (int id, HttpContext http, ExportService exports, ProjectService projects, CancellationToken ct, string? format) =>
+            {
+                if (await projects.GetAsync(id, ct) is null) return Problem(404, $"There is no project {id}.");
+                var csv = string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase);
+                if (format is not null && !csv && !string.Equals(format, "jsonl", StringComparison.OrdinalIgnoreCase)) return Problem(400, $"format must be jsonl or csv, not '{format}'.");
+                return await StreamAsync(http, $"project-{id}-votes.{(csv ? "csv" : "jsonl")}", csv ? "text/csv" : "application/x-ndjson",
+                    s => exports.ExportVotesAsync(id, csv ? VotesFormat.Csv : VotesFormat.Jsonl, s, ct));
+            })
+            .WithSummary("Every vote (void ones flagged) with a pseudonymous rater id, the order shown, strength, flags, rationale, timestamps and sources.");
+    }
+
+    private static bool TryMethod(string method, out AggregationMethod value)
+    {
+        value = method.ToLowerInvariant() switch { "mean" or "meanstrength" => AggregationMethod.MeanStrength, "majority" => AggregationMethod.Majority, _ => (AggregationMethod)(-1) };
+        return Enum.IsDefined(value);
+    }
+
+    /// <summary>Writes the export to a buffer first, so a failure is a clean problem response rather than a cut file.</summary>
+    private static async Task<IResult> StreamAsync<T>(HttpContext http, string fileName, string contentType, Func<Stream, Task<T>> write)
+    {
+        var buffer = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
+        await write(buffer);
+        buffer.Position = 0;
+        return Results.File(buffer, contentType, fileName);
+    }
+
+    private static IResult Problem(int status, string detail) => Results.Problem(statusCode: status, detail: detail);
+}
