@@ -19,6 +19,8 @@ public static class JobsServiceCollectionExtensions
         services.AddScoped<Demo.DemoProjectSeeder>();
         services.AddScoped<IJobHandler, Training.RewardRunJobHandler>();
         services.AddScoped<Training.RewardRunService>();
+        services.AddScoped<IJobHandler, Training.PpoRunJobHandler>();
+        services.AddScoped<Training.PpoRunService>();
         services.AddScoped<IJobHandler, Imports.ImportJobHandler>();
         services.AddScoped<Imports.ImportJobs>();
         return services;

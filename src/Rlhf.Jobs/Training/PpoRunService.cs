@@ -1,0 +1,42 @@
+using Microsoft.EntityFrameworkCore;
+using Rlhf.Core.Registry;
+using Rlhf.Data;
+using Rlhf.Data.Audit;
+using Rlhf.Data.Hosting;
+using Rlhf.Jobs.Runner;
+using Rlhf.Training.Ppo;
+
+namespace Rlhf.Jobs.Training;
+
+/// <summary>Checks and queues PPO runs; reads their sample tables.</summary>
+public sealed class PpoRunService(IDbContextFactory<RlhfDbContext> contexts, JobQueue queue, RlhfPaths paths, AuditLog audit)
+{
+    public async Task<(long? JobId, IReadOnlyList<string> Errors)> EnqueueAsync(PpoRunRequest request, AuditActor? actor, CancellationToken ct = default)
+    {
+        var errors = request.Validate().ToList();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var policy = await db.Models.AsNoTracking().SingleOrDefaultAsync(m => m.Id == request.PolicyModelId, ct);
+        var reward = await db.Models.AsNoTracking().SingleOrDefaultAsync(m => m.Id == request.RewardModelId, ct);
+        if (policy is null) errors.Add($"Policy {request.PolicyModelId} is not in the registry.");
+        else if (policy.Kind == ModelKind.Reward) errors.Add($"{policy.Name} is a reward model, not a policy.");
+        if (reward is null) errors.Add($"Reward model {request.RewardModelId} is not in the registry.");
+        else if (reward.Kind != ModelKind.Reward) errors.Add($"{reward.Name} is not a reward model.");
+        if (!await db.Prompts.AnyAsync(p => p.ProjectId == request.ProjectId, ct)) errors.Add($"Project {request.ProjectId} has no prompts.");
+        if (await db.Models.AnyAsync(m => m.Name == request.Name.Trim(), ct)) errors.Add($"A model named '{request.Name.Trim()}' already exists; name the run differently.");
+        if (errors.Count > 0) return (null, errors);
+
+        var job = await queue.EnqueueAsync(PpoRunJobHandler.JobKind, request, actor?.UserId, ct);
+        await audit.RecordAsync(actor, "ppo-run.queued", request.Name, $"job {job.Id}: {policy!.Name} against {reward!.Name}", ct);
+        return (job.Id, []);
+    }
+
+    /// <summary>The sample tables written so far, newest update first.</summary>
+    public async Task<IReadOnlyList<PpoSample>> ReadSamplesAsync(long jobId, CancellationToken ct = default)
+    {
+        var path = PpoRunJobHandler.SamplesFile(paths, jobId);
+        if (!File.Exists(path)) return [];
+        var lines = await File.ReadAllLinesAsync(path, ct);
+        return lines.Where(l => l.Length > 0).Select(l => System.Text.Json.JsonSerializer.Deserialize<PpoSample>(l, JobQueue.Json)!)
+            .OrderByDescending(s => s.Step).ToList();
+    }
+}

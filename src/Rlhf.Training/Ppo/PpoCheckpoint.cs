@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Rlhf.Training.Checkpoints;
+using Rlhf.Training.Models;
+
+namespace Rlhf.Training.Ppo;
+
+/// <summary>
+/// The resumable checkpoint of a PPO run, in the run's checkpoint folder:
+/// <code>
+/// trainer_state.json          {"format", "step", "total_steps", "episode", "seed", "kl_coef", "first_mean_score",
+///                              "last_mean_score", "last_kl", "prompts_sha256", "config_sha256", "policy", "value", "optimizer"}
+/// step-000050/policy/         config.json, model.safetensors (HF layout, GPT2LMHeadModel)
+/// step-000050/value/          config.json, model.safetensors (HF layout, GPT2ForSequenceClassification)
+/// step-000050/optimizer.bin   AdamW moments and step counts of policy + value (TorchSharp's format)
+/// </code>
+/// kl_coef is the current (adaptive) beta. The step folder is written first and trainer_state.json last (temporary
+/// file, then rename), so a crash while saving leaves the previous checkpoint usable; older step folders are removed
+/// afterwards. The data order and the random streams are not stored: they are recomputed from the seed and the step.
+/// </summary>
+internal sealed record PpoCheckpoint(long Step, long TotalSteps, long Seed, double KlCoef, double FirstMeanScore, double LastMeanScore,
+    double LastKl, string PromptsSha256, string ConfigSha256, string PolicyFolder, string ValueFolder, string OptimizerPath)
+{
+    public const string StateFileName = "trainer_state.json";
+    public const string Format = "rlhf-ppo-checkpoint/1";
+    private const string OptimizerFileName = "optimizer.bin";
+
+    /// <summary>The checkpoint in <paramref name="folder"/>, or null when it holds none.</summary>
+    public static PpoCheckpoint? TryLoad(string folder)
+    {
+        var path = Path.Combine(folder, StateFileName);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            var json = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException("not a JSON object");
+            var format = json["format"]?.GetValue<string>();
+            if (format != Format) throw new InvalidDataException($"format is \"{format}\", expected \"{Format}\"");
+            var optimizer = Path.Combine(folder, json["optimizer"]!.GetValue<string>());
+            if (!File.Exists(optimizer)) throw new InvalidDataException($"{optimizer} is missing");
+            return new PpoCheckpoint(
+                json["step"]!.GetValue<long>(), json["total_steps"]!.GetValue<long>(), json["seed"]!.GetValue<long>(),
+                json["kl_coef"]!.GetValue<double>(), ReadDouble(json["first_mean_score"]), ReadDouble(json["last_mean_score"]),
+                ReadDouble(json["last_kl"]), json["prompts_sha256"]!.GetValue<string>(), json["config_sha256"]!.GetValue<string>(),
+                Path.Combine(folder, json["policy"]!.GetValue<string>()), Path.Combine(folder, json["value"]!.GetValue<string>()), optimizer);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or NullReferenceException)
+        {
+            throw new InvalidDataException($"{path}: not a usable PPO checkpoint ({e.Message})", e);
+        }
+        catch (InvalidDataException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"{path}: not a usable PPO checkpoint ({e.Message})", e);
+        }
+    }
+
+    /// <summary>Saves both models, the optimizer state and then trainer_state.json; removes older step folders.</summary>
+    public static void Save(string folder, Gpt2LMHeadModel policy, Gpt2ForSequenceClassification valueModel, PpoOptimizer optimizer,
+        long step, long totalSteps, long episode, long seed, double klCoef, double firstMeanScore, double lastMeanScore, double lastKl,
+        string promptsSha256, string configSha256)
+    {
+        Directory.CreateDirectory(folder);
+        var name = $"step-{step:D6}";
+        var stepFolder = Path.Combine(folder, name);
+        if (Directory.Exists(stepFolder)) Directory.Delete(stepFolder, recursive: true);
+        Gpt2Checkpoint.Save(policy, Path.Combine(stepFolder, "policy"));
+        Gpt2Checkpoint.Save(valueModel, Path.Combine(stepFolder, "value"));
+        optimizer.Save(Path.Combine(stepFolder, OptimizerFileName));
+
+        var state = new JsonObject
+        {
+            ["format"] = Format,
+            ["step"] = step,
+            ["total_steps"] = totalSteps,
+            ["episode"] = episode,
+            ["seed"] = seed,
+            ["kl_coef"] = klCoef,
+            ["first_mean_score"] = WriteDouble(firstMeanScore),
+            ["last_mean_score"] = WriteDouble(lastMeanScore),
+            ["last_kl"] = WriteDouble(lastKl),
+            ["prompts_sha256"] = promptsSha256,
+            ["config_sha256"] = configSha256,
+            ["policy"] = $"{name}/policy",
+            ["value"] = $"{name}/value",
+            ["optimizer"] = $"{name}/{OptimizerFileName}",
+            ["optimizer_state_kept"] = true,
+            ["saved_at"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+        };
+        var path = Path.Combine(folder, StateFileName);
+        var temporary = path + ".tmp";
+        File.WriteAllText(temporary, state.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        File.Move(temporary, path, overwrite: true);
+
+        foreach (var old in Directory.GetDirectories(folder, "step-*"))
+            if (!string.Equals(Path.GetFileName(old), name, StringComparison.Ordinal))
+                try { Directory.Delete(old, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>SHA-256 of the prompts, in order.</summary>
+    public static string PromptsHash(IReadOnlyList<string> prompts)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var p in prompts)
+        {
+            var bytes = Encoding.UTF8.GetBytes(p);
+            hash.AppendData(BitConverter.GetBytes(bytes.Length));
+            hash.AppendData(bytes);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>SHA-256 of the settings that shape the run (all but SampleEvery and CheckpointEvery).</summary>
+    public static string ConfigHash(PpoConfig config)
+    {
+        var json = JsonSerializer.Serialize(config with { SampleEvery = 1, CheckpointEvery = 1 });
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)));
+    }
+
+    // NaN (no update yet) is stored as null: JSON has no NaN.
+    private static JsonNode? WriteDouble(double x) => double.IsFinite(x) ? JsonValue.Create(x) : null;
+
+    private static double ReadDouble(JsonNode? node) => node is null ? double.NaN : node.GetValue<double>();
+}
