@@ -34,6 +34,7 @@ public static class DataServiceCollectionExtensions
         services.AddScoped<Projects.ProjectService>();
         services.AddScoped<Pools.PoolService>();
         services.AddScoped<Statistics.ProjectStatisticsService>();
+        services.AddScoped<Statistics.ModelComparisonService>();
         services.AddScoped<Exchange.ImportService>();
         services.AddScoped<Exchange.ExportService>();
         services.AddScoped<Tokens.ApiTokenService>();
