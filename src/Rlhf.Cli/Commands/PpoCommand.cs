@@ -1,0 +1,117 @@
+using System.CommandLine;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Rlhf.Data;
+using Rlhf.Data.Database;
+using Rlhf.Training.Checkpoints;
+using Rlhf.Training.Ppo;
+
+namespace Rlhf.Cli.Commands;
+
+/// <summary>
+/// `rlhf ppo --policy DIR --reward DIR --prompts FILE.jsonl | --project ID --out DIR [--steps --batch --minibatches
+/// --ppo-epochs --lr --kl-coef --adaptive-kl --target-kl --temperature --response-length --seed ...]`: PPO without the
+/// site. Prints metrics as JSON lines (TRL's names) and writes the policy folder.
+/// </summary>
+internal static class PpoCommand
+{
+    public static Command Create()
+    {
+        var d = new PpoConfig();
+        var policy = new Option<DirectoryInfo>("--policy") { Description = "Policy checkpoint folder (also the frozen reference).", Required = true };
+        var reward = new Option<DirectoryInfo>("--reward") { Description = "Reward model folder (scorer, and the value model's start).", Required = true };
+        var prompts = new Option<FileInfo>("--prompts") { Description = "JSONL of {\"prompt\": ...} lines." };
+        var project = new Option<int?>("--project") { Description = "Use a project's prompts (from the configured database) instead." };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Where to write the fine-tuned policy (HF layout).", Required = true };
+        var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "Resumable checkpoint folder; an existing checkpoint there is resumed." };
+        var steps = new Option<int>("--steps") { DefaultValueFactory = _ => d.Steps };
+        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => d.BatchSize };
+        var minibatches = new Option<int>("--minibatches") { DefaultValueFactory = _ => d.MiniBatches };
+        var ppoEpochs = new Option<int>("--ppo-epochs") { DefaultValueFactory = _ => d.PpoEpochs };
+        var lr = new Option<double>("--lr") { DefaultValueFactory = _ => d.LearningRate };
+        var klCoef = new Option<double>("--kl-coef") { DefaultValueFactory = _ => d.KlCoef };
+        var klEstimator = new Option<string>("--kl-estimator") { DefaultValueFactory = _ => d.KlEstimator };
+        var adaptiveKl = new Option<bool>("--adaptive-kl");
+        var targetKl = new Option<double>("--target-kl") { DefaultValueFactory = _ => d.TargetKl };
+        var temperature = new Option<double>("--temperature") { DefaultValueFactory = _ => d.Temperature };
+        var responseLength = new Option<int>("--response-length") { DefaultValueFactory = _ => d.ResponseLength };
+        var missingEos = new Option<double?>("--missing-eos-penalty");
+        var seed = new Option<long>("--seed") { DefaultValueFactory = _ => d.Seed };
+
+        var command = new Command("ppo", "Fine-tune a policy against a reward model with PPO (TRL's algorithm).")
+        {
+            policy, reward, prompts, project, output, checkpoint, steps, batch, minibatches, ppoEpochs, lr, klCoef, klEstimator,
+            adaptiveKl, targetKl, temperature, responseLength, missingEos, seed,
+        };
+        command.SetAction((parseResult, ct) => CliErrors.RunAsync(parseResult, async stdout =>
+        {
+            var error = parseResult.InvocationConfiguration.Error;
+            var file = parseResult.GetValue(prompts);
+            var projectId = parseResult.GetValue(project);
+            if (file is null == projectId is null) { await error.WriteLineAsync("rlhf: give exactly one of --prompts FILE.jsonl or --project ID"); return 2; }
+            var config = new PpoConfig
+            {
+                Steps = parseResult.GetValue(steps), BatchSize = parseResult.GetValue(batch), MiniBatches = parseResult.GetValue(minibatches),
+                PpoEpochs = parseResult.GetValue(ppoEpochs), LearningRate = parseResult.GetValue(lr), KlCoef = parseResult.GetValue(klCoef),
+                KlEstimator = parseResult.GetValue(klEstimator)!, AdaptiveKl = parseResult.GetValue(adaptiveKl), TargetKl = parseResult.GetValue(targetKl),
+                Temperature = parseResult.GetValue(temperature), ResponseLength = parseResult.GetValue(responseLength),
+                MissingEosPenalty = parseResult.GetValue(missingEos), Seed = parseResult.GetValue(seed),
+            };
+            if (config.Validate() is { Count: > 0 } problems)
+            {
+                foreach (var p in problems) await error.WriteLineAsync($"rlhf: {p}");
+                return 2;
+            }
+
+            List<string> texts;
+            if (file is not null)
+            {
+                texts = [];
+                var lineNumber = 0;
+                try
+                {
+                    foreach (var line in await File.ReadAllLinesAsync(file.FullName, ct))
+                    {
+                        lineNumber++;
+                        if (string.IsNullOrWhiteSpace(line)) continue;
+                        using var doc = JsonDocument.Parse(line);
+                        if (!doc.RootElement.TryGetProperty("prompt", out var p) || p.ValueKind != JsonValueKind.String)
+                        { await error.WriteLineAsync($"rlhf: {file.Name}: line {lineNumber}: field 'prompt' must be a string"); return 1; }
+                        texts.Add(p.GetString()!);
+                    }
+                }
+                catch (JsonException) { await error.WriteLineAsync($"rlhf: {file.Name}: line {lineNumber}: invalid JSON"); return 1; }
+                catch (IOException ex) { await error.WriteLineAsync($"rlhf: {ex.Message}"); return 1; }
+            }
+            else
+            {
+                using var host = CliHost.Create();
+                await using var scope = host.Services.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().MigrateAsync(ct);
+                await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<RlhfDbContext>>().CreateDbContextAsync(ct);
+                texts = await db.Prompts.Where(p => p.ProjectId == projectId).OrderBy(p => p.Id).Select(p => p.Text).ToListAsync(ct);
+            }
+            if (texts.Count == 0) { await error.WriteLineAsync("rlhf: no prompts"); return 1; }
+
+            try
+            {
+                var result = new PpoTrainer(config).Train(parseResult.GetValue(policy)!.FullName, parseResult.GetValue(reward)!.FullName, texts,
+                    parseResult.GetValue(output)!.FullName, parseResult.GetValue(checkpoint)?.FullName,
+                    m => stdout.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object> { ["step"] = m.Step }
+                        .Concat(m.Values.Select(kv => KeyValuePair.Create(kv.Key, (object)kv.Value))).ToDictionary())),
+                    _ => { }, ct);
+                await stdout.WriteLineAsync(JsonSerializer.Serialize(new Dictionary<string, object>
+                {
+                    ["done"] = true, ["steps"] = result.Steps, ["first_mean_score"] = result.FirstMeanScore,
+                    ["last_mean_score"] = result.LastMeanScore, ["objective/kl"] = result.LastKl, ["out"] = parseResult.GetValue(output)!.FullName,
+                }));
+                return 0;
+            }
+            catch (CheckpointException ex) { await error.WriteLineAsync($"rlhf: {ex.Message}"); return 1; }
+            catch (InvalidOperationException ex) when (ex.Message.Contains("resume", StringComparison.OrdinalIgnoreCase))
+            { await error.WriteLineAsync($"rlhf: {ex.Message}"); return 1; }
+        }));
+        return command;
+    }
+}
