@@ -4,6 +4,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 log=$(mktemp)
+# Test projects run in parallel: one torch thread each keeps 2 cores from being oversubscribed (spinning OpenMP
+# threads made training tests several times slower). Benchmarks set their own thread counts.
+export RLHF_TORCH_THREADS="${RLHF_TORCH_THREADS:-1}"
 dotnet test Rlhf.sln "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 # dotnet test prints one "Passed!/Failed!  - Failed: F, Passed: P, Skipped: S, ..." line per test project.

@@ -11,8 +11,14 @@ public static class TorchThreads
     private static readonly object Gate = new();
     private static int? _configured;
 
-    /// <summary>The default cap: min(2, Environment.ProcessorCount).</summary>
-    public static int DefaultThreadCount => Math.Max(1, Math.Min(2, Environment.ProcessorCount));
+    /// <summary>The environment variable that overrides the default (e.g. 1 when several test processes share 2 cores).</summary>
+    public const string Variable = "RLHF_TORCH_THREADS";
+
+    /// <summary>The default cap: <see cref="Variable"/> when set, else min(2, Environment.ProcessorCount).</summary>
+    public static int DefaultThreadCount =>
+        int.TryParse(Environment.GetEnvironmentVariable(Variable), out var n) && n > 0
+            ? n
+            : Math.Max(1, Math.Min(2, Environment.ProcessorCount));
 
     /// <summary>The thread count set by the first call, or null when no call has happened yet.</summary>
     public static int? Configured

@@ -23,7 +23,10 @@ public sealed class JobRunner(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
-        Rlhf.Training.TorchThreads.EnsureConfigured(o.TorchThreads > 0 ? o.TorchThreads : null);
+        // Leave a core to the web server (and everything else) while a job trains: cores - 1, at least 1.
+        Rlhf.Training.TorchThreads.EnsureConfigured(o.TorchThreads > 0 ? o.TorchThreads
+            : Environment.GetEnvironmentVariable(Rlhf.Training.TorchThreads.Variable) is { Length: > 0 } ? null
+            : Math.Max(1, Environment.ProcessorCount - 1));
         logger.LogInformation("Job runner {Owner} handles: {Kinds}", Owner, string.Join(", ", canResume.Keys));
         while (!stoppingToken.IsCancellationRequested)
         {

@@ -13,6 +13,6 @@ public sealed class JobRunnerOptions
     public int PollMilliseconds { get; set; } = 1000;
     /// <summary>How many times a job may be started (the first run plus resumes) before it is failed.</summary>
     public int MaxAttempts { get; set; } = 3;
-    /// <summary>TorchSharp threads for jobs, so the site stays responsive while training (0: min(2, cores)).</summary>
+    /// <summary>TorchSharp threads for jobs, so the site stays responsive while training (0: cores - 1, at least 1).</summary>
     public int TorchThreads { get; set; }
 }
