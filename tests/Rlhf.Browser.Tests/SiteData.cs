@@ -21,6 +21,7 @@ public sealed class SiteData : IAsyncDisposable
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         services.AddRlhfData(configuration, site.Folder);
+        Rlhf.Jobs.JobsServiceCollectionExtensions.AddRlhfJobs(services, configuration);
         Services = services.BuildServiceProvider();
     }
 
