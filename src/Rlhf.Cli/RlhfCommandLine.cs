@@ -17,6 +17,8 @@ internal static class RlhfCommandLine
         root.Subcommands.Add(PpoCommand.Create());
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(PretrainCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(LmLogprobCommand.Create());
         root.Subcommands.Add(RewardScoreCommand.Create());
         return root;

@@ -43,13 +43,13 @@ public class BenchmarkTests
         var json = GenerateBenchmark.Run(new GenerateBenchmark.Options
         {
             NLayer = 1, NEmbd = 16, NHead = 2, VocabSize = 500, PromptTokens = 3, NewTokens = 4,
-            BatchSizes = [1, 2], UncachedBatchSize = 1, Warmup = 0, Repeats = 2,
+            BatchSizes = [1, 2], UncachedBatchSizes = [1, 3], Warmup = 0, Repeats = 2, UncachedRepeats = 1,
         });
         Assert.Equal("generate", json["benchmark"]!.GetValue<string>());
-        AssertPositive(json, "threads", "cached_batch1_tokens_per_s", "cached_batch2_tokens_per_s", "uncached_batch1_tokens_per_s",
-            "speedup_cached_vs_uncached");
+        AssertPositive(json, "threads", "cached_batch1_tokens_per_s", "cached_batch2_tokens_per_s", "cached_batch3_tokens_per_s",
+            "uncached_batch1_tokens_per_s", "uncached_batch3_tokens_per_s", "speedup_batch1", "speedup_batch3");
         var runs = json["runs"]!.AsArray();
-        Assert.Equal(3, runs.Count);
+        Assert.Equal(5, runs.Count);
         Assert.All(runs, r => AssertPositive(r!.AsObject(), "batch_size", "ms_median", "tokens_per_s"));
     }
 

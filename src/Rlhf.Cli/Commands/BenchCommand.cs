@@ -20,6 +20,7 @@ internal static class BenchCommand
         var command = new Command("bench", "Measure the speed of the model code on this machine (prints JSON).");
         command.Subcommands.Add(CreateForward());
         command.Subcommands.Add(CreateGenerate());
+        command.Subcommands.Add(CreateReward());
         return command;
     }
 
@@ -59,6 +60,40 @@ internal static class BenchCommand
         return command;
     }
 
+    private static Command CreateReward()
+    {
+        var d = new RewardBenchmark.Options();
+        var nLayer = new Option<int>("--n-layer") { Description = "Transformer blocks.", DefaultValueFactory = _ => d.NLayer };
+        var nEmbd = new Option<int>("--n-embd") { Description = "Model width.", DefaultValueFactory = _ => d.NEmbd };
+        var nHead = new Option<int>("--n-head") { Description = "Attention heads.", DefaultValueFactory = _ => d.NHead };
+        var seqLen = new Option<int>("--seq-len") { Description = "Tokens per sequence.", DefaultValueFactory = _ => d.SeqLen };
+        var batchPairs = new Option<int>("--batch-pairs") { Description = "Preference pairs per step (2 sequences each).", DefaultValueFactory = _ => d.BatchPairs };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed steps first.", DefaultValueFactory = _ => d.Warmup };
+        var repeats = new Option<int>("--repeats") { Description = "Timed training steps (the median is reported).", DefaultValueFactory = _ => d.Repeats };
+        var threads = Threads();
+        var command = new Command("reward", "Reward-model training tokens/s and MFU (forward + backward + AdamW) against a matmul rate measured in the same run.")
+        {
+            nLayer, nEmbd, nHead, seqLen, batchPairs, warmup, repeats, threads,
+        };
+        command.SetAction(parseResult =>
+        {
+            var error = parseResult.InvocationConfiguration.Error;
+            foreach (var (name, value) in new[] { ("--n-layer", parseResult.GetValue(nLayer)), ("--n-embd", parseResult.GetValue(nEmbd)), ("--n-head", parseResult.GetValue(nHead)),
+                         ("--seq-len", parseResult.GetValue(seqLen)), ("--batch-pairs", parseResult.GetValue(batchPairs)), ("--repeats", parseResult.GetValue(repeats)) })
+                if (value < 1) return Fail(error, $"{name} must be at least 1.");
+            if (parseResult.GetValue(nEmbd) % parseResult.GetValue(nHead) != 0) return Fail(error, "--n-embd must be a multiple of --n-head.");
+            if (ThreadsProblem(parseResult.GetValue(threads)) is string t) return Fail(error, t);
+            TorchThreads.EnsureConfigured(parseResult.GetValue(threads));
+            return Print(parseResult, RewardBenchmark.Run(new RewardBenchmark.Options
+            {
+                NLayer = parseResult.GetValue(nLayer), NEmbd = parseResult.GetValue(nEmbd), NHead = parseResult.GetValue(nHead),
+                SeqLen = parseResult.GetValue(seqLen), BatchPairs = parseResult.GetValue(batchPairs),
+                Warmup = Math.Max(0, parseResult.GetValue(warmup)), Repeats = parseResult.GetValue(repeats), Threads = parseResult.GetValue(threads),
+            }));
+        });
+        return command;
+    }
+
     private static Command CreateGenerate()
     {
         var d = new GenerateBenchmark.Options();
@@ -69,25 +104,28 @@ internal static class BenchCommand
         var promptTokens = new Option<int>("--prompt-tokens") { Description = "Prompt length of every row.", DefaultValueFactory = _ => d.PromptTokens };
         var newTokens = new Option<int>("--new-tokens") { Description = "Tokens generated per row.", DefaultValueFactory = _ => d.NewTokens };
         var batchSizes = new Option<string>("--batch-sizes") { Description = "Batch sizes of the cached runs, comma-separated.", DefaultValueFactory = _ => string.Join(",", d.BatchSizes) };
-        var uncachedBatch = new Option<int>("--uncached-batch-size") { Description = "Batch size of the uncached run (and of the speed-up).", DefaultValueFactory = _ => d.UncachedBatchSize };
+        var uncachedBatches = new Option<string>("--uncached-batch-sizes") { Description = "Batch sizes of the uncached runs (each with its speed-up), comma-separated.", DefaultValueFactory = _ => string.Join(",", d.UncachedBatchSizes) };
         var warmup = new Option<int>("--warmup") { Description = "Untimed runs first.", DefaultValueFactory = _ => d.Warmup };
-        var repeats = new Option<int>("--repeats") { Description = "Timed runs (the median is reported).", DefaultValueFactory = _ => d.Repeats };
+        var repeats = new Option<int>("--repeats") { Description = "Timed cached runs (the median is reported).", DefaultValueFactory = _ => d.Repeats };
+        var uncachedRepeats = new Option<int>("--uncached-repeats") { Description = "Timed uncached runs (the median is reported).", DefaultValueFactory = _ => d.UncachedRepeats };
         var threads = Threads();
         var command = new Command("generate", "Decoding tokens/s with and without the KV cache on a random GPT-2.")
         {
-            nLayer, nEmbd, nHead, vocab, promptTokens, newTokens, batchSizes, uncachedBatch, warmup, repeats, threads,
+            nLayer, nEmbd, nHead, vocab, promptTokens, newTokens, batchSizes, uncachedBatches, warmup, repeats, uncachedRepeats, threads,
         };
         command.SetAction(parseResult =>
         {
             var error = parseResult.InvocationConfiguration.Error;
             if (!TryParseSizes(parseResult.GetValue(batchSizes), "--batch-sizes", out var sizes, out var problem))
                 return Fail(error, problem);
+            if (!TryParseSizes(parseResult.GetValue(uncachedBatches), "--uncached-batch-sizes", out var uncachedSizes, out problem))
+                return Fail(error, problem);
             var options = new GenerateBenchmark.Options
             {
                 NLayer = parseResult.GetValue(nLayer), NEmbd = parseResult.GetValue(nEmbd), NHead = parseResult.GetValue(nHead),
                 VocabSize = parseResult.GetValue(vocab), PromptTokens = parseResult.GetValue(promptTokens),
-                NewTokens = parseResult.GetValue(newTokens), BatchSizes = sizes, UncachedBatchSize = parseResult.GetValue(uncachedBatch),
-                Warmup = parseResult.GetValue(warmup), Repeats = parseResult.GetValue(repeats),
+                NewTokens = parseResult.GetValue(newTokens), BatchSizes = sizes, UncachedBatchSizes = uncachedSizes,
+                Warmup = parseResult.GetValue(warmup), Repeats = parseResult.GetValue(repeats), UncachedRepeats = parseResult.GetValue(uncachedRepeats),
             };
             if (options.Problem() is string p) return Fail(error, $"--{p}.");
             if (ThreadsProblem(parseResult.GetValue(threads)) is string t) return Fail(error, t);

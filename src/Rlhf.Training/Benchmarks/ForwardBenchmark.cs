@@ -21,6 +21,8 @@ public static class ForwardBenchmark
         public int SeqLen { get; init; } = 128;
         public int BatchSize { get; init; } = 16;
         public int Warmup { get; init; } = 2;
+        /// <summary>Untimed passes continue until this much time has passed (0 with Warmup 0 = none).</summary>
+        public double MinWarmupSeconds { get; init; } = 1.0;
         public int Repeats { get; init; } = 7;
         public IReadOnlyList<int> MatmulSizes { get; init; } = [1024, 2048];
         public int MatmulRepeats { get; init; } = 5;
@@ -55,7 +57,8 @@ public static class ForwardBenchmark
         double[] seconds;
         using (inference_mode())
         {
-            seconds = BenchmarkTiming.Measure(() => { using var logits = model.forward(ids); }, options.Warmup, options.Repeats);
+            seconds = BenchmarkTiming.Measure(() => { using var logits = model.forward(ids); }, options.Warmup, options.Repeats,
+                options.MinWarmupSeconds);
         }
 
         var median = BenchmarkTiming.Median(seconds);
@@ -79,6 +82,8 @@ public static class ForwardBenchmark
             ["parameters_non_embedding"] = BenchmarkModel.NonEmbeddingParameters(options.NLayer, options.NEmbd, options.VocabSize),
             ["flops_per_token"] = flopsPerToken,
             ["flops_formula"] = "2*N + 4*n_layer*n_embd*seq_len, N = parameters without wpe (wte counted as the tied LM head); nanoGPT estimate_mfu / 3",
+            ["warmup"] = options.Warmup,
+            ["min_warmup_s"] = options.MinWarmupSeconds,
             ["repeats"] = options.Repeats,
             ["forward_ms_median"] = BenchmarkTiming.Round(median * 1e3),
             ["forward_ms_best"] = BenchmarkTiming.Round(seconds.Min() * 1e3),

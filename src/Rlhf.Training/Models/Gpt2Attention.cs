@@ -25,11 +25,15 @@ public sealed class Gpt2Attention : nn.Module
     }
 
     /// <param name="x">[B, T, C]</param>
-    /// <param name="allowed">bool [B or 1, 1, T, S]: true where query t may attend key s (S = past + T).</param>
+    /// <param name="allowed">
+    /// bool [B or 1, 1, T, S]: true where query t may attend key s (S = past + T). Null = no padding:
+    /// causal attention, valid when the queries start at position 0 (T == S) or for a single query (T == 1),
+    /// which sees every cached key.
+    /// </param>
     /// <param name="cache">Inference-only cache: keys/values are stored detached.</param>
     /// <param name="layer">Index of this layer in the cache.</param>
     /// <returns>[B, T, C]</returns>
-    public Tensor forward(Tensor x, Tensor allowed, KvCache? cache = null, int layer = 0)
+    public Tensor forward(Tensor x, Tensor? allowed, KvCache? cache = null, int layer = 0)
     {
         using var scope = NewDisposeScope();
         var (B, T, C) = (x.shape[0], x.shape[1], x.shape[2]);
@@ -43,7 +47,9 @@ public sealed class Gpt2Attention : nn.Module
         if (cache is not null) (k, v) = cache.Append(layer, k, v);   // [B, nh, S, hd]
 
         // softmax(q k^T / sqrt(hd), masked) v, dropout 0
-        var y = nn.functional.scaled_dot_product_attention(q, k, v, allowed);   // [B, nh, T, hd]
+        var y = allowed is not null
+            ? nn.functional.scaled_dot_product_attention(q, k, v, allowed)               // [B, nh, T, hd]
+            : nn.functional.scaled_dot_product_attention(q, k, v, is_casual: T > 1);     // T == S, or one query
         y = y.transpose(1, 2).contiguous().view(B, T, C);                          // [B, T, C]
         return scope.MoveToOuter(c_proj.forward(y));                                // [B, T, C]
     }

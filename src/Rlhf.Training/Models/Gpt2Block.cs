@@ -22,9 +22,9 @@ public sealed class Gpt2Block : nn.Module
     }
 
     /// <param name="x">[B, T, C]</param>
-    /// <param name="allowed">bool [B or 1, 1, T, S]</param>
+    /// <param name="allowed">bool [B or 1, 1, T, S], or null for plain causal attention (see <see cref="Gpt2Attention.forward"/>)</param>
     /// <returns>[B, T, C]</returns>
-    public Tensor forward(Tensor x, Tensor allowed, KvCache? cache, int layer)
+    public Tensor forward(Tensor x, Tensor? allowed, KvCache? cache, int layer)
     {
         using var scope = NewDisposeScope();
         x = x + attn.forward(ln_1.forward(x), allowed, cache, layer);   // [B, T, C]

@@ -57,7 +57,11 @@ public sealed class Gpt2Model : nn.Module
             throw new ArgumentException($"attention mask has shape [{string.Join(", ", attentionMask.shape)}], expected [{B}, {S}]");
 
         positionIds ??= arange(past, S, dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0).expand(B, T);   // [B, T]
-        var allowed = AttentionAllowed(attentionMask, T, past, inputIds.device);   // [B or 1, 1, T, S]
+        // Without padding no mask tensor is needed: plain causal attention when the queries start at
+        // position 0 (SDPA's is_causal), no masking at all for a single new query over the cache.
+        var allowed = attentionMask is null && (past == 0 || T == 1)
+            ? null
+            : AttentionAllowed(attentionMask, T, past, inputIds.device);   // [B or 1, 1, T, S]
 
         var x = wte.forward(inputIds) + wpe.forward(positionIds);   // [B, T, C]
         for (var i = 0; i < h.Count; i++)

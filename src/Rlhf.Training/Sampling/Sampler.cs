@@ -38,11 +38,14 @@ public static class Sampler
             var B = promptIds.shape[0];
 
             using var cache = config.UseKvCache ? model.NewCache() : null;
+            // Prompts of equal length have no padding, so every mask entry stays 1: the model then gets no
+            // mask at all (no mask tensors to build each step, plain causal attention).
+            var padded = prompts.Any(p => p.Count != maxPrompt);
             var mask = promptMask;                                                          // [B, S]
             var positions = Gpt2Model.PositionIdsFromMask(promptMask);                      // [B, P]
             var nextPosition = positions[TensorIndex.Colon, TensorIndex.Slice(-1, null)] + 1;   // [B, 1]
             var sequence = promptIds;                                                       // [B, S] (uncached path)
-            var logits = LastLogits(model.forward(promptIds, mask, positions, cache));      // [B, V]
+            var logits = LastLogits(model.forward(promptIds, padded ? mask : null, positions, cache));   // [B, V]
 
             var finished = zeros(B, dtype: ScalarType.Bool, device: device);                // [B]
             var tokens = new List<Tensor>();
@@ -61,16 +64,18 @@ public static class Sampler
                 if (step == config.MaxNewTokens - 1 || finished.all().item<bool>()) break;
 
                 // Feed the new token: mask grows by one real position for every row.
-                mask = cat([mask, ones(B, 1, dtype: ScalarType.Int64, device: device)], 1);     // [B, S+1]
+                if (padded) mask = cat([mask, ones(B, 1, dtype: ScalarType.Int64, device: device)], 1);   // [B, S+1]
                 var previous = logits;
                 if (cache is not null)
                 {
-                    logits = LastLogits(model.forward(next.unsqueeze(1), mask, nextPosition, cache));   // [B, V]
+                    logits = LastLogits(model.forward(next.unsqueeze(1), padded ? mask : null, nextPosition, cache));   // [B, V]
                 }
                 else
                 {
                     sequence = cat([sequence, next.unsqueeze(1)], 1);                                 // [B, S+1]
-                    logits = LastLogits(model.forward(sequence, mask, Gpt2Model.PositionIdsFromMask(mask)));
+                    logits = padded
+                        ? LastLogits(model.forward(sequence, mask, Gpt2Model.PositionIdsFromMask(mask)))
+                        : LastLogits(model.forward(sequence));                                        // positions 0..S
                 }
                 previous.Dispose();
                 nextPosition = nextPosition + 1;
@@ -124,6 +129,15 @@ public static class Sampler
         {
             token = logits.argmax(-1);                                              // [B]
             temperature = 1.0;
+        }
+        else if (config.TopK <= 0 && config.TopP >= 1.0)
+        {
+            // No filtering: the distribution sampled from is the one the log-prob is read from, so one
+            // log_softmax serves both (the same computation as TokenLogProbs.Gather).
+            var logp = (logits / config.Temperature).log_softmax(-1);               // [B, V]
+            token = DrawTokens(logp.exp(), generator);                              // [B]
+            var chosen = logp.gather(-1, token.unsqueeze(-1)).squeeze(-1);          // [B]
+            return scope.MoveToOuter(token, chosen);
         }
         else
         {
