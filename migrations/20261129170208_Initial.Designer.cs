@@ -11,8 +11,8 @@ using Rlhf.Data;
 namespace Rlhf.Data.Migrations
 {
     [DbContext(typeof(RlhfDbContext))]
-    [Migration("20261129150927_ModelsJobsComparisons")]
-    partial class ModelsJobsComparisons
+    [Migration("20261129170208_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -184,6 +184,52 @@ namespace Rlhf.Data.Migrations
                     b.ToTable("AuditEvents");
                 });
 
+            modelBuilder.Entity("Rlhf.Core.Identity.ApiToken", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastUsedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("RevokedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("ApiTokens");
+                });
+
             modelBuilder.Entity("Rlhf.Core.Jobs.Job", b =>
                 {
                     b.Property<long>("Id")
@@ -305,6 +351,107 @@ namespace Rlhf.Data.Migrations
                     b.ToTable("JobMetrics");
                 });
 
+            modelBuilder.Entity("Rlhf.Core.Pools.Invitation", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("MaxUses")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("PoolId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("RevokedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Uses")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PoolId");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.ToTable("Invitations");
+                });
+
+            modelBuilder.Entity("Rlhf.Core.Pools.Pool", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("Pools");
+                });
+
+            modelBuilder.Entity("Rlhf.Core.Pools.PoolMember", b =>
+                {
+                    b.Property<int>("PoolId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("AddedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("PoolId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("PoolMembers");
+                });
+
+            modelBuilder.Entity("Rlhf.Core.Pools.ProjectPool", b =>
+                {
+                    b.Property<int>("ProjectId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("PoolId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ProjectId", "PoolId");
+
+                    b.HasIndex("PoolId");
+
+                    b.ToTable("ProjectPools");
+                });
+
             modelBuilder.Entity("Rlhf.Core.Projects.Assignment", b =>
                 {
                     b.Property<long>("Id")
@@ -347,6 +494,8 @@ namespace Rlhf.Data.Migrations
 
                     b.HasIndex("ComparisonId", "Status");
 
+                    b.HasIndex("RaterId", "ComparisonId");
+
                     b.HasIndex("RaterId", "Status");
 
                     b.ToTable("Assignments");
@@ -365,6 +514,9 @@ namespace Rlhf.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("PromptId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RequiredVotes")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("ResponseAId")
@@ -393,6 +545,12 @@ namespace Rlhf.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("AdaptiveExtraRaters")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("AdaptiveThreshold")
+                        .HasColumnType("REAL");
+
                     b.Property<DateTime>("CreatedAtUtc")
                         .HasColumnType("TEXT");
 
@@ -400,6 +558,12 @@ namespace Rlhf.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<int?>("DailyQuota")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("GoldMinimumAccuracy")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("GoldMinimumAnswers")
                         .HasColumnType("INTEGER");
 
                     b.Property<double>("GoldRate")
@@ -418,6 +582,9 @@ namespace Rlhf.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Overlap")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("PauseFlaggedRaters")
                         .HasColumnType("INTEGER");
 
                     b.Property<bool>("RationaleRequired")
@@ -493,6 +660,92 @@ namespace Rlhf.Data.Migrations
                     b.HasIndex("PromptId");
 
                     b.ToTable("Responses");
+                });
+
+            modelBuilder.Entity("Rlhf.Core.Rating.GoldAnswer", b =>
+                {
+                    b.Property<long>("ComparisonId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("MinimumStrength")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Side")
+                        .IsRequired()
+                        .HasMaxLength(4)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ComparisonId");
+
+                    b.ToTable("GoldAnswers");
+                });
+
+            modelBuilder.Entity("Rlhf.Core.Rating.Vote", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("AShownLeft")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AssignmentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("BothBad")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ComparisonId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ProjectId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RaterId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Rationale")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("SecondsOnTask")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("Strength")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("SubmittedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("VoidReason")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("VoidedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("VoidedById")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AssignmentId")
+                        .IsUnique();
+
+                    b.HasIndex("ComparisonId", "VoidedAtUtc");
+
+                    b.HasIndex("ProjectId", "SubmittedAtUtc");
+
+                    b.HasIndex("RaterId", "SubmittedAtUtc");
+
+                    b.ToTable("Votes");
                 });
 
             modelBuilder.Entity("Rlhf.Core.Registry.Model", b =>
@@ -693,6 +946,15 @@ namespace Rlhf.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Rlhf.Core.Identity.ApiToken", b =>
+                {
+                    b.HasOne("Rlhf.Data.Identity.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Rlhf.Core.Jobs.JobLogEntry", b =>
                 {
                     b.HasOne("Rlhf.Core.Jobs.Job", null)
@@ -707,6 +969,45 @@ namespace Rlhf.Data.Migrations
                     b.HasOne("Rlhf.Core.Jobs.Job", null)
                         .WithMany()
                         .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Rlhf.Core.Pools.Invitation", b =>
+                {
+                    b.HasOne("Rlhf.Core.Pools.Pool", null)
+                        .WithMany()
+                        .HasForeignKey("PoolId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Rlhf.Core.Pools.PoolMember", b =>
+                {
+                    b.HasOne("Rlhf.Core.Pools.Pool", null)
+                        .WithMany()
+                        .HasForeignKey("PoolId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Rlhf.Data.Identity.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Rlhf.Core.Pools.ProjectPool", b =>
+                {
+                    b.HasOne("Rlhf.Core.Pools.Pool", null)
+                        .WithMany()
+                        .HasForeignKey("PoolId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Rlhf.Core.Projects.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -778,6 +1079,42 @@ namespace Rlhf.Data.Migrations
                     b.HasOne("Rlhf.Core.Projects.Prompt", null)
                         .WithMany()
                         .HasForeignKey("PromptId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Rlhf.Core.Rating.GoldAnswer", b =>
+                {
+                    b.HasOne("Rlhf.Core.Projects.Comparison", null)
+                        .WithOne()
+                        .HasForeignKey("Rlhf.Core.Rating.GoldAnswer", "ComparisonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Rlhf.Core.Rating.Vote", b =>
+                {
+                    b.HasOne("Rlhf.Core.Projects.Assignment", null)
+                        .WithMany()
+                        .HasForeignKey("AssignmentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Rlhf.Core.Projects.Comparison", null)
+                        .WithMany()
+                        .HasForeignKey("ComparisonId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Rlhf.Core.Projects.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Rlhf.Data.Identity.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("RaterId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
