@@ -30,12 +30,14 @@ public sealed class PretrainAndBenchCommandTests : IDisposable
     [InlineData("forward", "mfu")]
     [InlineData("generate", "speedup_batch1")]
     [InlineData("reward", "mfu")]
+    [InlineData("ppo", "update_mfu")]
     public async Task Each_benchmark_prints_positive_figures(string which, string field)
     {
         var args = which switch
         {
             "forward" => new[] { "bench", "forward", "--n-layer", "1", "--n-embd", "32", "--n-head", "2", "--seq-len", "16", "--batch-size", "2", "--repeats", "2", "--matmul-sizes", "128", "--threads", "1" },
             "generate" => ["bench", "generate", "--n-layer", "1", "--n-embd", "32", "--n-head", "2", "--new-tokens", "4", "--batch-sizes", "1", "--repeats", "1", "--uncached-repeats", "1", "--threads", "1"],
+            "ppo" => ["bench", "ppo", "--n-layer", "1", "--n-embd", "32", "--n-head", "2", "--batch", "2", "--minibatches", "1", "--ppo-epochs", "1", "--response-length", "4", "--repeats", "1", "--threads", "1"],
             _ => ["bench", "reward", "--n-layer", "1", "--n-embd", "32", "--n-head", "2", "--seq-len", "16", "--batch-pairs", "2", "--repeats", "2", "--threads", "1"],
         };
         var run = await CliProcess.RunAsync(NoEnv, null, args);

@@ -21,6 +21,7 @@ internal static class BenchCommand
         command.Subcommands.Add(CreateForward());
         command.Subcommands.Add(CreateGenerate());
         command.Subcommands.Add(CreateReward());
+        command.Subcommands.Add(CreatePpo());
         return command;
     }
 
@@ -89,6 +90,43 @@ internal static class BenchCommand
                 NLayer = parseResult.GetValue(nLayer), NEmbd = parseResult.GetValue(nEmbd), NHead = parseResult.GetValue(nHead),
                 SeqLen = parseResult.GetValue(seqLen), BatchPairs = parseResult.GetValue(batchPairs),
                 Warmup = Math.Max(0, parseResult.GetValue(warmup)), Repeats = parseResult.GetValue(repeats), Threads = parseResult.GetValue(threads),
+            }));
+        });
+        return command;
+    }
+
+    private static Command CreatePpo()
+    {
+        var d = new PpoBenchmark.Options();
+        var nLayer = new Option<int>("--n-layer") { Description = "Transformer blocks.", DefaultValueFactory = _ => d.NLayer };
+        var nEmbd = new Option<int>("--n-embd") { Description = "Model width.", DefaultValueFactory = _ => d.NEmbd };
+        var nHead = new Option<int>("--n-head") { Description = "Attention heads.", DefaultValueFactory = _ => d.NHead };
+        var batch = new Option<int>("--batch") { Description = "Rollouts per update.", DefaultValueFactory = _ => d.BatchSize };
+        var minibatches = new Option<int>("--minibatches") { Description = "Minibatches per batch.", DefaultValueFactory = _ => d.MiniBatches };
+        var ppoEpochs = new Option<int>("--ppo-epochs") { Description = "Passes over each batch.", DefaultValueFactory = _ => d.PpoEpochs };
+        var responseLength = new Option<int>("--response-length") { Description = "Tokens generated per response.", DefaultValueFactory = _ => d.ResponseLength };
+        var repeats = new Option<int>("--repeats") { Description = "Timed PPO updates after one warm-up (the median is reported).", DefaultValueFactory = _ => d.Repeats };
+        var threads = Threads();
+        var command = new Command("ppo", "One PPO update split into generation, reference/value forward, scoring and update; the update's MFU.")
+        {
+            nLayer, nEmbd, nHead, batch, minibatches, ppoEpochs, responseLength, repeats, threads,
+        };
+        command.SetAction(parseResult =>
+        {
+            var error = parseResult.InvocationConfiguration.Error;
+            foreach (var (name, value) in new[] { ("--n-layer", parseResult.GetValue(nLayer)), ("--n-embd", parseResult.GetValue(nEmbd)), ("--n-head", parseResult.GetValue(nHead)),
+                         ("--batch", parseResult.GetValue(batch)), ("--minibatches", parseResult.GetValue(minibatches)), ("--ppo-epochs", parseResult.GetValue(ppoEpochs)),
+                         ("--response-length", parseResult.GetValue(responseLength)), ("--repeats", parseResult.GetValue(repeats)) })
+                if (value < 1) return Fail(error, $"{name} must be at least 1.");
+            if (parseResult.GetValue(nEmbd) % parseResult.GetValue(nHead) != 0) return Fail(error, "--n-embd must be a multiple of --n-head.");
+            if (parseResult.GetValue(batch) % parseResult.GetValue(minibatches) != 0) return Fail(error, "--batch must be a multiple of --minibatches.");
+            if (ThreadsProblem(parseResult.GetValue(threads)) is string t) return Fail(error, t);
+            TorchThreads.EnsureConfigured(parseResult.GetValue(threads));
+            return Print(parseResult, PpoBenchmark.Run(new PpoBenchmark.Options
+            {
+                NLayer = parseResult.GetValue(nLayer), NEmbd = parseResult.GetValue(nEmbd), NHead = parseResult.GetValue(nHead),
+                BatchSize = parseResult.GetValue(batch), MiniBatches = parseResult.GetValue(minibatches), PpoEpochs = parseResult.GetValue(ppoEpochs),
+                ResponseLength = parseResult.GetValue(responseLength), Repeats = parseResult.GetValue(repeats), Threads = parseResult.GetValue(threads),
             }));
         });
         return command;
