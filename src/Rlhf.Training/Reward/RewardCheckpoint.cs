@@ -81,14 +81,7 @@ internal sealed record RewardCheckpoint(long Step, long TotalSteps, long Seed, i
             ["optimizer"] = $"{name}/{OptimizerFileName}",
             ["saved_at"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
         };
-        var path = Path.Combine(folder, StateFileName);
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, state.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        File.Move(temporary, path, overwrite: true);
-
-        foreach (var old in Directory.GetDirectories(folder, "step-*"))
-            if (!string.Equals(Path.GetFileName(old), name, StringComparison.Ordinal))
-                try { Directory.Delete(old, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        TrainingStateFile.Commit(folder, StateFileName, state, name);
     }
 
     /// <summary>SHA-256 of the pairs (every field, in order).</summary>
