@@ -19,16 +19,39 @@ public static class DemoCorpus
     public static IReadOnlyList<string> Topics { get; } = DemoTopics.All.Select(t => t.Key).ToArray();
 
     /// <summary><paramref name="count"/> conversations (prompt + reply) for <paramref name="seed"/>.</summary>
-    public static IReadOnlyList<DemoExample> Examples(int seed, int count)
+    public static IReadOnlyList<DemoExample> Examples(int seed, int count) => StyledExamples(seed, count).Select(e => e.Example).ToArray();
+
+    /// <summary>
+    /// <see cref="Examples"/> with the style each reply was written in (the same conversations for the same seed),
+    /// and, for each, one reply of every other style to the same message: used to check the demo judge.
+    /// </summary>
+    internal static IReadOnlyList<(DemoExample Example, DemoReplyStyle Style)> StyledExamples(int seed, int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         var random = new Random(seed);
-        var result = new DemoExample[count];
+        var result = new (DemoExample, DemoReplyStyle)[count];
         for (var i = 0; i < count; i++)
         {
             var (topic, slots, prompt) = DrawPrompt(random);
-            var reply = DemoReplies.Reply(random, DemoReplies.DrawStyle(random), topic, slots);
-            result[i] = new DemoExample(prompt, reply);
+            var style = DemoReplies.DrawStyle(random);
+            result[i] = (new DemoExample(prompt, DemoReplies.Reply(random, style, topic, slots)), style);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// One customer message and a reply of each style to it, for checking the demo judge: <paramref name="count"/> sets
+    /// of (prompt, replies by style).
+    /// </summary>
+    internal static IReadOnlyList<(string Prompt, IReadOnlyDictionary<DemoReplyStyle, string> Replies)> ReplySets(int seed, int count)
+    {
+        var random = new Random(seed);
+        var result = new List<(string, IReadOnlyDictionary<DemoReplyStyle, string>)>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var (topic, slots, prompt) = DrawPrompt(random);
+            var replies = Enum.GetValues<DemoReplyStyle>().ToDictionary(s => s, s => DemoReplies.Reply(random, s, topic, slots));
+            result.Add((prompt, replies));
         }
         return result;
     }
