@@ -131,6 +131,7 @@ public static class RlhfWebApplication
         var api = app.MapGroup("/api/v1").RequireRateLimiting(ApiPolicies.RateLimit).DisableAntiforgery();
         ProjectEndpoints.Map(api);
         RatingEndpoints.Map(api);
+        AuthEndpoints.Map(api);
         ExchangeEndpoints.Map(api);
         // The same downloads for the site (cookie sign-in, researchers and admins).
         var downloads = app.MapGroup("/data/projects/{id:int}").RequireAuthorization(new Microsoft.AspNetCore.Authorization.AuthorizeAttribute { Roles = Rlhf.Core.Identity.Roles.AdminOrResearcher });

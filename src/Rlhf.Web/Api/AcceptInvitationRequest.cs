@@ -1,0 +1,4 @@
+namespace Rlhf.Web.Api;
+
+/// <summary>A new rater's account through an invitation.</summary>
+public sealed record AcceptInvitationRequest(string? Email, string? Password);
