@@ -2,6 +2,7 @@ using Rlhf.Training.Pretraining;
 using Rlhf.Training.Simulation;
 using Xunit.Abstractions;
 
+
 namespace Rlhf.Training.Tests;
 
 public class DemoJudgeTests(ITestOutputHelper output)

@@ -1,0 +1,24 @@
+namespace Rlhf.Training.Simulation;
+
+/// <summary>
+/// A simulated rater: a judge's gold scores for the two responses as shown (left, right), plus the rater's noise and
+/// position bias, become a vote on the rating page's scale (-2 left much better .. 2 right much better).
+/// </summary>
+public static class SimulatedRater
+{
+    public static SimulatedVote Decide(double leftScore, double rightScore, SimulatedRaterOptions options, Random random)
+    {
+        var d = rightScore - leftScore + options.Noise * Gaussian(random) - options.PositionBias;
+        var choice = Math.Abs(d) switch
+        {
+            var m when m > options.StrongMargin => 2,
+            var m when m > options.TieMargin => 1,
+            _ => 0,
+        } * Math.Sign(d);
+        return new SimulatedVote(choice, leftScore < options.BothBadBelow && rightScore < options.BothBadBelow);
+    }
+
+    /// <summary>Box-Muller: one standard normal draw from two uniforms (System.Random with a seed is stable across runs).</summary>
+    private static double Gaussian(Random random) =>
+        Math.Sqrt(-2.0 * Math.Log(1.0 - random.NextDouble())) * Math.Cos(2.0 * Math.PI * random.NextDouble());
+}
