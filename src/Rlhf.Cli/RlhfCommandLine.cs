@@ -18,6 +18,7 @@ internal static class RlhfCommandLine
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(PretrainCommand.Create());
+        root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(LmLogprobCommand.Create());
         root.Subcommands.Add(RewardScoreCommand.Create());
