@@ -137,6 +137,29 @@ public class SamplerTests : IDisposable
     }
 
     [Fact]
+    public void Top_p_over_a_large_vocabulary_keeps_the_nucleus_whether_it_is_small_or_wider_than_the_ranked_candidates()
+    {
+        using var scope = NewDisposeScope();
+        // Row 0: peaked (the nucleus is a few tokens); row 1: nearly flat over 5000 tokens (the nucleus is thousands wide).
+        var peaked = randn(5000, generator: new Generator(3)) * 4;
+        var flat = randn(5000, generator: new Generator(4)) * 0.01;
+        var logits = stack([peaked, flat]).to_type(ScalarType.Float32);            // [2, 5000]
+        var filtered = LogitsFilters.TopP(logits, 0.9);
+        for (var row = 0; row < 2; row++)
+        {
+            // Reference: sort everything, keep while the mass ranked above is below p.
+            var probs = logits[row].softmax(-1).data<float>().ToArray();
+            var order = Enumerable.Range(0, probs.Length).OrderByDescending(i => probs[i]).ToArray();
+            var expected = new HashSet<int>();
+            double above = 0;
+            foreach (var i in order) { if (above >= 0.9) break; expected.Add(i); above += probs[i]; }
+            var kept = filtered[row].data<float>().ToArray().Select((v, i) => (v, i)).Where(x => !float.IsNegativeInfinity(x.v)).Select(x => x.i).ToHashSet();
+            Assert.True(expected.SetEquals(kept), $"row {row}: expected {expected.Count} tokens, kept {kept.Count}");
+        }
+        Assert.True(filtered[1].isfinite().sum().item<long>() > 512);   // the flat row took the full-sort path
+    }
+
+    [Fact]
     public void Too_long_prompts_and_bad_settings_are_rejected()
     {
         Assert.Throws<ArgumentException>(() => Sampler.Generate(_model, [Enumerable.Repeat(1, 60).ToArray()], new GenerationConfig { MaxNewTokens = 5 }));
