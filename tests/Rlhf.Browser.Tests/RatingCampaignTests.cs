@@ -18,15 +18,6 @@ public class RatingCampaignTests(SiteProcess site) : IClassFixture<SiteProcess>
 {
     private const string Xss = "<script>window.__xss = 1</script><img src=x onerror=\"window.__xss = 2\">";
 
-    private static async Task LogInAsync(IPage page, string email, string password)
-    {
-        await page.GotoAsync("/Account/Login");
-        await page.FillAsync("#Input\\.Email", email);
-        await page.FillAsync("#Input\\.Password", password);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForSelectorAsync("#circuit-state[data-interactive=true]", new() { State = WaitForSelectorState.Attached, Timeout = 30_000 });
-    }
-
     /// <summary>A project of four comparisons (k = 2), one of whose responses carries an XSS payload.</summary>
     private static async Task<int> SeedProjectAsync(SiteData data)
     {
@@ -59,7 +50,7 @@ public class RatingCampaignTests(SiteProcess site) : IClassFixture<SiteProcess>
 
         // 1. The admin makes a pool and an invitation link.
         var admin = await (await browser.NewContextAsync(new() { BaseURL = site.BaseAddress.ToString() })).NewPageAsync();
-        await LogInAsync(admin, SiteProcess.AdminEmail, SiteProcess.AdminPassword);
+        await BrowserPages.LogInAsync(admin, SiteProcess.AdminEmail, SiteProcess.AdminPassword);
         await admin.GotoAsync("/admin/pools");
         await admin.WaitForSelectorAsync("#circuit-state[data-interactive=true]", new() { State = WaitForSelectorState.Attached });
         await admin.FillAsync("#pool-name", "Browser pool");

@@ -36,11 +36,7 @@ public class RewardRunPageTests(SiteProcess site) : IClassFixture<SiteProcess>
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await Chromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = site.BaseAddress.ToString() });
-        await page.GotoAsync("/Account/Login");
-        await page.FillAsync("#Input\\.Email", SiteProcess.AdminEmail);
-        await page.FillAsync("#Input\\.Password", SiteProcess.AdminPassword);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForSelectorAsync("#circuit-state[data-interactive=true]", new() { State = WaitForSelectorState.Attached, Timeout = 30_000 });
+        await BrowserPages.LogInAsync(page, SiteProcess.AdminEmail, SiteProcess.AdminPassword);
 
         await page.GotoAsync($"/runs/{jobId}");
         await page.WaitForSelectorAsync("#circuit-state[data-interactive=true]", new() { State = WaitForSelectorState.Attached });

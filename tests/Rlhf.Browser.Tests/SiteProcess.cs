@@ -7,9 +7,17 @@ namespace Rlhf.Browser.Tests;
 
 /// <summary>
 /// The real site on Kestrel, as its own process, over a fresh SQLite file; stopped (and its folder removed) on dispose.
+/// <see cref="RestartAsync"/> kills it (as a crash would) and starts it again on the same folder and address.
 /// </summary>
-public sealed class SiteProcess : IAsyncLifetime
+public class SiteProcess : IAsyncLifetime
 {
+    private readonly IReadOnlyDictionary<string, string> settings;
+
+    public SiteProcess() : this(new Dictionary<string, string>()) { }
+
+    /// <summary>With extra settings (environment variables, e.g. <c>Jobs__LeaseSeconds</c>) for the site.</summary>
+    protected SiteProcess(IReadOnlyDictionary<string, string> settings) => this.settings = settings;
+
     public const string AdminEmail = "admin@example.test";
     public const string AdminPassword = "Admin-Password-1";
 
@@ -23,8 +31,20 @@ public sealed class SiteProcess : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Folder);
-        var port = FreePort();
-        BaseAddress = new Uri($"http://127.0.0.1:{port}/");
+        BaseAddress = new Uri($"http://127.0.0.1:{FreePort()}/");
+        await StartAsync();
+    }
+
+    /// <summary>Kills the site's process tree (no graceful shutdown: jobs keep their lease) and starts it again on the same database and address.</summary>
+    public async Task RestartAsync()
+    {
+        await StopAsync();
+        lock (log) log.AppendLine("---- killed and restarted by the test ----");
+        await StartAsync();
+    }
+
+    private async Task StartAsync()
+    {
         var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Rlhf.Web.dll"), "--urls", BaseAddress.ToString().TrimEnd('/')])
         {
             RedirectStandardError = true,
@@ -36,6 +56,7 @@ public sealed class SiteProcess : IAsyncLifetime
         psi.Environment["Bootstrap__AdminEmail"] = AdminEmail;
         psi.Environment["RLHF_ADMIN_PASSWORD"] = AdminPassword;
         psi.Environment["Demo__Enabled"] = "false"; // tests make their own projects
+        foreach (var (name, value) in settings) psi.Environment[name] = value;
         process = Process.Start(psi)!;
         process.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
@@ -60,13 +81,19 @@ public sealed class SiteProcess : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        await StopAsync();
+        try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
+    }
+
+    private async Task StopAsync()
+    {
         if (process is { HasExited: false })
         {
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
         }
         process?.Dispose();
-        try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
+        process = null;
     }
 
     private static int FreePort()
