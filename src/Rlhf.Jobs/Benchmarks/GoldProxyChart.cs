@@ -6,7 +6,8 @@ namespace Rlhf.Jobs.Benchmarks;
 /// <summary>
 /// An SVG chart in the style of Gao et al. 2022 (Scaling Laws for Reward Model Overoptimization): the gold score (the
 /// judge's) and the proxy score (the reward model's) of PPO's rollouts against d = sqrt(KL) from the reference policy.
-/// Each score is drawn as its change from the first update, so both start at 0 and the gap shows over-optimisation.
+/// Each score is drawn as its change from the first update, so both start at 0 and the gap shows over-optimisation;
+/// dots are single updates, lines their running means in KL order.
 /// </summary>
 public static class GoldProxyChart
 {
@@ -54,9 +55,17 @@ public static class GoldProxyChart
     private static void Series(StringBuilder svg, double[] xs, double[] ys, Func<double, double> X, Func<double, double> Y, string colour, string name, int row)
     {
         static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
-        var points = string.Join(' ', xs.Zip(ys, (x, y) => $"{F(X(x))},{F(Y(y))}"));
+        // Every update as a dot; the line is a running mean over the 5 nearest updates in KL order (KL is not
+        // monotonic in the update number, so a line in update order zig-zags).
+        foreach (var (x, y) in xs.Zip(ys)) svg.AppendLine($"<circle cx=\"{F(X(x))}\" cy=\"{F(Y(y))}\" r=\"2.5\" fill=\"{colour}\" fill-opacity=\"0.45\"/>");
+        var sorted = xs.Zip(ys).OrderBy(p => p.First).ToArray();
+        var smoothed = sorted.Select((_, i) =>
+        {
+            var window = sorted[Math.Max(0, i - 2)..Math.Min(sorted.Length, i + 3)];
+            return (X: window.Average(p => p.First), Y: window.Average(p => p.Second));
+        });
+        var points = string.Join(' ', smoothed.Select(p => $"{F(X(p.X))},{F(Y(p.Y))}"));
         svg.AppendLine($"<polyline points=\"{points}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"/>");
-        foreach (var (x, y) in xs.Zip(ys)) svg.AppendLine($"<circle cx=\"{F(X(x))}\" cy=\"{F(Y(y))}\" r=\"2.5\" fill=\"{colour}\"/>");
         var ly = Top + 10 + row * 22;
         svg.AppendLine($"<line x1=\"{Width - Right + 12}\" y1=\"{ly}\" x2=\"{Width - Right + 36}\" y2=\"{ly}\" stroke=\"{colour}\" stroke-width=\"2\"/>");
         svg.AppendLine($"<text x=\"{Width - Right + 42}\" y=\"{ly + 4}\">{Escape(name)}</text>");
