@@ -22,6 +22,7 @@ internal static class BenchCommand
         command.Subcommands.Add(CreateGenerate());
         command.Subcommands.Add(CreateReward());
         command.Subcommands.Add(CreatePpo());
+        command.Subcommands.Add(BenchLoadCommand.Create());
         return command;
     }
 
