@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Rlhf.Cli.Load;
 
@@ -14,8 +12,6 @@ namespace Rlhf.Cli.Commands;
 /// </summary>
 internal static class BenchLoadCommand
 {
-    private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public static Command Create()
     {
         var concurrency = new Option<string>("--concurrency") { Description = "Concurrent raters of each level, comma-separated.", DefaultValueFactory = _ => "50,200,1000" };
@@ -32,18 +28,18 @@ internal static class BenchLoadCommand
         command.SetAction(async (parseResult, ct) =>
         {
             var error = parseResult.InvocationConfiguration.Error;
-            if (!BenchCommand.TryParseSizes(parseResult.GetValue(concurrency), "--concurrency", out var levels, out var problem)) return Fail(error, problem);
+            if (!BenchCommand.TryParseSizes(parseResult.GetValue(concurrency), "--concurrency", out var levels, out var problem)) return BenchCommand.Fail(error, problem);
             var seconds = parseResult.GetValue(duration);
             var perRater = parseResult.GetValue(votesPerRater);
             var warm = parseResult.GetValue(warmup);
             var k = parseResult.GetValue(overlap);
             var dll = parseResult.GetValue(siteDll)!;
-            if (!(seconds > 0)) return Fail(error, "--duration must be a positive number of seconds.");
-            if (perRater is < 1) return Fail(error, "--votes-per-rater must be at least 1.");
-            if (!(warm >= 0)) return Fail(error, "--warmup must be 0 or more seconds.");
-            if (k is < 1 or > 50) return Fail(error, "--overlap must be 1 to 50.");
-            if (parseResult.GetValue(comparisons) is < 1) return Fail(error, "--comparisons must be at least 1.");
-            if (!File.Exists(dll)) return Fail(error, $"--site-dll: '{dll}' does not exist (build src/Rlhf.Web or pass its Rlhf.Web.dll).");
+            if (!(seconds > 0)) return BenchCommand.Fail(error, "--duration must be a positive number of seconds.");
+            if (perRater is < 1) return BenchCommand.Fail(error, "--votes-per-rater must be at least 1.");
+            if (!(warm >= 0)) return BenchCommand.Fail(error, "--warmup must be 0 or more seconds.");
+            if (k is < 1 or > 50) return BenchCommand.Fail(error, "--overlap must be 1 to 50.");
+            if (parseResult.GetValue(comparisons) is < 1) return BenchCommand.Fail(error, "--comparisons must be at least 1.");
+            if (!File.Exists(dll)) return BenchCommand.Fail(error, $"--site-dll: '{dll}' does not exist (build src/Rlhf.Web or pass its Rlhf.Web.dll).");
 
             var results = new JsonArray();
             var passed = true;
@@ -66,15 +62,9 @@ internal static class BenchLoadCommand
                 }
             }
             var report = new JsonObject { ["benchmark"] = "load", ["siteDll"] = Path.GetFullPath(dll), ["passed"] = passed, ["levels"] = results };
-            await parseResult.InvocationConfiguration.Output.WriteLineAsync(report.ToJsonString(JsonOptions));
+            await parseResult.InvocationConfiguration.Output.WriteLineAsync(report.ToJsonString(BenchCommand.JsonOptions));
             return passed ? 0 : 1;
         });
         return command;
-    }
-
-    private static int Fail(TextWriter error, string problem)
-    {
-        error.WriteLine($"rlhf: {problem}");
-        return 2;
     }
 }

@@ -30,7 +30,14 @@ internal static class LoadBenchmark
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); // the measured phase is the site's alone
 
         var load = MachineLoad.Now();
+        // CPU is read when the warm-up ends (JIT and EF's query compilation fall inside it) and when the run ends.
+        var (siteCpu, clientCpu) = (TimeSpan.Zero, TimeSpan.Zero);
+        var atWarmupEnd = Task.Delay(TimeSpan.FromSeconds(options.WarmupSeconds), ct)
+            .ContinueWith(_ => (site.CpuTime, System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime), ct);
         var outcome = await new RaterSwarm(site.BaseAddress, raters, options).RunAsync(ct);
+        var (siteStart, clientStart) = await atWarmupEnd;
+        siteCpu = site.CpuTime - siteStart;
+        clientCpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - clientStart;
         var loadAfter = MachineLoad.Now();
 
         VoteIntegrityReport check;
@@ -55,6 +62,10 @@ internal static class LoadBenchmark
                 ["vote"] = outcome.Vote.ToJson(),
                 ["pair"] = outcome.Pair.ToJson(),
             },
+            // CPU spent after the warm-up: on a shared machine, CPU per vote is steadier than votes/s.
+            ["siteCpuSeconds"] = Math.Round(siteCpu.TotalSeconds, 2),
+            ["clientCpuSeconds"] = Math.Round(clientCpu.TotalSeconds, 2),
+            ["siteCpuMsPerVote"] = outcome.MeasuredVotes == 0 ? 0 : Math.Round(siteCpu.TotalMilliseconds / outcome.MeasuredVotes, 3),
             ["errors"] = errors,
             ["ratersOutOfWork"] = outcome.RatersOutOfWork,
             ["check"] = check.ToJson(),

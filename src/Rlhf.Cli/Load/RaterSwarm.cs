@@ -8,7 +8,8 @@ namespace Rlhf.Cli.Load;
 
 /// <summary>
 /// C simulated raters over HTTP only, each looping GET /api/v1/assignments/next then POST /api/v1/assignments/{id}/vote
-/// with their own bearer token, as fast as the server answers. Latencies count from the end of the warm-up.
+/// with their own bearer token, as fast as the server answers. Votes and latencies count when
+/// a vote is acknowledged between the end of the warm-up and the end of the run.
 /// </summary>
 internal sealed class RaterSwarm(Uri baseAddress, IReadOnlyList<RaterAccount> raters, LoadOptions options)
 {
@@ -63,7 +64,6 @@ internal sealed class RaterSwarm(Uri baseAddress, IReadOnlyList<RaterAccount> ra
                && consecutiveErrors < MaxConsecutiveErrors)
         {
             var started = clock.Elapsed;
-            var measured = started >= warmupEnd;
             long assignmentId;
             using (var next = new HttpRequestMessage(HttpMethod.Get, "api/v1/assignments/next"))
             {
@@ -85,7 +85,7 @@ internal sealed class RaterSwarm(Uri baseAddress, IReadOnlyList<RaterAccount> ra
             var afterVote = clock.Elapsed;
             consecutiveErrors = 0;
             done++;
-            if (measured && afterVote <= end)
+            if (afterVote >= warmupEnd && afterVote <= end) // a vote counts in the window it was acknowledged in
             {
                 samples.Next.Add((afterNext - started).TotalMilliseconds);
                 samples.Vote.Add((afterVote - afterNext).TotalMilliseconds);

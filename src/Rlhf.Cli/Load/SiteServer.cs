@@ -28,6 +28,8 @@ internal sealed class SiteServer : IAsyncDisposable
     public Uri BaseAddress { get; }
     public string DatabasePath => Path.Combine(Folder, "rlhf.db");
     public int ProcessId => process.Id;
+    /// <summary>User + system CPU the site has used so far.</summary>
+    public TimeSpan CpuTime { get { process.Refresh(); return process.TotalProcessorTime; } }
     public string Log { get { lock (log) return log.ToString(); } }
 
     /// <summary>Where Rlhf.Web.dll is by default: beside rlhf.dll (the CLI references the site project).</summary>
