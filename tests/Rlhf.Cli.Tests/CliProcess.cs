@@ -5,8 +5,13 @@ namespace Rlhf.Cli.Tests;
 /// <summary>Runs the built `rlhf` program as its own process with the given environment.</summary>
 public static class CliProcess
 {
+    public static Task<(int ExitCode, string Output, string Error)> RunAsync(
+        IDictionary<string, string> environment, string? stdin, params string[] args) =>
+        RunAsync(TimeSpan.FromSeconds(120), environment, stdin, args);
+
+    /// <summary>The same with a longer limit, for commands that start the site (and a browser).</summary>
     public static async Task<(int ExitCode, string Output, string Error)> RunAsync(
-        IDictionary<string, string> environment, string? stdin, params string[] args)
+        TimeSpan limit, IDictionary<string, string> environment, string? stdin, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "rlhf.dll"), .. args])
         {
@@ -21,7 +26,7 @@ public static class CliProcess
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        using var timeout = new CancellationTokenSource(limit);
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await output, await error);
     }
