@@ -17,7 +17,7 @@ internal static class BenchLoadCommand
         var concurrency = new Option<string>("--concurrency") { Description = "Concurrent raters of each level, comma-separated.", DefaultValueFactory = _ => "50,200,1000" };
         var duration = new Option<double>("--duration") { Description = "Measured seconds per level (after the warm-up).", DefaultValueFactory = _ => 15 };
         var votesPerRater = new Option<int?>("--votes-per-rater") { Description = "Stop after this many votes per rater instead of after --duration." };
-        var warmup = new Option<double>("--warmup") { Description = "Seconds of rating before the measurement starts (votes still checked).", DefaultValueFactory = _ => 3 };
+        var warmup = new Option<double>("--warmup") { Description = "Seconds of rating before the measurement starts, so the JIT has settled (votes still checked).", DefaultValueFactory = _ => 20 };
         var comparisons = new Option<int?>("--comparisons") { Description = "Comparisons in the campaign (default: 10000, or enough for --votes-per-rater)." };
         var overlap = new Option<int>("--overlap") { Description = "Raters per comparison (k).", DefaultValueFactory = _ => 3 };
         var siteDll = new Option<string>("--site-dll") { Description = "The site to start (default: Rlhf.Web.dll beside rlhf.dll).", DefaultValueFactory = _ => SiteServer.DefaultSiteDll };

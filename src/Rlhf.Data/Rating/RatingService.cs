@@ -15,6 +15,8 @@ public sealed class RatingService(IDbContextFactory<RlhfDbContext> contexts, Tim
 {
     public const int MaxRationaleLength = 4000;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    /// <summary>Untouched comparisons read per hand-out: enough for concurrent raters to rarely pick the same one.</summary>
+    private const int UntouchedBatch = 200;
 
     /// <summary>The rater's live assignment, or a new one; null when there is nothing for them to rate.</summary>
     public async Task<RatingTask?> NextAsync(string raterId, CancellationToken ct = default)
@@ -25,7 +27,7 @@ public sealed class RatingService(IDbContextFactory<RlhfDbContext> contexts, Tim
         // Reads first, outside the write gate (WAL readers run side by side): the rater's live lease, their projects
         // and the neediest comparisons as they stand now.
         var live = await LiveAssignmentAsync(db, raterId, now, ct);
-        if (live is not null) return await TaskForAsync(db, live, ct);
+        if (live is not null) return await TaskForAsync(db, live, null, ct);
         var projects = await EligibleProjectsAsync(db, raterId, now, ct);
         var candidates = await DrawAsync(db, projects, raterId, now, ct);
 
@@ -45,7 +47,7 @@ public sealed class RatingService(IDbContextFactory<RlhfDbContext> contexts, Tim
             if (live is not null)
             {
                 await tx.CommitAsync(ct);
-                return await TaskForAsync(db, live, ct);
+                return await TaskForAsync(db, live, null, ct);
             }
             assignment = await LeaseAsync(db, raterId, projects, candidates, now, recheck: true, ct);
             if (assignment is null)
@@ -56,7 +58,7 @@ public sealed class RatingService(IDbContextFactory<RlhfDbContext> contexts, Tim
             }
             await tx.CommitAsync(ct);
         }
-        return assignment is null ? null : await TaskForAsync(db, assignment, ct);
+        return assignment is null ? null : await TaskForAsync(db, assignment, projects.GetValueOrDefault(assignment.ProjectId), ct);
     }
 
     private static Task<Assignment?> LiveAssignmentAsync(RlhfDbContext db, string raterId, DateTime now, CancellationToken ct) =>
@@ -81,7 +83,7 @@ public sealed class RatingService(IDbContextFactory<RlhfDbContext> contexts, Tim
         return await CandidatesAsync(db, projects, raterId, now, ct);
     }
 
-    /// <summary>Up to 500 comparisons with neither a vote nor a live lease that the rater has not had, lowest id first.</summary>
+    /// <summary>Up to <see cref="UntouchedBatch"/> comparisons with neither a vote nor a live lease that the rater has not had, lowest id first.</summary>
     private async Task<List<AssignmentCandidate>> UntouchedAsync(RlhfDbContext db, Dictionary<int, Project> projects, string raterId, DateTime now, CancellationToken ct)
     {
         var result = new List<AssignmentCandidate>();
@@ -92,7 +94,7 @@ public sealed class RatingService(IDbContextFactory<RlhfDbContext> contexts, Tim
                 .Where(c => c.ProjectId == projectId && c.Id >= from && c.RequiredVotes > 0)
                 .Where(c => !db.Votes.Any(v => v.ComparisonId == c.Id && v.VoidedAtUtc == null))
                 .Where(c => !db.Assignments.Any(a => a.ComparisonId == c.Id && a.Status == AssignmentStatus.Leased && a.LeaseExpiresAtUtc > now))
-                .OrderBy(c => c.Id).Take(500)
+                .OrderBy(c => c.Id).Take(UntouchedBatch)
                 .Select(c => new { c.Id, c.RequiredVotes })
                 .ToListAsync(ct);
             if (found.Count == 0) continue;
@@ -103,7 +105,7 @@ public sealed class RatingService(IDbContextFactory<RlhfDbContext> contexts, Tim
                 .Select(a => a.ComparisonId).ToListAsync(ct)).ToHashSet();
             result.AddRange(found.Where(f => !theirs.Contains(f.Id)).Select(f => new AssignmentCandidate(f.Id, projectId, 0, 0, f.RequiredVotes, false)));
         }
-        return result.OrderBy(c => c.ComparisonId).Take(500).ToList();
+        return result.OrderBy(c => c.ComparisonId).Take(UntouchedBatch).ToList();
     }
 
     /// <summary>Up to 500 comparisons the rater may take, neediest (fewest votes + live leases) first.</summary>
@@ -170,12 +172,16 @@ public sealed class RatingService(IDbContextFactory<RlhfDbContext> contexts, Tim
     private static async Task<bool> StillOpenAsync(RlhfDbContext db, AssignmentCandidate pick, string raterId, DateTime now, CancellationToken ct)
     {
         var id = pick.ComparisonId;
-        if (await db.Assignments.AnyAsync(a => a.ComparisonId == id && a.RaterId == raterId && a.Status != AssignmentStatus.Expired, ct)) return false;
-        if (pick.IsGold) return true;
-        var required = await db.Comparisons.Where(c => c.Id == id).Select(c => c.RequiredVotes).SingleAsync(ct);
-        var votes = await db.Votes.CountAsync(v => v.ComparisonId == id && v.VoidedAtUtc == null, ct);
-        var leases = await db.Assignments.CountAsync(a => a.ComparisonId == id && a.Status == AssignmentStatus.Leased && a.LeaseExpiresAtUtc > now, ct);
-        return votes + leases < required;
+        var state = await db.Comparisons.AsNoTracking().Where(c => c.Id == id)
+            .Select(c => new
+            {
+                c.RequiredVotes,
+                Theirs = db.Assignments.Any(a => a.ComparisonId == id && a.RaterId == raterId && a.Status != AssignmentStatus.Expired),
+                Votes = db.Votes.Count(v => v.ComparisonId == id && v.VoidedAtUtc == null),
+                Leases = db.Assignments.Count(a => a.ComparisonId == id && a.Status == AssignmentStatus.Leased && a.LeaseExpiresAtUtc > now),
+            })
+            .SingleAsync(ct);
+        return !state.Theirs && (pick.IsGold || state.Votes + state.Leases < state.RequiredVotes);
     }
 
     /// <summary>
@@ -241,8 +247,9 @@ public sealed class RatingService(IDbContextFactory<RlhfDbContext> contexts, Tim
         await db.SaveChangesAsync(ct);
 
         // Adaptive overlap: when the first k votes disagree, ask up to m more raters.
-        var strengths = await db.Votes.AsNoTracking().Where(v => v.ComparisonId == comparison.Id && v.VoidedAtUtc == null)
-            .OrderBy(v => v.SubmittedAtUtc).ThenBy(v => v.Id).Select(v => v.Strength).ToListAsync(ct);
+        var strengths = project.AdaptiveExtraRaters == 0 ? [] // k stands whatever the votes say
+            : await db.Votes.AsNoTracking().Where(v => v.ComparisonId == comparison.Id && v.VoidedAtUtc == null)
+                .OrderBy(v => v.SubmittedAtUtc).ThenBy(v => v.Id).Select(v => v.Strength).ToListAsync(ct);
         comparison.RequiredVotes = AdaptiveOverlap.RequiredVotes(project.Overlap, project.AdaptiveExtraRaters, project.AdaptiveThreshold, strengths);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
@@ -301,22 +308,25 @@ public sealed class RatingService(IDbContextFactory<RlhfDbContext> contexts, Tim
     private static async Task<bool> IsFlaggedAsync(RlhfDbContext db, Project p, string raterId, CancellationToken ct) =>
         RaterQuality.IsFlagged(await GoldStatsAsync(db, p.Id, raterId, ct), p.GoldMinimumAccuracy, p.GoldMinimumAnswers);
 
-    private async Task<RatingTask> TaskForAsync(RlhfDbContext db, Assignment a, CancellationToken ct)
+    /// <summary>What the rater sees for an assignment: one query for the pair, the prompt and today's count.</summary>
+    private async Task<RatingTask> TaskForAsync(RlhfDbContext db, Assignment a, Project? project, CancellationToken ct)
     {
-        var project = await db.Projects.AsNoTracking().SingleAsync(p => p.Id == a.ProjectId, ct);
-        var comparison = await db.Comparisons.AsNoTracking().SingleAsync(c => c.Id == a.ComparisonId, ct);
-        var prompt = await db.Prompts.AsNoTracking().SingleAsync(p => p.Id == comparison.PromptId, ct);
-        var texts = await db.Responses.AsNoTracking()
-            .Where(r => r.Id == comparison.ResponseAId || r.Id == comparison.ResponseBId)
-            .ToDictionaryAsync(r => r.Id, r => r.Text, ct);
-        var (left, right) = a.AShownLeft
-            ? (texts[comparison.ResponseAId], texts[comparison.ResponseBId])
-            : (texts[comparison.ResponseBId], texts[comparison.ResponseAId]);
+        project ??= await db.Projects.AsNoTracking().SingleAsync(p => p.Id == a.ProjectId, ct);
         var today = clock.GetUtcNow().UtcDateTime.Date;
-        var doneToday = await db.Votes.CountAsync(v => v.ProjectId == project.Id && v.RaterId == a.RaterId && v.SubmittedAtUtc >= today, ct);
-        var conversation = prompt.MessagesJson is null ? null
-            : JsonSerializer.Deserialize<List<ConversationTurn>>(prompt.MessagesJson, Json);
+        var (raterId, projectId) = (a.RaterId, a.ProjectId);
+        var shown = await db.Comparisons.AsNoTracking().Where(c => c.Id == a.ComparisonId)
+            .Select(c => new
+            {
+                Prompt = db.Prompts.Where(p => p.Id == c.PromptId).Select(p => new { p.Text, p.MessagesJson }).Single(),
+                A = db.Responses.Where(r => r.Id == c.ResponseAId).Select(r => r.Text).Single(),
+                B = db.Responses.Where(r => r.Id == c.ResponseBId).Select(r => r.Text).Single(),
+                DoneToday = db.Votes.Count(v => v.ProjectId == projectId && v.RaterId == raterId && v.SubmittedAtUtc >= today),
+            })
+            .SingleAsync(ct);
+        var (left, right) = a.AShownLeft ? (shown.A, shown.B) : (shown.B, shown.A);
+        var conversation = shown.Prompt.MessagesJson is null ? null
+            : JsonSerializer.Deserialize<List<ConversationTurn>>(shown.Prompt.MessagesJson, Json);
         return new RatingTask(a.Id, project.Id, project.Name, project.Guidelines, project.RationaleRequired,
-            prompt.Text, conversation, left, right, a.StartedAtUtc, a.LeaseExpiresAtUtc, doneToday, project.DailyQuota);
+            shown.Prompt.Text, conversation, left, right, a.StartedAtUtc, a.LeaseExpiresAtUtc, shown.DoneToday, project.DailyQuota);
     }
 }
