@@ -286,14 +286,22 @@ public sealed class RatingService(IDbContextFactory<RlhfDbContext> contexts, Tim
         var eligible = new Dictionary<int, Project>();
         foreach (var p in projects)
         {
+            var projectId = p.Id;
             if (p.DailyQuota is { } quota &&
-                await db.Votes.CountAsync(v => v.ProjectId == p.Id && v.RaterId == raterId && v.SubmittedAtUtc >= today, ct) >= quota)
+                await RatersVotesToday(db, raterId, today).SumAsync(v => v.ProjectId == projectId ? 1 : 0, ct) >= quota)
                 continue;
             if (p.PauseFlaggedRaters && await IsFlaggedAsync(db, p, raterId, ct)) continue;
             eligible[p.Id] = p;
         }
         return eligible;
     }
+
+    /// <summary>
+    /// The rater's votes since midnight (UTC). Callers count one project's with a sum, not a filter: with ProjectId in
+    /// the filter SQLite picks the (ProjectId, SubmittedAtUtc) index and reads the whole project's day for every call.
+    /// </summary>
+    private static IQueryable<Vote> RatersVotesToday(RlhfDbContext db, string raterId, DateTime today) =>
+        db.Votes.Where(v => v.RaterId == raterId && v.SubmittedAtUtc >= today);
 
     /// <summary>The rater's gold record in a project.</summary>
     public static async Task<RaterGoldStats> GoldStatsAsync(RlhfDbContext db, int projectId, string raterId, CancellationToken ct)
@@ -320,7 +328,8 @@ public sealed class RatingService(IDbContextFactory<RlhfDbContext> contexts, Tim
                 Prompt = db.Prompts.Where(p => p.Id == c.PromptId).Select(p => new { p.Text, p.MessagesJson }).Single(),
                 A = db.Responses.Where(r => r.Id == c.ResponseAId).Select(r => r.Text).Single(),
                 B = db.Responses.Where(r => r.Id == c.ResponseBId).Select(r => r.Text).Single(),
-                DoneToday = db.Votes.Count(v => v.ProjectId == projectId && v.RaterId == raterId && v.SubmittedAtUtc >= today),
+                // Summed, not filtered by project: see RatersVotesToday.
+                DoneToday = db.Votes.Where(v => v.RaterId == raterId && v.SubmittedAtUtc >= today).Sum(v => v.ProjectId == projectId ? 1 : 0),
             })
             .SingleAsync(ct);
         var (left, right) = a.AShownLeft ? (shown.A, shown.B) : (shown.B, shown.A);
