@@ -11,7 +11,8 @@ namespace Rlhf.Data.Rating;
 /// concurrent raters are serialised and a comparison never gets more than its required votes (gold aside). Inside this
 /// process the writes queue at the <see cref="WriteGate"/> instead of retrying a busy database.
 /// </summary>
-public sealed class RatingService(IDbContextFactory<RlhfDbContext> contexts, TimeProvider clock, WriteGate writes, FreshComparisonHint fresh)
+public sealed class RatingService(
+    IDbContextFactory<RlhfDbContext> contexts, TimeProvider clock, WriteGate writes, FreshComparisonHint fresh, LeaseSweepMark sweep)
 {
     public const int MaxRationaleLength = 4000;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -39,9 +40,7 @@ public sealed class RatingService(IDbContextFactory<RlhfDbContext> contexts, Tim
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             now = clock.GetUtcNow().UtcDateTime;
 
-            // Leases that ran out go back to the queue.
-            await db.Assignments.Where(a => a.Status == AssignmentStatus.Leased && a.LeaseExpiresAtUtc <= now)
-                .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, AssignmentStatus.Expired), ct);
+            await SweepRunOutLeasesAsync(db, now, ct);
 
             live = await LiveAssignmentAsync(db, raterId, now, ct); // the same rater's concurrent call won
             if (live is not null)
@@ -59,6 +58,16 @@ public sealed class RatingService(IDbContextFactory<RlhfDbContext> contexts, Tim
             await tx.CommitAsync(ct);
         }
         return assignment is null ? null : await TaskForAsync(db, assignment, projects.GetValueOrDefault(assignment.ProjectId), ct);
+    }
+
+    /// <summary>Leases that ran out go back to the queue; read from the <see cref="LeaseSweepMark"/> on (inside the write transaction).</summary>
+    private async Task SweepRunOutLeasesAsync(RlhfDbContext db, DateTime now, CancellationToken ct)
+    {
+        var from = sweep.From;
+        await db.Assignments.Where(a => a.Id >= from && a.Status == AssignmentStatus.Leased && a.LeaseExpiresAtUtc <= now)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, AssignmentStatus.Expired), ct);
+        var oldestOpen = await db.Assignments.Where(a => a.Id >= from && a.Status == AssignmentStatus.Leased).MinAsync(a => (long?)a.Id, ct);
+        sweep.MoveTo(oldestOpen ?? (await db.Assignments.MaxAsync(a => (long?)a.Id, ct) ?? 0) + 1);
     }
 
     private static Task<Assignment?> LiveAssignmentAsync(RlhfDbContext db, string raterId, DateTime now, CancellationToken ct) =>

@@ -44,7 +44,7 @@ public sealed class ExchangeFixture : IAsyncDisposable
         };
     }
 
-    public RatingService Rating => new(Contexts, TimeProvider.System, new WriteGate(), new FreshComparisonHint());
+    public RatingService Rating => new(Contexts, TimeProvider.System, new WriteGate(), new FreshComparisonHint(), new LeaseSweepMark());
 
     public Task<RlhfDbContext> DbAsync() => Contexts.CreateDbContextAsync();
 
