@@ -18,6 +18,8 @@ public sealed class RatingService(
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     /// <summary>Untouched comparisons read per hand-out: enough for concurrent raters to rarely pick the same one.</summary>
     private const int UntouchedBatch = 200;
+    /// <summary>Picks tried from a stale read before the draw is redone inside the write transaction.</summary>
+    private const int StaleAttempts = 3;
 
     /// <summary>The rater's live assignment, or a new one; null when there is nothing for them to rate.</summary>
     public async Task<RatingTask?> NextAsync(string raterId, CancellationToken ct = default)
@@ -148,7 +150,7 @@ public sealed class RatingService(
     private static async Task<Assignment?> LeaseAsync(RlhfDbContext db, string raterId, Dictionary<int, Project> projects,
         List<AssignmentCandidate> candidates, DateTime now, bool recheck, CancellationToken ct)
     {
-        for (var attempt = 0; attempt < 20 && candidates.Count > 0; attempt++)
+        for (var attempt = 0; attempt < (recheck ? StaleAttempts : 20) && candidates.Count > 0; attempt++)
         {
             // The project of the neediest comparison sets the gold rate for this draw.
             var neediest = candidates.FirstOrDefault(c => !c.IsGold) ?? candidates[0];
