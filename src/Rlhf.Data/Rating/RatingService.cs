@@ -42,12 +42,13 @@ public sealed class RatingService(
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             now = clock.GetUtcNow().UtcDateTime;
 
-            await SweepRunOutLeasesAsync(db, now, ct);
+            var oldestOpen = await SweepRunOutLeasesAsync(db, now, ct);
 
             live = await LiveAssignmentAsync(db, raterId, now, ct); // the same rater's concurrent call won
             if (live is not null)
             {
                 await tx.CommitAsync(ct);
+                sweep.MoveTo(oldestOpen);
                 return await TaskForAsync(db, live, null, ct);
             }
             assignment = await LeaseAsync(db, raterId, projects, candidates, now, recheck: true, ct);
@@ -58,18 +59,22 @@ public sealed class RatingService(
                 assignment = await LeaseAsync(db, raterId, projects, candidates, now, recheck: false, ct);
             }
             await tx.CommitAsync(ct);
+            sweep.MoveTo(oldestOpen); // only once the sweep is committed
         }
         return assignment is null ? null : await TaskForAsync(db, assignment, projects.GetValueOrDefault(assignment.ProjectId), ct);
     }
 
-    /// <summary>Leases that ran out go back to the queue; read from the <see cref="LeaseSweepMark"/> on (inside the write transaction).</summary>
-    private async Task SweepRunOutLeasesAsync(RlhfDbContext db, DateTime now, CancellationToken ct)
+    /// <summary>
+    /// Leases that ran out go back to the queue, read from the <see cref="LeaseSweepMark"/> on (inside the write
+    /// transaction). Returns where the mark may move once the transaction commits: the oldest lease still open.
+    /// </summary>
+    private async Task<long> SweepRunOutLeasesAsync(RlhfDbContext db, DateTime now, CancellationToken ct)
     {
         var from = sweep.From;
         await db.Assignments.Where(a => a.Id >= from && a.Status == AssignmentStatus.Leased && a.LeaseExpiresAtUtc <= now)
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, AssignmentStatus.Expired), ct);
         var oldestOpen = await db.Assignments.Where(a => a.Id >= from && a.Status == AssignmentStatus.Leased).MinAsync(a => (long?)a.Id, ct);
-        sweep.MoveTo(oldestOpen ?? (await db.Assignments.MaxAsync(a => (long?)a.Id, ct) ?? 0) + 1);
+        return oldestOpen ?? (await db.Assignments.MaxAsync(a => (long?)a.Id, ct) ?? 0) + 1;
     }
 
     private static Task<Assignment?> LiveAssignmentAsync(RlhfDbContext db, string raterId, DateTime now, CancellationToken ct) =>

@@ -7,7 +7,7 @@ namespace Rlhf.Data.Tokens;
 /// The principal an API token acted as, kept for <see cref="Lifetime"/> (5 s) after it was built from the database,
 /// keyed by the token's SHA-256 (never the secret). Without it every API call costs five queries (token, user,
 /// lockout, roles, claims). In this process a revocation, a lock or a role change forgets the entry at once; one made
-/// by another process (e.g. `rlhf users lock`) takes effect within the lifetime.
+/// by another process (e.g. `rlhf users lock`), and a token's expiry, take effect within the lifetime.
 /// </summary>
 public sealed class ApiPrincipalCache(TimeProvider clock)
 {
