@@ -23,6 +23,10 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton(location);
         services.AddSingleton(RlhfPaths.From(location, contentRoot));
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<WriteGate>();
+        services.AddSingleton<Tokens.ApiPrincipalCache>();
+        services.AddSingleton<Rating.FreshComparisonHint>();
+        services.AddSingleton<Rating.LeaseSweepMark>();
         // The factory serves long-lived Blazor circuits and jobs; the scoped context serves Identity and requests.
         services.AddDbContextFactory<RlhfDbContext>(o => o.UseSqlite(location.ConnectionString));
 

@@ -133,6 +133,7 @@ public static class RlhfWebApplication
         RatingEndpoints.Map(api);
         AuthEndpoints.Map(api);
         ExchangeEndpoints.Map(api);
+        DiagnosticsEndpoints.Map(api);
         // The same downloads for the site (cookie sign-in, researchers and admins).
         var downloads = app.MapGroup("/data/projects/{id:int}").RequireAuthorization(new Microsoft.AspNetCore.Authorization.AuthorizeAttribute { Roles = Rlhf.Core.Identity.Roles.AdminOrResearcher });
         ExchangeEndpoints.MapExports(downloads);

@@ -9,6 +9,7 @@ public static class CliProcess
         IDictionary<string, string> environment, string? stdin, params string[] args) =>
         RunAsync(TimeSpan.FromSeconds(120), environment, stdin, args);
 
+    /// <summary>The same with another time limit, for commands that start the site (and a browser) or run the loop.</summary>
     public static async Task<(int ExitCode, string Output, string Error)> RunAsync(
         TimeSpan limit, IDictionary<string, string> environment, string? stdin, params string[] args)
     {

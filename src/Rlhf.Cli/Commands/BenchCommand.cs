@@ -23,6 +23,8 @@ internal static class BenchCommand
         command.Subcommands.Add(CreateReward());
         command.Subcommands.Add(CreatePpo());
         command.Subcommands.Add(BenchLoopCommand.Create());
+        command.Subcommands.Add(BenchLoadCommand.Create());
+        command.Subcommands.Add(BenchCircuitsCommand.Create());
         return command;
     }
 
@@ -174,7 +176,7 @@ internal static class BenchCommand
         return command;
     }
 
-    private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    internal static readonly JsonSerializerOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static Option<int?> Threads() => new("--threads") { Description = "Torch intra-op threads (default: min(2, cores))." };
 
@@ -186,7 +188,7 @@ internal static class BenchCommand
         return 0;
     }
 
-    private static int Fail(TextWriter error, string problem)
+    internal static int Fail(TextWriter error, string problem)
     {
         error.WriteLine($"rlhf: {problem}");
         return 2;

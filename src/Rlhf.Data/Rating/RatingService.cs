@@ -2,45 +2,136 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Rlhf.Core.Projects;
 using Rlhf.Core.Rating;
+using Rlhf.Data.Database;
 
 namespace Rlhf.Data.Rating;
 
 /// <summary>
-/// Hands out assignments and takes votes. Every hand-out and vote runs in an immediate SQLite transaction, so
-/// concurrent raters are serialised and a comparison never gets more than its required votes (gold aside).
+/// Hands out assignments and takes votes. Every hand-out and vote writes in an immediate SQLite transaction, so
+/// concurrent raters are serialised and a comparison never gets more than its required votes (gold aside). Inside this
+/// process the writes queue at the <see cref="WriteGate"/> instead of retrying a busy database.
 /// </summary>
-public sealed class RatingService(IDbContextFactory<RlhfDbContext> contexts, TimeProvider clock)
+public sealed class RatingService(
+    IDbContextFactory<RlhfDbContext> contexts, TimeProvider clock, WriteGate writes, FreshComparisonHint fresh, LeaseSweepMark sweep)
 {
     public const int MaxRationaleLength = 4000;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    /// <summary>Untouched comparisons read per hand-out: enough for concurrent raters to rarely pick the same one.</summary>
+    private const int UntouchedBatch = 200;
+    /// <summary>Picks tried from a stale read before the draw is redone inside the write transaction.</summary>
+    private const int StaleAttempts = 3;
 
     /// <summary>The rater's live assignment, or a new one; null when there is nothing for them to rate.</summary>
     public async Task<RatingTask?> NextAsync(string raterId, CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
 
-        // Leases that ran out go back to the queue.
-        await db.Assignments.Where(a => a.Status == AssignmentStatus.Leased && a.LeaseExpiresAtUtc <= now)
-            .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, AssignmentStatus.Expired), ct);
-
-        var live = await db.Assignments.AsNoTracking()
-            .Where(a => a.RaterId == raterId && a.Status == AssignmentStatus.Leased)
-            .OrderBy(a => a.Id).FirstOrDefaultAsync(ct);
-        if (live is not null)
-        {
-            await tx.CommitAsync(ct);
-            return await TaskForAsync(db, live, ct);
-        }
-
+        // Reads first, outside the write gate (WAL readers run side by side): the rater's live lease, their projects
+        // and the neediest comparisons as they stand now.
+        var live = await LiveAssignmentAsync(db, raterId, now, ct);
+        if (live is not null) return await TaskForAsync(db, live, null, ct);
         var projects = await EligibleProjectsAsync(db, raterId, now, ct);
-        if (projects.Count == 0) { await tx.CommitAsync(ct); return null; }
-        var projectIds = projects.Keys.ToList();
+        var candidates = await DrawAsync(db, projects, raterId, now, ct);
 
-        var candidates = await db.Comparisons.AsNoTracking()
+        // Then one short write. The pick is checked again inside the immediate transaction, so a comparison taken
+        // meanwhile is never leased past its required votes; when no pick holds, the whole draw is redone inside.
+        Assignment? assignment;
+        using (await writes.EnterAsync(ct))
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            now = clock.GetUtcNow().UtcDateTime;
+
+            var oldestOpen = await SweepRunOutLeasesAsync(db, now, ct);
+
+            live = await LiveAssignmentAsync(db, raterId, now, ct); // the same rater's concurrent call won
+            if (live is not null)
+            {
+                await tx.CommitAsync(ct);
+                sweep.MoveTo(oldestOpen);
+                return await TaskForAsync(db, live, null, ct);
+            }
+            assignment = await LeaseAsync(db, raterId, projects, candidates, now, recheck: true, ct);
+            if (assignment is null)
+            {
+                projects = await EligibleProjectsAsync(db, raterId, now, ct);
+                candidates = await DrawAsync(db, projects, raterId, now, ct);
+                assignment = await LeaseAsync(db, raterId, projects, candidates, now, recheck: false, ct);
+            }
+            await tx.CommitAsync(ct);
+            sweep.MoveTo(oldestOpen); // only once the sweep is committed
+        }
+        return assignment is null ? null : await TaskForAsync(db, assignment, projects.GetValueOrDefault(assignment.ProjectId), ct);
+    }
+
+    /// <summary>
+    /// Leases that ran out go back to the queue, read from the <see cref="LeaseSweepMark"/> on (inside the write
+    /// transaction). Returns where the mark may move once the transaction commits: the oldest lease still open.
+    /// </summary>
+    private async Task<long> SweepRunOutLeasesAsync(RlhfDbContext db, DateTime now, CancellationToken ct)
+    {
+        var from = sweep.From;
+        await db.Assignments.Where(a => a.Id >= from && a.Status == AssignmentStatus.Leased && a.LeaseExpiresAtUtc <= now)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, AssignmentStatus.Expired), ct);
+        var oldestOpen = await db.Assignments.Where(a => a.Id >= from && a.Status == AssignmentStatus.Leased).MinAsync(a => (long?)a.Id, ct);
+        return oldestOpen ?? (await db.Assignments.MaxAsync(a => (long?)a.Id, ct) ?? 0) + 1;
+    }
+
+    private static Task<Assignment?> LiveAssignmentAsync(RlhfDbContext db, string raterId, DateTime now, CancellationToken ct) =>
+        db.Assignments.AsNoTracking()
+            .Where(a => a.RaterId == raterId && a.Status == AssignmentStatus.Leased && a.LeaseExpiresAtUtc > now)
+            .OrderBy(a => a.Id).FirstOrDefaultAsync(ct);
+
+    /// <summary>
+    /// The comparisons to draw from: untouched ones (no vote, no live lease) when the projects have no gold pairs and
+    /// some are left, found from the <see cref="FreshComparisonHint"/> on; else the full neediest-first list.
+    /// </summary>
+    private async Task<List<AssignmentCandidate>> DrawAsync(RlhfDbContext db, Dictionary<int, Project> projects, string raterId, DateTime now, CancellationToken ct)
+    {
+        if (projects.Count == 0) return [];
+        var projectIds = projects.Keys.ToList();
+        var hasGold = await db.GoldAnswers.AnyAsync(g => db.Comparisons.Any(c => c.Id == g.ComparisonId && projectIds.Contains(c.ProjectId)), ct);
+        if (!hasGold)
+        {
+            var untouched = await UntouchedAsync(db, projects, raterId, now, ct);
+            if (untouched.Count > 0) return untouched;
+        }
+        return await CandidatesAsync(db, projects, raterId, now, ct);
+    }
+
+    /// <summary>Up to <see cref="UntouchedBatch"/> comparisons with neither a vote nor a live lease that the rater has not had, lowest id first.</summary>
+    private async Task<List<AssignmentCandidate>> UntouchedAsync(RlhfDbContext db, Dictionary<int, Project> projects, string raterId, DateTime now, CancellationToken ct)
+    {
+        var result = new List<AssignmentCandidate>();
+        foreach (var projectId in projects.Keys)
+        {
+            var from = fresh.From(projectId);
+            var found = await db.Comparisons.AsNoTracking()
+                .Where(c => c.ProjectId == projectId && c.Id >= from && c.RequiredVotes > 0)
+                .Where(c => !db.Votes.Any(v => v.ComparisonId == c.Id && v.VoidedAtUtc == null))
+                .Where(c => !db.Assignments.Any(a => a.ComparisonId == c.Id && a.Status == AssignmentStatus.Leased && a.LeaseExpiresAtUtc > now))
+                .OrderBy(c => c.Id).Take(UntouchedBatch)
+                .Select(c => new { c.Id, c.RequiredVotes })
+                .ToListAsync(ct);
+            if (found.Count == 0) continue;
+            fresh.Advance(projectId, found[0].Id); // every comparison below the first untouched one is worked on
+            var (low, high) = (found[0].Id, found[^1].Id);
+            var theirs = (await db.Assignments.AsNoTracking()
+                .Where(a => a.RaterId == raterId && a.Status != AssignmentStatus.Expired && a.ComparisonId >= low && a.ComparisonId <= high)
+                .Select(a => a.ComparisonId).ToListAsync(ct)).ToHashSet();
+            result.AddRange(found.Where(f => !theirs.Contains(f.Id)).Select(f => new AssignmentCandidate(f.Id, projectId, 0, 0, f.RequiredVotes, false)));
+        }
+        return result.OrderBy(c => c.ComparisonId).Take(UntouchedBatch).ToList();
+    }
+
+    /// <summary>Up to 500 comparisons the rater may take, neediest (fewest votes + live leases) first.</summary>
+    private static async Task<List<AssignmentCandidate>> CandidatesAsync(
+        RlhfDbContext db, Dictionary<int, Project> projects, string raterId, DateTime now, CancellationToken ct)
+    {
+        var projectIds = projects.Keys.ToList();
+        return await db.Comparisons.AsNoTracking()
             .Where(c => projectIds.Contains(c.ProjectId))
-            .Where(c => !db.Assignments.Any(a => a.ComparisonId == c.Id && a.RaterId == raterId && a.Status != AssignmentStatus.Expired))
+            .Where(c => !db.Assignments.Any(a => a.ComparisonId == c.Id && a.RaterId == raterId && a.Status != AssignmentStatus.Expired && (a.Status != AssignmentStatus.Leased || a.LeaseExpiresAtUtc > now)))
             .Select(c => new
             {
                 c.Id,
@@ -53,31 +144,60 @@ public sealed class RatingService(IDbContextFactory<RlhfDbContext> contexts, Tim
             .Where(c => c.IsGold || c.Votes + c.Leases < c.RequiredVotes)
             .OrderBy(c => c.Votes + c.Leases).ThenBy(c => c.Id)
             .Take(500)
+            .Select(c => new AssignmentCandidate(c.Id, c.ProjectId, c.Votes, c.Leases, c.RequiredVotes, c.IsGold))
             .ToListAsync(ct);
-        if (candidates.Count == 0) { await tx.CommitAsync(ct); return null; }
+    }
 
-        // The project of the neediest comparison sets the gold rate for this draw.
-        var neediest = candidates.FirstOrDefault(c => !c.IsGold) ?? candidates[0];
-        var project = projects[neediest.ProjectId];
-        var pool = candidates.Where(c => c.ProjectId == project.Id)
-            .Select(c => new AssignmentCandidate(c.Id, c.ProjectId, c.Votes, c.Leases, c.RequiredVotes, c.IsGold)).ToList();
-        var pick = AssignmentPolicy.PickNext(pool, project.GoldRate, Random.Shared);
-        if (pick is null) { await tx.CommitAsync(ct); return null; }
-
-        var assignment = new Assignment
+    /// <summary>
+    /// Draws from the candidates and leases the pick to the rater (saved, not committed). With <paramref name="recheck"/>
+    /// the candidates may be stale: each pick is checked against the database first and dropped when it no longer holds.
+    /// </summary>
+    private static async Task<Assignment?> LeaseAsync(RlhfDbContext db, string raterId, Dictionary<int, Project> projects,
+        List<AssignmentCandidate> candidates, DateTime now, bool recheck, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < (recheck ? StaleAttempts : 20) && candidates.Count > 0; attempt++)
         {
-            ProjectId = project.Id,
-            ComparisonId = pick.ComparisonId,
-            RaterId = raterId,
-            AShownLeft = Random.Shared.Next(2) == 0,
-            Status = AssignmentStatus.Leased,
-            StartedAtUtc = now,
-            LeaseExpiresAtUtc = now.AddMinutes(project.LeaseMinutes),
-        };
-        db.Assignments.Add(assignment);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return await TaskForAsync(db, assignment, ct);
+            // The project of the neediest comparison sets the gold rate for this draw.
+            var neediest = candidates.FirstOrDefault(c => !c.IsGold) ?? candidates[0];
+            var project = projects[neediest.ProjectId];
+            var pick = AssignmentPolicy.PickNext(candidates.Where(c => c.ProjectId == project.Id).ToList(), project.GoldRate, Random.Shared);
+            if (pick is null) return null;
+            if (recheck && !await StillOpenAsync(db, pick, raterId, now, ct))
+            {
+                candidates.RemoveAll(c => c.ComparisonId == pick.ComparisonId);
+                continue;
+            }
+            var assignment = new Assignment
+            {
+                ProjectId = project.Id,
+                ComparisonId = pick.ComparisonId,
+                RaterId = raterId,
+                AShownLeft = Random.Shared.Next(2) == 0,
+                Status = AssignmentStatus.Leased,
+                StartedAtUtc = now,
+                LeaseExpiresAtUtc = now.AddMinutes(project.LeaseMinutes),
+            };
+            db.Assignments.Add(assignment);
+            await db.SaveChangesAsync(ct);
+            return assignment;
+        }
+        return null;
+    }
+
+    /// <summary>Whether the rater may still take the comparison: not theirs already, and gold or still short of votes.</summary>
+    private static async Task<bool> StillOpenAsync(RlhfDbContext db, AssignmentCandidate pick, string raterId, DateTime now, CancellationToken ct)
+    {
+        var id = pick.ComparisonId;
+        var state = await db.Comparisons.AsNoTracking().Where(c => c.Id == id)
+            .Select(c => new
+            {
+                c.RequiredVotes,
+                Theirs = db.Assignments.Any(a => a.ComparisonId == id && a.RaterId == raterId && a.Status != AssignmentStatus.Expired),
+                Votes = db.Votes.Count(v => v.ComparisonId == id && v.VoidedAtUtc == null),
+                Leases = db.Assignments.Count(a => a.ComparisonId == id && a.Status == AssignmentStatus.Leased && a.LeaseExpiresAtUtc > now),
+            })
+            .SingleAsync(ct);
+        return !state.Theirs && (pick.IsGold || state.Votes + state.Leases < state.RequiredVotes);
     }
 
     /// <summary>
@@ -91,6 +211,7 @@ public sealed class RatingService(IDbContextFactory<RlhfDbContext> contexts, Tim
         if (rationale.Length > MaxRationaleLength) return new RatingResult(RatingOutcome.Invalid, $"The rationale is longer than {MaxRationaleLength} characters.");
 
         await using var db = await contexts.CreateDbContextAsync(ct);
+        using var turn = await writes.EnterAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
         var assignment = await db.Assignments.SingleOrDefaultAsync(a => a.Id == assignmentId && a.RaterId == raterId, ct);
@@ -142,8 +263,9 @@ public sealed class RatingService(IDbContextFactory<RlhfDbContext> contexts, Tim
         await db.SaveChangesAsync(ct);
 
         // Adaptive overlap: when the first k votes disagree, ask up to m more raters.
-        var strengths = await db.Votes.AsNoTracking().Where(v => v.ComparisonId == comparison.Id && v.VoidedAtUtc == null)
-            .OrderBy(v => v.SubmittedAtUtc).ThenBy(v => v.Id).Select(v => v.Strength).ToListAsync(ct);
+        var strengths = project.AdaptiveExtraRaters == 0 ? [] // k stands whatever the votes say
+            : await db.Votes.AsNoTracking().Where(v => v.ComparisonId == comparison.Id && v.VoidedAtUtc == null)
+                .OrderBy(v => v.SubmittedAtUtc).ThenBy(v => v.Id).Select(v => v.Strength).ToListAsync(ct);
         comparison.RequiredVotes = AdaptiveOverlap.RequiredVotes(project.Overlap, project.AdaptiveExtraRaters, project.AdaptiveThreshold, strengths);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
@@ -164,7 +286,8 @@ public sealed class RatingService(IDbContextFactory<RlhfDbContext> contexts, Tim
         assignment.Status = AssignmentStatus.Skipped;
         assignment.SkipReason = reason;
         assignment.FinishedAtUtc = clock.GetUtcNow().UtcDateTime;
-        await db.SaveChangesAsync(ct);
+        using (await writes.EnterAsync(ct))
+            await db.SaveChangesAsync(ct);
         return new RatingResult(RatingOutcome.Stored);
     }
 
@@ -179,14 +302,22 @@ public sealed class RatingService(IDbContextFactory<RlhfDbContext> contexts, Tim
         var eligible = new Dictionary<int, Project>();
         foreach (var p in projects)
         {
+            var projectId = p.Id;
             if (p.DailyQuota is { } quota &&
-                await db.Votes.CountAsync(v => v.ProjectId == p.Id && v.RaterId == raterId && v.SubmittedAtUtc >= today, ct) >= quota)
+                await RatersVotesToday(db, raterId, today).SumAsync(v => v.ProjectId == projectId ? 1 : 0, ct) >= quota)
                 continue;
             if (p.PauseFlaggedRaters && await IsFlaggedAsync(db, p, raterId, ct)) continue;
             eligible[p.Id] = p;
         }
         return eligible;
     }
+
+    /// <summary>
+    /// The rater's votes since midnight (UTC). Callers count one project's with a sum, not a filter: with ProjectId in
+    /// the filter SQLite picks the (ProjectId, SubmittedAtUtc) index and reads the whole project's day for every call.
+    /// </summary>
+    private static IQueryable<Vote> RatersVotesToday(RlhfDbContext db, string raterId, DateTime today) =>
+        db.Votes.Where(v => v.RaterId == raterId && v.SubmittedAtUtc >= today);
 
     /// <summary>The rater's gold record in a project.</summary>
     public static async Task<RaterGoldStats> GoldStatsAsync(RlhfDbContext db, int projectId, string raterId, CancellationToken ct)
@@ -201,22 +332,26 @@ public sealed class RatingService(IDbContextFactory<RlhfDbContext> contexts, Tim
     private static async Task<bool> IsFlaggedAsync(RlhfDbContext db, Project p, string raterId, CancellationToken ct) =>
         RaterQuality.IsFlagged(await GoldStatsAsync(db, p.Id, raterId, ct), p.GoldMinimumAccuracy, p.GoldMinimumAnswers);
 
-    private async Task<RatingTask> TaskForAsync(RlhfDbContext db, Assignment a, CancellationToken ct)
+    /// <summary>What the rater sees for an assignment: one query for the pair, the prompt and today's count.</summary>
+    private async Task<RatingTask> TaskForAsync(RlhfDbContext db, Assignment a, Project? project, CancellationToken ct)
     {
-        var project = await db.Projects.AsNoTracking().SingleAsync(p => p.Id == a.ProjectId, ct);
-        var comparison = await db.Comparisons.AsNoTracking().SingleAsync(c => c.Id == a.ComparisonId, ct);
-        var prompt = await db.Prompts.AsNoTracking().SingleAsync(p => p.Id == comparison.PromptId, ct);
-        var texts = await db.Responses.AsNoTracking()
-            .Where(r => r.Id == comparison.ResponseAId || r.Id == comparison.ResponseBId)
-            .ToDictionaryAsync(r => r.Id, r => r.Text, ct);
-        var (left, right) = a.AShownLeft
-            ? (texts[comparison.ResponseAId], texts[comparison.ResponseBId])
-            : (texts[comparison.ResponseBId], texts[comparison.ResponseAId]);
+        project ??= await db.Projects.AsNoTracking().SingleAsync(p => p.Id == a.ProjectId, ct);
         var today = clock.GetUtcNow().UtcDateTime.Date;
-        var doneToday = await db.Votes.CountAsync(v => v.ProjectId == project.Id && v.RaterId == a.RaterId && v.SubmittedAtUtc >= today, ct);
-        var conversation = prompt.MessagesJson is null ? null
-            : JsonSerializer.Deserialize<List<ConversationTurn>>(prompt.MessagesJson, Json);
+        var (raterId, projectId) = (a.RaterId, a.ProjectId);
+        var shown = await db.Comparisons.AsNoTracking().Where(c => c.Id == a.ComparisonId)
+            .Select(c => new
+            {
+                Prompt = db.Prompts.Where(p => p.Id == c.PromptId).Select(p => new { p.Text, p.MessagesJson }).Single(),
+                A = db.Responses.Where(r => r.Id == c.ResponseAId).Select(r => r.Text).Single(),
+                B = db.Responses.Where(r => r.Id == c.ResponseBId).Select(r => r.Text).Single(),
+                // Summed, not filtered by project: see RatersVotesToday.
+                DoneToday = db.Votes.Where(v => v.RaterId == raterId && v.SubmittedAtUtc >= today).Sum(v => v.ProjectId == projectId ? 1 : 0),
+            })
+            .SingleAsync(ct);
+        var (left, right) = a.AShownLeft ? (shown.A, shown.B) : (shown.B, shown.A);
+        var conversation = shown.Prompt.MessagesJson is null ? null
+            : JsonSerializer.Deserialize<List<ConversationTurn>>(shown.Prompt.MessagesJson, Json);
         return new RatingTask(a.Id, project.Id, project.Name, project.Guidelines, project.RationaleRequired,
-            prompt.Text, conversation, left, right, a.StartedAtUtc, a.LeaseExpiresAtUtc, doneToday, project.DailyQuota);
+            shown.Prompt.Text, conversation, left, right, a.StartedAtUtc, a.LeaseExpiresAtUtc, shown.DoneToday, project.DailyQuota);
     }
 }

@@ -3,11 +3,12 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Rlhf.Core.Identity;
 using Rlhf.Data.Audit;
+using Rlhf.Data.Database;
 
 namespace Rlhf.Data.Tokens;
 
 /// <summary>Personal API tokens: made (secret shown once), listed, revoked, and checked on each API call.</summary>
-public sealed class ApiTokenService(IDbContextFactory<RlhfDbContext> contexts, TimeProvider clock)
+public sealed class ApiTokenService(IDbContextFactory<RlhfDbContext> contexts, TimeProvider clock, ApiPrincipalCache principals, WriteGate writes)
 {
     public const string SecretPrefix = "rlhf_";
 
@@ -47,6 +48,7 @@ public sealed class ApiTokenService(IDbContextFactory<RlhfDbContext> contexts, T
         token.RevokedAtUtc ??= clock.GetUtcNow().UtcDateTime;
         AuditLog.Add(db, new AuditActor(userId, userId), "token.revoked", token.Name, "");
         await db.SaveChangesAsync(ct);
+        principals.Forget(token.TokenHash);
         return null;
     }
 
@@ -62,7 +64,8 @@ public sealed class ApiTokenService(IDbContextFactory<RlhfDbContext> contexts, T
         if (token.LastUsedAtUtc is null || now - token.LastUsedAtUtc > TimeSpan.FromMinutes(1))
         {
             token.LastUsedAtUtc = now;
-            await db.SaveChangesAsync(ct);
+            using (await writes.EnterAsync(ct))
+                await db.SaveChangesAsync(ct);
         }
         return token.UserId;
     }

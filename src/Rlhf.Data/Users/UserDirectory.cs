@@ -9,7 +9,7 @@ using Rlhf.Data.Identity;
 namespace Rlhf.Data.Users;
 
 /// <summary>Admin work on accounts: create users, change roles, lock and unlock. Every change is audited.</summary>
-public sealed class UserDirectory(UserManager<ApplicationUser> users, RlhfDbContext db, AuditLog audit)
+public sealed class UserDirectory(UserManager<ApplicationUser> users, RlhfDbContext db, AuditLog audit, Tokens.ApiPrincipalCache apiPrincipals)
 {
     public async Task<IReadOnlyList<UserSummary>> ListAsync(CancellationToken ct = default)
     {
@@ -76,6 +76,7 @@ public sealed class UserDirectory(UserManager<ApplicationUser> users, RlhfDbCont
         await audit.RecordAsync(actor, "user.roles-changed", user.Email ?? userId,
             $"from [{string.Join(", ", current.Order())}] to [{string.Join(", ", wanted.Order())}]", ct);
         await tx.CommitAsync(ct);
+        apiPrincipals.ForgetUser(user.Id);
         return new UserCommandResult(true, null, user.Id);
     }
 
@@ -100,6 +101,7 @@ public sealed class UserDirectory(UserManager<ApplicationUser> users, RlhfDbCont
             await users.UpdateSecurityStampAsync(user); // signs them out everywhere at the next validation
         }
         await audit.RecordAsync(actor, locked ? "user.locked" : "user.unlocked", user.Email ?? userId, "", ct);
+        apiPrincipals.ForgetUser(user.Id);
         return new UserCommandResult(true, null, user.Id);
     }
 

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Rlhf.Core.Projects;
 using Rlhf.Core.Rating;
+using Rlhf.Data.Database;
 using Rlhf.Data.Exchange;
 using Rlhf.Data.Rating;
 using Rlhf.Data.Tests.Rating;
@@ -43,7 +44,7 @@ public sealed class ExchangeFixture : IAsyncDisposable
         };
     }
 
-    public RatingService Rating => new(Contexts, TimeProvider.System);
+    public RatingService Rating => new(Contexts, TimeProvider.System, new WriteGate(), new FreshComparisonHint(), new LeaseSweepMark());
 
     public Task<RlhfDbContext> DbAsync() => Contexts.CreateDbContextAsync();
 
