@@ -37,7 +37,7 @@ public class RatingServiceTests
         Assert.Equal(600, votes.Count);
         Assert.All(votes.GroupBy(v => v.ComparisonId), g => Assert.Equal(3, g.Count()));
         Assert.Equal(200, votes.Select(v => v.ComparisonId).Distinct().Count());
-        Assert.Empty(votes.GroupBy(v => (v.ComparisonId, v.RaterId)).Where(g => g.Count() > 1));
+        Assert.DoesNotContain(votes.GroupBy(v => (v.ComparisonId, v.RaterId)), g => g.Count() > 1);
     }
 
     [Fact]

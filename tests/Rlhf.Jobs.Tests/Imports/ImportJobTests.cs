@@ -16,7 +16,7 @@ namespace Rlhf.Jobs.Tests.Imports;
 public class ImportJobTests(ITestOutputHelper output)
 {
     /// <summary>The import services, unless AddRlhfJobs/AddRlhfData already registers them (a handler kind must be registered once).</summary>
-    public static void Register(IServiceCollection services)
+    internal static void Register(IServiceCollection services)
     {
         services.TryAddScoped<ImportService>();
         services.TryAddScoped<ImportJobs>();
