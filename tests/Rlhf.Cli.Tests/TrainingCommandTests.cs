@@ -67,7 +67,7 @@ public sealed class TrainingCommandTests : IDisposable
         File.WriteAllText(broken, "{\"prompt\": \"q\", \"chosen\": \"a\"}\n");
         var missing = await CliProcess.RunAsync(NoEnv, null, "train-reward", "--data", broken, "--base", Fixture("gpt2-tiny-lm"), "--out", Path.Combine(folder, "x"));
         Assert.Equal(1, missing.ExitCode);
-        Assert.Contains("line 1: field 'rejected' is missing", missing.Error);
+        Assert.Contains("line 1: missing field 'rejected'", missing.Error);
 
         var badLr = await CliProcess.RunAsync(NoEnv, null, "train-reward", "--data", PreferenceFile(8), "--base", Fixture("gpt2-tiny-lm"), "--out", Path.Combine(folder, "y"), "--lr", "-1");
         Assert.Equal(2, badLr.ExitCode);

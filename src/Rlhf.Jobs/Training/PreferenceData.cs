@@ -1,8 +1,7 @@
-using System.Text;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Rlhf.Core.Rating;
 using Rlhf.Data;
+using Rlhf.Data.Exchange;
 using Rlhf.Training.Reward;
 
 namespace Rlhf.Jobs.Training;
@@ -37,27 +36,10 @@ public static class PreferenceData
         return pairs;
     }
 
-    /// <summary>Reads TRL preference JSONL (plain strings); each error names the line and the field.</summary>
-    public static async Task<List<PreferencePair>> FromTrlFileAsync(string path, CancellationToken ct)
-    {
-        var pairs = new List<PreferencePair>();
-        var strict = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-        using var reader = new StreamReader(path, strict);
-        var lineNumber = 0;
-        while (await reader.ReadLineAsync(ct) is { } line)
-        {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            JsonElement root;
-            try { root = JsonDocument.Parse(line).RootElement; }
-            catch (JsonException ex) { throw new FormatException($"line {lineNumber}: invalid JSON ({ex.Message.Split('.')[0]})"); }
-            string Field(string name) => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var v)
-                ? v.ValueKind == JsonValueKind.String ? v.GetString()! : throw new FormatException($"line {lineNumber}: field '{name}' must be a string")
-                : throw new FormatException($"line {lineNumber}: field '{name}' is missing");
-            var prompt = Field("prompt");
-            pairs.Add(new PreferencePair(prompt, Field("chosen"), Field("rejected"), 0, prompt));
-        }
-        if (pairs.Count == 0) throw new FormatException("the file has no preference pairs");
-        return pairs;
-    }
+    /// <summary>
+    /// Reads a TRL preference JSONL file with the importer's parser (<see cref="TrlPreferenceReader"/>): plain or
+    /// conversational records; each error names the line and the field. The prompt is the split group.
+    /// </summary>
+    public static async Task<List<PreferencePair>> FromTrlFileAsync(string path, CancellationToken ct) =>
+        (await TrlPreferenceReader.ReadAsync(path, ct)).Select(p => new PreferencePair(p.Prompt, p.Chosen, p.Rejected, 0, p.Prompt)).ToList();
 }
