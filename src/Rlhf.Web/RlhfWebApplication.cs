@@ -88,7 +88,7 @@ public static class RlhfWebApplication
         services.AddSingleton<IEmailSender<ApplicationUser>, IdentityNoOpEmailSender>();
 
         // Keys beside the database, so sign-in cookies survive a restart.
-        var location = DatabaseLocation.Resolve(builder.Configuration, builder.Environment.ContentRootPath);
+        var location = services.RegisteredDatabaseLocation();
         location.EnsureFolderWritable();
         services.AddDataProtection()
             .SetApplicationName("Rlhf")
