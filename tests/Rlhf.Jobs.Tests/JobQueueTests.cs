@@ -36,6 +36,20 @@ public class JobQueueTests
         Assert.Contains(await h.Queue.ReadLogAsync(job.Id), l => l.Message == "ran (resume: False)");
     }
 
+    [Fact]
+    public async Task A_step_redone_after_a_resume_replaces_its_metrics_and_keeps_the_others()
+    {
+        await using var h = await HarnessAsync();
+        var job = await h.Queue.EnqueueAsync(ProbeHandler.JobKind, new ProbeHandler.Payload("ok"), null);
+        await h.Queue.AddMetricsAsync(job.Id, 5, new Dictionary<string, double> { ["objective/kl"] = 1.0, ["objective/scores"] = 0.1 });
+        await h.Queue.AddMetricsAsync(job.Id, 6, new Dictionary<string, double> { ["objective/kl"] = 1.5 });
+        await h.Queue.AddMetricsAsync(job.Id, 5, new Dictionary<string, double> { ["objective/kl"] = 2.0 });   // redone after a resume
+
+        var metrics = await h.Queue.ReadMetricsAsync(job.Id);
+        Assert.Equal([(5L, "objective/kl", 2.0), (5L, "objective/scores", 0.1), (6L, "objective/kl", 1.5)],
+            metrics.Select(m => (m.Step, m.Name, m.Value)).OrderBy(m => m.Step).ThenBy(m => m.Name));
+    }
+
     [Theory]
     [InlineData("fail", "the probe was told to fail")]
     [InlineData("crash", "InvalidOperationException: boom")]

@@ -150,13 +150,21 @@ public sealed class JobQueue(IDbContextFactory<RlhfDbContext> contexts, TimeProv
         await db.SaveChangesAsync(ct);
     }
 
+    /// <summary>
+    /// Stores a step's metrics. A value already stored for the same step and name is replaced: a resumed run redoes the
+    /// steps after its last checkpoint, and the redone values are the ones its model carries.
+    /// </summary>
     public async Task AddMetricsAsync(long jobId, long step, IReadOnlyDictionary<string, double> values, CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var names = values.Keys.ToList();
+        await db.JobMetrics.Where(m => m.JobId == jobId && m.Step == step && names.Contains(m.Name)).ExecuteDeleteAsync(ct);
         var now = Now;
         foreach (var (name, value) in values)
             db.JobMetrics.Add(new JobMetric { JobId = jobId, Step = step, Name = name, Value = value, AtUtc = now });
         await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
     }
 
     public async Task<Job?> GetAsync(long jobId, CancellationToken ct = default)
