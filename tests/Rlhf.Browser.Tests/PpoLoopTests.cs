@@ -123,6 +123,7 @@ public class PpoLoopTests(PpoSiteProcess site, ITestOutputHelper output) : IClas
         var firstResumed = (await Queue(data).ReadMetricsAsync(jobId)).Where(m => m.AtUtc > killedAtUtc).Min(m => m.Step);
         Assert.True(firstResumed > CheckpointEvery && (firstResumed - 1) % CheckpointEvery == 0,
             $"the second attempt began at update {firstResumed} (killed after update {beforeKill})");
+        Assert.Contains(log, l => l.StartsWith($"Resuming PPO {Ppo}", StringComparison.Ordinal) && l.EndsWith($", from the checkpoint of update {firstResumed - 1}.", StringComparison.Ordinal));
         output.WriteLine($"succeeded at {clock.Elapsed.TotalSeconds:F0} s; attempts {job.Attempts}; the second attempt began at update {firstResumed}");
 
         // 4. The score rose, the KL stayed bounded (the last value of each update: a resume redoes updates after its checkpoint).

@@ -128,7 +128,7 @@ public sealed class WorkerKillTests : IDisposable
             await using var check = Services();
             var log = await check.GetRequiredService<JobQueue>().ReadLogAsync(jobId);
             Assert.Contains(log, l => l.Message.StartsWith("Resumed by"));
-            Assert.Contains(log, l => l.Message.StartsWith("Resuming killed-run"));
+            Assert.Contains(log, l => l.Message.StartsWith("Resuming killed-run") && l.Message.Contains(", from the checkpoint of step "));
             await using var db = await check.GetRequiredService<IDbContextFactory<RlhfDbContext>>().CreateDbContextAsync();
             var model = await db.Models.SingleAsync(m => m.Name == "killed-run");
             Assert.Equal(jobId, model.ProducedByJobId);

@@ -42,7 +42,8 @@ public sealed class PpoRunJobHandler(IDbContextFactory<RlhfDbContext> contexts, 
         var output = Path.Combine(folder, "model");
         var checkpoint = Path.Combine(folder, "checkpoint");
         Directory.CreateDirectory(folder);
-        await context.LogAsync($"{(context.IsResume ? "Resuming" : "Starting")} PPO {request.Name}: policy {policy.Name}, reward {reward.Name}, {prompts.Count} prompts, {request.Config.Steps} updates.", ct: ct);
+        await context.LogAsync($"{(context.IsResume ? "Resuming" : "Starting")} PPO {request.Name}: policy {policy.Name}, reward {reward.Name}, {prompts.Count} prompts, {request.Config.Steps} updates" +
+            (!context.IsResume ? "." : PpoTrainer.CheckpointedStep(checkpoint) is { } done ? $", from the checkpoint of update {done}." : "; no checkpoint was written yet, so from the start."), ct: ct);
 
         var metrics = new ConcurrentQueue<PpoMetrics>();
         var samples = new ConcurrentQueue<IReadOnlyList<PpoSample>>();

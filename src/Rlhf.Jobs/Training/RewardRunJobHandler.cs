@@ -48,7 +48,8 @@ public sealed class RewardRunJobHandler(IDbContextFactory<RlhfDbContext> context
         var output = Path.Combine(folder, "model");
         var checkpoint = Path.Combine(folder, "checkpoint");
         Directory.CreateDirectory(folder);
-        await context.LogAsync($"{(context.IsResume ? "Resuming" : "Training")} {request.Name} from {baseModel.Name} on {pairs.Count} pairs.", ct: ct);
+        await context.LogAsync($"{(context.IsResume ? "Resuming" : "Training")} {request.Name} from {baseModel.Name} on {pairs.Count} pairs" +
+            (!context.IsResume ? "." : RewardTrainer.CheckpointedStep(checkpoint) is { } done ? $", from the checkpoint of step {done}." : "; no checkpoint was written yet, so from the start."), ct: ct);
 
         // Training is CPU work on this thread; metrics are queued and written by the loop below as they come.
         var pending = new System.Collections.Concurrent.ConcurrentQueue<RewardMetrics>();

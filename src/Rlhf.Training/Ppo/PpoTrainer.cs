@@ -76,6 +76,9 @@ public sealed class PpoTrainer
 
     public PpoConfig Config => _config;
 
+    /// <summary>The update a run in <paramref name="checkpointFolder"/> would resume after, or null when it holds no checkpoint.</summary>
+    public static long? CheckpointedStep(string checkpointFolder) => PpoCheckpoint.TryLoad(checkpointFolder)?.Step;
+
     /// <summary>
     /// Trains the policy in <paramref name="policyFolder"/> against the reward model in <paramref name="rewardFolder"/>
     /// (or <paramref name="scorerOverride"/>; the value model is initialised from <paramref name="rewardFolder"/> either

@@ -49,6 +49,9 @@ public sealed class RewardTrainer
 
     public RewardTrainingConfig Config => _config;
 
+    /// <summary>The step a run in <paramref name="checkpointFolder"/> would resume after, or null when it holds no checkpoint.</summary>
+    public static long? CheckpointedStep(string checkpointFolder) => RewardCheckpoint.TryLoad(checkpointFolder)?.Step;
+
     /// <summary>
     /// Trains from a policy (LM) or reward checkpoint folder and writes the reward model (HF layout,
     /// GPT2ForSequenceClassification) to <paramref name="outFolder"/>. See the class remarks for checkpoints.
