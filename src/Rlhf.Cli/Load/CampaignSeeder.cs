@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -80,15 +79,11 @@ internal sealed class CampaignSeeder(SiteDatabase database)
                 UserName = email, NormalizedUserName = email.ToUpperInvariant(), Email = email, NormalizedEmail = email.ToUpperInvariant(),
                 EmailConfirmed = true, LockoutEnabled = true, SecurityStamp = Guid.NewGuid().ToString("N"), CreatedAtUtc = now,
             };
-            var secret = ApiTokenService.SecretPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+            var (secret, token) = ApiTokenService.NewToken(user.Id, "bench load", now, validDays: 1);
             db.Users.Add(user);
             db.UserRoles.Add(new IdentityUserRole<string> { UserId = user.Id, RoleId = roleId });
             db.PoolMembers.Add(new PoolMember { PoolId = PoolId, UserId = user.Id, AddedAtUtc = now });
-            db.ApiTokens.Add(new ApiToken
-            {
-                UserId = user.Id, Name = "bench load", TokenHash = ApiTokenService.Hash(secret), Prefix = secret[..(ApiTokenService.SecretPrefix.Length + 6)],
-                CreatedAtUtc = now, ExpiresAtUtc = now.AddDays(1),
-            });
+            db.ApiTokens.Add(token);
             raters.Add(new RaterAccount(user.Id, email, secret));
         }
         await db.SaveChangesAsync(ct);

@@ -14,20 +14,29 @@ public sealed class ApiTokenService(IDbContextFactory<RlhfDbContext> contexts, T
 
     public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 
+    /// <summary>
+    /// A new token row for the user (to add to a context) and its secret: only the SHA-256 and a short display prefix
+    /// are stored. <see cref="CreateAsync"/> uses it; so does bulk set-up that writes many tokens in one transaction.
+    /// </summary>
+    public static (string Secret, ApiToken Token) NewToken(string userId, string name, DateTime now, int validDays)
+    {
+        var secret = SecretPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return (secret, new ApiToken
+        {
+            UserId = userId, Name = name, TokenHash = Hash(secret), Prefix = secret[..(SecretPrefix.Length + 6)],
+            CreatedAtUtc = now, ExpiresAtUtc = now.AddDays(validDays),
+        });
+    }
+
     /// <summary>Makes a token for the user. Returns the secret (to show once) or an error.</summary>
     public async Task<(string? Secret, string? Error)> CreateAsync(string userId, string name, int validDays, CancellationToken ct = default)
     {
         name = (name ?? "").Trim();
         if (name.Length is 0 or > 100) return (null, "Name the token (1 to 100 characters), e.g. 'labelling script'.");
         if (validDays is < 1 or > 366) return (null, "A token is valid for 1 to 366 days.");
-        var secret = SecretPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var now = clock.GetUtcNow().UtcDateTime;
-        db.ApiTokens.Add(new ApiToken
-        {
-            UserId = userId, Name = name, TokenHash = Hash(secret), Prefix = secret[..(SecretPrefix.Length + 6)],
-            CreatedAtUtc = now, ExpiresAtUtc = now.AddDays(validDays),
-        });
+        var (secret, token) = NewToken(userId, name, clock.GetUtcNow().UtcDateTime, validDays);
+        db.ApiTokens.Add(token);
         AuditLog.Add(db, new AuditActor(userId, userId), "token.created", name, $"valid {validDays} day(s)");
         await db.SaveChangesAsync(ct);
         return (secret, null);
