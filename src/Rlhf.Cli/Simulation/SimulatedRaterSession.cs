@@ -36,9 +36,7 @@ internal sealed class SimulatedRaterSession(HttpClient http, SimulationSettings 
             if (task.ProjectId != settings.ProjectId)
                 return new(email, votes, agree, errors, $"was given work of project {task.ProjectId}; put the simulated raters in a pool of project {settings.ProjectId} only");
 
-            var left = DemoJudge.Score(task.Prompt, task.Left);
-            var right = DemoJudge.Score(task.Prompt, task.Right);
-            var vote = SimulatedRater.Decide(left, right, settings.Rater, random);
+            var (vote, agrees) = SimulatedRater.OnDemoTask(task.Prompt, task.Left, task.Right, settings.Rater, random);
             using var post = new HttpRequestMessage(HttpMethod.Post, $"api/v1/assignments/{task.AssignmentId}/vote")
             {
                 Content = JsonContent.Create(new { choice = vote.ScreenChoice, bothBad = vote.BothBad }),
@@ -51,7 +49,7 @@ internal sealed class SimulatedRaterSession(HttpClient http, SimulationSettings 
                 continue;
             }
             votes++;
-            if (Math.Sign(vote.ScreenChoice) == Math.Sign(right - left)) agree++;
+            if (agrees) agree++;
         }
         return new(email, votes, agree, errors, "vote limit reached");
     }

@@ -118,7 +118,7 @@ public sealed class LoopBenchmark(
         var pool = new Pool { Name = "bench-loop raters", Description = "Simulated raters of rlhf bench loop.", CreatedAtUtc = now };
         var project = new Project
         {
-            Name = "bench-loop: customer-support replies", Guidelines = DemoProjectGuidelines, Status = ProjectStatus.Active,
+            Name = "bench-loop: customer-support replies", Guidelines = Demo.DemoProjectSeeder.Guidelines, Status = ProjectStatus.Active,
             Overlap = o.Overlap, GoldRate = 0, LeaseMinutes = 15, CreatedAtUtc = now,
         };
         db.AddRange(pool, project);
@@ -140,8 +140,6 @@ public sealed class LoopBenchmark(
         return (project.Id, raters);
     }
 
-    private const string DemoProjectGuidelines = Demo.DemoProjectSeeder.Guidelines;
-
     /// <summary>
     /// The simulated raters take turns until none gets an assignment of the project. Returns the votes, how many agree
     /// with the judge's noiseless preference, and (with <paramref name="preferredModelId"/>) the share of decisive votes
@@ -153,38 +151,43 @@ public sealed class LoopBenchmark(
         var random = new Random(o.Seed);
         int votes = 0, agree = 0, wins = 0, decisive = 0;
         var active = raters.ToList();
-        var models = await ResponseModelsAsync(projectId, ct);
+        var models = preferredModelId is null ? [] : ResponseModels(await ProjectResponsesAsync(projectId, ct));
         while (active.Count > 0)
         {
             foreach (var rater in active.ToList())
             {
                 var task = await rating.NextAsync(rater, ct);
                 if (task is null || task.ProjectId != projectId) { active.Remove(rater); continue; }
-                var left = DemoJudge.Score(task.Prompt, task.Left);
-                var right = DemoJudge.Score(task.Prompt, task.Right);
-                var vote = SimulatedRater.Decide(left, right, o.Rater, random);
+                var (vote, agrees) = SimulatedRater.OnDemoTask(task.Prompt, task.Left, task.Right, o.Rater, random);
                 var stored = await rating.SubmitAsync(rater, task.AssignmentId, vote.ScreenChoice, vote.BothBad, null, ct);
                 if (stored.Outcome is not (RatingOutcome.Stored or RatingOutcome.AlreadyStored)) throw new InvalidOperationException($"a simulated vote was refused: {stored.Error}");
                 votes++;
-                if (Math.Sign(vote.ScreenChoice) == Math.Sign(right - left)) agree++;
+                if (agrees) agree++;
                 if (preferredModelId is int m && vote.ScreenChoice != 0)
                 {
                     decisive++;
-                    var leftText = vote.ScreenChoice < 0 ? task.Left : task.Right;
-                    if (models.TryGetValue((task.Prompt, leftText), out var modelId) && modelId == m) wins++;
+                    var chosenText = vote.ScreenChoice < 0 ? task.Left : task.Right;
+                    if (models.TryGetValue((task.Prompt, chosenText), out var modelId) && modelId == m) wins++;
                 }
             }
         }
         return (votes, agree, decisive == 0 ? double.NaN : (double)wins / decisive);
     }
 
-    /// <summary>The model of each (prompt, response text) of the project, to tell whose response a vote chose.</summary>
-    private async Task<Dictionary<(string, string), int?>> ResponseModelsAsync(int projectId, CancellationToken ct)
+    /// <summary>Every response of the project's prompts: the prompt text, the response text and the model that wrote it.</summary>
+    private async Task<List<(string Prompt, string Response, int? ModelId)>> ProjectResponsesAsync(int projectId, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var rows = await (from r in db.Responses join p in db.Prompts on r.PromptId equals p.Id where p.ProjectId == projectId select new { p.Text, Response = r.Text, r.ModelId }).ToListAsync(ct);
+        var rows = await (from r in db.Responses join p in db.Prompts on r.PromptId equals p.Id
+                          where p.ProjectId == projectId select new { p.Text, Response = r.Text, r.ModelId }).ToListAsync(ct);
+        return rows.Select(r => (r.Text, r.Response, r.ModelId)).ToList();
+    }
+
+    /// <summary>The model of each (prompt, response text), to tell whose response a vote chose; null when two models wrote the same text.</summary>
+    private static Dictionary<(string, string), int?> ResponseModels(List<(string Prompt, string Response, int? ModelId)> rows)
+    {
         var map = new Dictionary<(string, string), int?>();
-        foreach (var row in rows) map[(row.Text, row.Response)] = map.TryGetValue((row.Text, row.Response), out var seen) && seen != row.ModelId ? null : row.ModelId;
+        foreach (var row in rows) map[(row.Prompt, row.Response)] = map.TryGetValue((row.Prompt, row.Response), out var seen) && seen != row.ModelId ? null : row.ModelId;
         return map;
     }
 
@@ -192,17 +195,15 @@ public sealed class LoopBenchmark(
     private async Task<(int HeldOut, double GoldBefore, double GoldAfter, double ProxyBefore, double ProxyAfter)> ScoreAsync(
         int projectId, int newPolicyId, int referenceId, Model rewardModel, LoopBenchmarkOptions o, CancellationToken ct)
     {
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var rows = await (from r in db.Responses join p in db.Prompts on r.PromptId equals p.Id
-                          where p.ProjectId == projectId select new { p.Text, Response = r.Text, r.ModelId }).ToListAsync(ct);
-        var before = rows.Where(r => r.ModelId == referenceId).Select(r => (r.Text, r.Response)).ToList();
-        var after = rows.Where(r => r.ModelId == newPolicyId).Select(r => (r.Text, r.Response)).ToList();
+        var rows = await ProjectResponsesAsync(projectId, ct);
+        var before = rows.Where(r => r.ModelId == referenceId).Select(r => (r.Prompt, r.Response)).ToList();
+        var after = rows.Where(r => r.ModelId == newPolicyId).Select(r => (r.Prompt, r.Response)).ToList();
         if (before.Count == 0 || after.Count == 0) throw new InvalidOperationException("the generate-again project has no responses of both policies");
         using var model = Gpt2Checkpoint.LoadRewardModel(registry.FolderOf(rewardModel));
         model.eval();
         double Proxy(List<(string, string)> items) => RewardTrainer.Score(model, items, o.Reward.MaxLength).Average();
         double Gold(List<(string Prompt, string Response)> items) => items.Average(i => DemoJudge.Score(i.Prompt, i.Response));
-        return (rows.Select(r => r.Text).Distinct().Count(), Gold(before), Gold(after), Proxy(before), Proxy(after));
+        return (rows.Select(r => r.Prompt).Distinct().Count(), Gold(before), Gold(after), Proxy(before), Proxy(after));
     }
 
     /// <summary>Per sampled PPO update: objective/kl, objective/scores and the judge's mean score of that update's rollouts.</summary>
