@@ -13,15 +13,15 @@ namespace Rlhf.Data;
 
 public static class DataServiceCollectionExtensions
 {
-    /// <summary>
-    /// The database (SQLite file from <c>ConnectionStrings:Rlhf</c>), Identity stores with roles and lockout, and the
-    /// services the site and the CLI share. Throws <see cref="StartupConfigurationException"/> on a bad setting.
-    /// </summary>
     /// <summary>The database location <see cref="AddRlhfData"/> resolved, for set-up that needs it before the container is built.</summary>
     public static DatabaseLocation RegisteredDatabaseLocation(this IServiceCollection services) =>
         services.LastOrDefault(d => d.ServiceType == typeof(DatabaseLocation))?.ImplementationInstance as DatabaseLocation
             ?? throw new InvalidOperationException("AddRlhfData has not been called.");
 
+    /// <summary>
+    /// The database (SQLite file from <c>ConnectionStrings:Rlhf</c>), Identity stores with roles and lockout, and the
+    /// services the site and the CLI share. Throws <see cref="StartupConfigurationException"/> on a bad setting.
+    /// </summary>
     public static IdentityBuilder AddRlhfData(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
         var location = DatabaseLocation.Resolve(configuration, contentRoot);

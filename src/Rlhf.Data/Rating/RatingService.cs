@@ -155,7 +155,8 @@ public sealed class RatingService(
     private static async Task<Assignment?> LeaseAsync(RlhfDbContext db, string raterId, Dictionary<int, Project> projects,
         List<AssignmentCandidate> candidates, DateTime now, bool recheck, CancellationToken ct)
     {
-        for (var attempt = 0; attempt < (recheck ? StaleAttempts : 20) && candidates.Count > 0; attempt++)
+        // Without a recheck the candidates were read in this transaction: the first pick holds, so one attempt.
+        for (var attempt = 0; attempt < (recheck ? StaleAttempts : 1) && candidates.Count > 0; attempt++)
         {
             // The project of the neediest comparison sets the gold rate for this draw.
             var neediest = candidates.FirstOrDefault(c => !c.IsGold) ?? candidates[0];
