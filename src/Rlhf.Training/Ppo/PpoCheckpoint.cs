@@ -29,32 +29,12 @@ internal sealed record PpoCheckpoint(long Step, long TotalSteps, long Seed, doub
     private const string OptimizerFileName = "optimizer.bin";
 
     /// <summary>The checkpoint in <paramref name="folder"/>, or null when it holds none.</summary>
-    public static PpoCheckpoint? TryLoad(string folder)
-    {
-        var path = Path.Combine(folder, StateFileName);
-        if (!File.Exists(path)) return null;
-        try
-        {
-            var json = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException("not a JSON object");
-            var format = json["format"]?.GetValue<string>();
-            if (format != Format) throw new InvalidDataException($"format is \"{format}\", expected \"{Format}\"");
-            var optimizer = Path.Combine(folder, json["optimizer"]!.GetValue<string>());
-            if (!File.Exists(optimizer)) throw new InvalidDataException($"{optimizer} is missing");
-            return new PpoCheckpoint(
-                json["step"]!.GetValue<long>(), json["total_steps"]!.GetValue<long>(), json["seed"]!.GetValue<long>(),
-                json["kl_coef"]!.GetValue<double>(), ReadDouble(json["first_mean_score"]), ReadDouble(json["last_mean_score"]),
-                ReadDouble(json["last_kl"]), json["prompts_sha256"]!.GetValue<string>(), json["config_sha256"]!.GetValue<string>(),
-                Path.Combine(folder, json["policy"]!.GetValue<string>()), Path.Combine(folder, json["value"]!.GetValue<string>()), optimizer);
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or NullReferenceException)
-        {
-            throw new InvalidDataException($"{path}: not a usable PPO checkpoint ({e.Message})", e);
-        }
-        catch (InvalidDataException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
-        {
-            throw new InvalidDataException($"{path}: not a usable PPO checkpoint ({e.Message})", e);
-        }
-    }
+    public static PpoCheckpoint? TryLoad(string folder) =>
+        TrainingStateFile.TryRead(folder, StateFileName, Format, "PPO", (json, optimizer) => new PpoCheckpoint(
+            json["step"]!.GetValue<long>(), json["total_steps"]!.GetValue<long>(), json["seed"]!.GetValue<long>(),
+            json["kl_coef"]!.GetValue<double>(), ReadDouble(json["first_mean_score"]), ReadDouble(json["last_mean_score"]),
+            ReadDouble(json["last_kl"]), json["prompts_sha256"]!.GetValue<string>(), json["config_sha256"]!.GetValue<string>(),
+            Path.Combine(folder, json["policy"]!.GetValue<string>()), Path.Combine(folder, json["value"]!.GetValue<string>()), optimizer));
 
     /// <summary>Saves both models, the optimizer state and then trainer_state.json; removes older step folders.</summary>
     public static void Save(string folder, Gpt2LMHeadModel policy, Gpt2ForSequenceClassification valueModel, PpoOptimizer optimizer,

@@ -27,32 +27,12 @@ internal sealed record RewardCheckpoint(long Step, long TotalSteps, long Seed, i
     private const string OptimizerFileName = "optimizer.safetensors";
 
     /// <summary>The checkpoint in <paramref name="folder"/>, or null when it holds none.</summary>
-    public static RewardCheckpoint? TryLoad(string folder)
-    {
-        var path = Path.Combine(folder, StateFileName);
-        if (!File.Exists(path)) return null;
-        try
-        {
-            var json = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException("not a JSON object");
-            var format = json["format"]?.GetValue<string>();
-            if (format != Format) throw new InvalidDataException($"format is \"{format}\", expected \"{Format}\"");
-            var model = Path.Combine(folder, json["model"]!.GetValue<string>());
-            var optimizer = Path.Combine(folder, json["optimizer"]!.GetValue<string>());
-            if (!File.Exists(optimizer)) throw new InvalidDataException($"{optimizer} is missing");
-            return new RewardCheckpoint(
-                json["step"]!.GetValue<long>(), json["total_steps"]!.GetValue<long>(), json["seed"]!.GetValue<long>(),
-                json["train_pairs"]!.GetValue<int>(), json["validation_pairs"]!.GetValue<int>(),
-                json["data_sha256"]!.GetValue<string>(), json["config_sha256"]!.GetValue<string>(), model, optimizer);
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or NullReferenceException)
-        {
-            throw new InvalidDataException($"{path}: not a usable reward checkpoint ({e.Message})", e);
-        }
-        catch (InvalidDataException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
-        {
-            throw new InvalidDataException($"{path}: not a usable reward checkpoint ({e.Message})", e);
-        }
-    }
+    public static RewardCheckpoint? TryLoad(string folder) =>
+        TrainingStateFile.TryRead(folder, StateFileName, Format, "reward", (json, optimizer) => new RewardCheckpoint(
+            json["step"]!.GetValue<long>(), json["total_steps"]!.GetValue<long>(), json["seed"]!.GetValue<long>(),
+            json["train_pairs"]!.GetValue<int>(), json["validation_pairs"]!.GetValue<int>(),
+            json["data_sha256"]!.GetValue<string>(), json["config_sha256"]!.GetValue<string>(),
+            Path.Combine(folder, json["model"]!.GetValue<string>()), optimizer));
 
     /// <summary>Saves the model, the optimizer state and then trainer_state.json; removes older step folders.</summary>
     public static void Save(string folder, Gpt2ForSequenceClassification model, RewardOptimizer optimizer, long step, long totalSteps,
