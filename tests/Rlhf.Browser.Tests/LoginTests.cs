@@ -9,7 +9,7 @@ public class LoginTests(SiteProcess site) : IClassFixture<SiteProcess>
     {
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await Chromium.LaunchAsync(playwright);
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = site.BaseAddress.ToString() });
+        var page = await BrowserPages.OpenAsync(browser, site.BaseAddress);
 
         await page.GotoAsync("/");
         Assert.Contains("/Account/Login", page.Url); // anonymous: sent to log in
@@ -18,19 +18,19 @@ public class LoginTests(SiteProcess site) : IClassFixture<SiteProcess>
         await page.FillAsync("#Input\\.Password", SiteProcess.AdminPassword);
         await page.ClickAsync("button[type=submit]");
 
-        await page.WaitForSelectorAsync("#admin-dashboard", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        await page.WaitForSelectorAsync("#admin-dashboard", new PageWaitForSelectorOptions { Timeout = BrowserPages.PatienceMs });
         Assert.Equal(site.BaseAddress.ToString(), page.Url);
         Assert.Equal("Dashboard", (await page.InnerTextAsync("h4")).Trim());
         Assert.Equal("1", (await page.InnerTextAsync("[data-count=users] .count-value")).Trim());
         Assert.True(await page.IsVisibleAsync("text=Users"));
 
         // The page turns interactive (Blazor circuit): the theme toggle switches to dark mode.
-        await page.WaitForSelectorAsync("#circuit-state[data-interactive=true]", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached, Timeout = 30_000 });
+        await page.WaitForSelectorAsync("#circuit-state[data-interactive=true]", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached, Timeout = BrowserPages.PatienceMs });
         var before = await page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
         await page.ClickAsync("#theme-toggle");
         await page.WaitForFunctionAsync(
             "before => getComputedStyle(document.body).backgroundColor !== before", before,
-            new PageWaitForFunctionOptions { Timeout = 15_000 });
+            new PageWaitForFunctionOptions { Timeout = BrowserPages.PatienceMs });
 
         Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots"));
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, "screenshots", "dashboard.png") });
@@ -41,7 +41,7 @@ public class LoginTests(SiteProcess site) : IClassFixture<SiteProcess>
     {
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await Chromium.LaunchAsync(playwright);
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = site.BaseAddress.ToString() });
+        var page = await BrowserPages.OpenAsync(browser, site.BaseAddress);
 
         await page.GotoAsync("/Account/Login");
         await page.FillAsync("#Input\\.Email", "nobody@example.test");

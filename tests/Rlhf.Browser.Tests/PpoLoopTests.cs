@@ -65,7 +65,7 @@ public class PpoLoopTests(PpoSiteProcess site, ITestOutputHelper output) : IClas
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await Chromium.LaunchAsync(playwright);
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = site.BaseAddress.ToString() });
+        var page = await BrowserPages.OpenAsync(browser, site.BaseAddress);
         await BrowserPages.LogInAsync(page, SiteProcess.AdminEmail, SiteProcess.AdminPassword);
 
         // 2. Launch the run with the form.
@@ -89,7 +89,7 @@ public class PpoLoopTests(PpoSiteProcess site, ITestOutputHelper output) : IClas
         await FillNumberAsync(page, "#ppo-checkpoint-every", CheckpointEvery);
         await FillNumberAsync(page, "#ppo-sample-every", 4);
         await page.ClickAsync("#start-ppo");
-        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex(@"/runs/\d+$"), new() { Timeout = 30_000 });
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex(@"/runs/\d+$"), new() { Timeout = BrowserPages.PatienceMs });
         var jobId = long.Parse(page.Url[(page.Url.LastIndexOf('/') + 1)..], CultureInfo.InvariantCulture);
         await BrowserPages.WaitInteractiveAsync(page);
 
@@ -99,12 +99,12 @@ public class PpoLoopTests(PpoSiteProcess site, ITestOutputHelper output) : IClas
             (request.PolicyModelId, request.ProjectId, request.Config.Steps, request.Config.BatchSize, request.Config.CheckpointEvery, request.Config.ResponseLength));
 
         // The curves appear while it trains (the page refreshes itself).
-        await page.WaitForSelectorAsync("[data-chart='Scores (proxy reward)']", new() { Timeout = 180_000 });
+        await page.WaitForSelectorAsync("[data-chart='Scores (proxy reward)']", new() { Timeout = 420_000 });
         await page.WaitForSelectorAsync("[data-chart='KL to the reference (nats)']");
         output.WriteLine($"curves at {clock.Elapsed.TotalSeconds:F0} s");
 
         // 3. Once a checkpoint is written (and an update made after it), kill the site and start it again.
-        await WaitUntilAsync(async () => (await StepsWrittenAsync(data, jobId)) > CheckpointEvery, TimeSpan.FromMinutes(4), "a checkpoint");
+        await WaitUntilAsync(async () => (await StepsWrittenAsync(data, jobId)) > CheckpointEvery, TimeSpan.FromMinutes(10), "a checkpoint");
         var beforeKill = await StepsWrittenAsync(data, jobId);
         Assert.True(beforeKill < Steps, $"the run finished ({beforeKill} updates) before the site could be killed");
         Assert.Equal(JobStatus.Running, (await GetJobAsync(data, jobId)).Status);
@@ -112,7 +112,7 @@ public class PpoLoopTests(PpoSiteProcess site, ITestOutputHelper output) : IClas
         var killedAtUtc = DateTime.UtcNow;
         await site.RestartAsync();
 
-        await WaitUntilAsync(async () => (await GetJobAsync(data, jobId)).Status is not (JobStatus.Running or JobStatus.Queued), TimeSpan.FromMinutes(5), "the run to end");
+        await WaitUntilAsync(async () => (await GetJobAsync(data, jobId)).Status is not (JobStatus.Running or JobStatus.Queued), TimeSpan.FromMinutes(12), "the run to end");
         job = await GetJobAsync(data, jobId);
         Assert.True(job.Status == JobStatus.Succeeded, $"the run ended {job.Status}: {job.Error}\n{site.Log}");
         Assert.Equal(2, job.Attempts);
@@ -160,7 +160,7 @@ public class PpoLoopTests(PpoSiteProcess site, ITestOutputHelper output) : IClas
 
         // 5. One click sends the new policy's outputs to the raters, against the reference's, on held-out prompts.
         await page.ClickAsync("#rate-against-reference");
-        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex(@"/projects/\d+$"), new() { Timeout = 30_000 });
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex(@"/projects/\d+$"), new() { Timeout = BrowserPages.PatienceMs });
         var loopProjectId = int.Parse(page.Url[(page.Url.LastIndexOf('/') + 1)..], CultureInfo.InvariantCulture);
         await using (var db = await data.DbAsync())
             Assert.Equal($"{Ppo} vs {ModelRegistry.ShippedDemoName}", (await db.Projects.SingleAsync(p => p.Id == loopProjectId)).Name);
@@ -168,7 +168,7 @@ public class PpoLoopTests(PpoSiteProcess site, ITestOutputHelper output) : IClas
         {
             await using var db = await data.DbAsync();
             return await db.Comparisons.AnyAsync(c => c.ProjectId == loopProjectId);
-        }, TimeSpan.FromMinutes(2), "the comparisons of the rating project");
+        }, TimeSpan.FromMinutes(6), "the comparisons of the rating project");
         await using (var db = await data.DbAsync())
         {
             var generation = await db.Jobs.AsNoTracking().Where(j => j.Kind == GenerationJobHandler.JobKind).OrderBy(j => j.Id).LastAsync();
@@ -215,7 +215,7 @@ public class PpoLoopTests(PpoSiteProcess site, ITestOutputHelper output) : IClas
             Seed = 11, PromptsPerBatch = 16,
         }, null);
         Assert.True(generationJob is not null, string.Join(" ", generationErrors));
-        await WaitForSuccessAsync(data, generationJob!.Value, TimeSpan.FromMinutes(3));
+        await WaitForSuccessAsync(data, generationJob!.Value, TimeSpan.FromMinutes(8));
 
         var rater = (await services.GetRequiredService<UserDirectory>().CreateAsync("judge@example.test", ["Rater"], "Rater-Password-1", null)).UserId!;
         var rating = services.GetRequiredService<RatingService>();
@@ -243,7 +243,7 @@ public class PpoLoopTests(PpoSiteProcess site, ITestOutputHelper output) : IClas
             Config = new RewardTrainingConfig { Epochs = 2, BatchPairs = 16, MaxLength = 96, EvalEvery = 10, LearningRate = 5e-4, ValidationFraction = 0.15 },
         }, null);
         Assert.True(rewardJob is not null, string.Join(" ", rewardErrors));
-        await WaitForSuccessAsync(data, rewardJob!.Value, TimeSpan.FromMinutes(4));
+        await WaitForSuccessAsync(data, rewardJob!.Value, TimeSpan.FromMinutes(10));
         await using (var db = await data.DbAsync())
         {
             var rm = await db.Models.AsNoTracking().SingleAsync(m => m.Name == Rm);

@@ -49,7 +49,7 @@ public class RatingCampaignTests(SiteProcess site) : IClassFixture<SiteProcess>
         await using var browser = await Chromium.LaunchAsync(playwright);
 
         // 1. The admin makes a pool and an invitation link.
-        var admin = await (await browser.NewContextAsync(new() { BaseURL = site.BaseAddress.ToString() })).NewPageAsync();
+        var admin = await BrowserPages.OpenAsync(browser, site.BaseAddress);
         await BrowserPages.LogInAsync(admin, SiteProcess.AdminEmail, SiteProcess.AdminPassword);
         await admin.GotoAsync("/admin/pools");
         await admin.WaitForSelectorAsync("#circuit-state[data-interactive=true]", new() { State = WaitForSelectorState.Attached });
@@ -71,14 +71,14 @@ public class RatingCampaignTests(SiteProcess site) : IClassFixture<SiteProcess>
         }
 
         // 2. A new rater registers through the link and lands on the rating page.
-        var rater = await (await browser.NewContextAsync(new() { BaseURL = site.BaseAddress.ToString() })).NewPageAsync();
+        var rater = await BrowserPages.OpenAsync(browser, site.BaseAddress);
         await rater.GotoAsync(link);
         await rater.FillAsync("#Input\\.Email", "new.rater@example.test");
         await rater.FillAsync("#Input\\.Password", "Rater-Password-1");
         await rater.FillAsync("#Input\\.ConfirmPassword", "Rater-Password-1");
         await rater.ClickAsync("button[type=submit]");
         await rater.WaitForURLAsync("**/rate");
-        await rater.WaitForSelectorAsync("#rating-task", new() { Timeout = 30_000 });
+        await rater.WaitForSelectorAsync("#rating-task", new() { Timeout = BrowserPages.PatienceMs });
         await rater.WaitForFunctionAsync("() => document.body.dataset.ratingKeys === 'ready'");
         Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots"));
         await rater.ScreenshotAsync(new() { Path = Path.Combine(AppContext.BaseDirectory, "screenshots", "rate.png"), FullPage = true });
@@ -148,7 +148,7 @@ public class RatingCampaignTests(SiteProcess site) : IClassFixture<SiteProcess>
                 Assert.True((await rating.SubmitAsync(second.UserId!, task.AssignmentId, 0, false, null)).Succeeded);
         }
         await admin.WaitForFunctionAsync("before => !document.querySelector('[data-stat=percent-agreement]').innerText.includes('—')", before,
-            new() { Timeout = 20_000 }); // the dashboard refreshes itself
+            new() { Timeout = BrowserPages.PatienceMs }); // the dashboard refreshes itself
         Assert.Matches("\\d", await admin.InnerTextAsync("[data-stat=percent-agreement]"));
 
         Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots"));

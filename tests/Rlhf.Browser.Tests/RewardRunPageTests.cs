@@ -35,14 +35,14 @@ public class RewardRunPageTests(SiteProcess site) : IClassFixture<SiteProcess>
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await Chromium.LaunchAsync(playwright);
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = site.BaseAddress.ToString() });
+        var page = await BrowserPages.OpenAsync(browser, site.BaseAddress);
         await BrowserPages.LogInAsync(page, SiteProcess.AdminEmail, SiteProcess.AdminPassword);
 
         await page.GotoAsync($"/runs/{jobId}");
         await page.WaitForSelectorAsync("#circuit-state[data-interactive=true]", new() { State = WaitForSelectorState.Attached });
         // The loss chart appears while it trains (the page refreshes itself), then the run succeeds.
-        await page.WaitForSelectorAsync("[data-chart='Loss']", new() { Timeout = 120_000 });
-        await page.WaitForSelectorAsync("[data-status='Succeeded']", new() { Timeout = 180_000 });
+        await page.WaitForSelectorAsync("[data-chart='Loss']", new() { Timeout = 300_000 });
+        await page.WaitForSelectorAsync("[data-status='Succeeded']", new() { Timeout = 420_000 });
         var log = await page.InnerTextAsync("#run-log");
         Assert.Contains("Registered reward model 'watched-rm'", log);
         Assert.Contains("watched-rm", await page.InnerTextAsync("#run-config"));

@@ -8,7 +8,7 @@ public sealed class BenchCircuitsCommandTests
     [Fact]
     public async Task Two_rating_pages_open_and_the_memory_per_page_is_positive()
     {
-        var (exit, output, error) = await CliProcess.RunAsync(TimeSpan.FromMinutes(5), new Dictionary<string, string>(), null,
+        var (exit, output, error) = await CliProcess.RunAsync(TimeSpan.FromMinutes(15), new Dictionary<string, string>(), null,
             "bench", "circuits", "--pages", "2", "--settle", "1");
         Assert.True(exit == 0, error);
         var report = JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement;

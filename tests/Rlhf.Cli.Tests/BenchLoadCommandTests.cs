@@ -10,7 +10,7 @@ public sealed class BenchLoadCommandTests
     [Fact]
     public async Task A_small_run_stores_every_acknowledged_vote_once_and_never_exceeds_the_overlap()
     {
-        var (exit, output, error) = await CliProcess.RunAsync(TimeSpan.FromMinutes(5), NoEnv, null,
+        var (exit, output, error) = await CliProcess.RunAsync(TimeSpan.FromMinutes(15), NoEnv, null,
             "bench", "load", "--concurrency", "5", "--votes-per-rater", "40", "--warmup", "0", "--comparisons", "120", "--overlap", "2");
         Assert.True(exit == 0, error);
         var report = JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement;

@@ -22,7 +22,7 @@ public sealed class BenchLoopCommandTests : IDisposable
     public async Task A_tiny_loop_runs_every_stage_and_writes_its_report_and_chart()
     {
         var env = new Dictionary<string, string> { ["RLHF_TORCH_THREADS"] = "1" };
-        var (code, output, error) = await CliProcess.RunAsync(TimeSpan.FromMinutes(8), env, null, "bench", "loop", "--out", folder, "--prompts", "20", "--responses-per-prompt", "2",
+        var (code, output, error) = await CliProcess.RunAsync(TimeSpan.FromMinutes(20), env, null, "bench", "loop", "--out", folder, "--prompts", "20", "--responses-per-prompt", "2",
             "--raters", "2", "--overlap", "2", "--response-length", "8", "--reward-epochs", "1", "--ppo-steps", "2", "--ppo-batch", "4", "--threads", "1");
         Assert.True(code == 0, error + output);
         var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "loop.json"))).RootElement;

@@ -83,7 +83,7 @@ public class JobQueueTests
         var run = h.Runner.RunNextAsync(CancellationToken.None);
         while ((await h.Queue.GetAsync(job.Id))!.Progress < 0.5) await Task.Delay(50);
         Assert.True(await h.Queue.RequestCancelAsync(job.Id));
-        await run.WaitAsync(TimeSpan.FromSeconds(30));
+        await run.WaitAsync(TimeSpan.FromMinutes(3));
         Assert.Equal(JobStatus.Cancelled, (await h.Queue.GetAsync(job.Id))!.Status);
     }
 

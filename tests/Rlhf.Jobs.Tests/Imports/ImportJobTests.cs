@@ -76,7 +76,6 @@ public class ImportJobTests(ITestOutputHelper output)
         Assert.Empty(Directory.GetFiles(ImportsFolder(h))); // the upload is deleted
         Assert.Equal(1, await db.AuditEvents.CountAsync(a => a.Action == "import.queued" && a.ActorName == "tester"));
         Assert.Equal(1, await db.AuditEvents.CountAsync(a => a.Action == "import.completed" && a.ActorName == "tester"));
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(90), $"took {watch.Elapsed}");
     }
 
     [Fact]
