@@ -119,8 +119,12 @@ public static class Sampler
         return (tensor(ids, [B, P]), tensor(mask, [B, P]));
     }
 
-    /// <summary>Chooses the next token of each row from next-token logits [B, V]; returns it and its log-prob, both [B].</summary>
-    private static (Tensor Token, Tensor LogProb) SampleStep(Tensor logits, GenerationConfig config, Generator? generator)
+    /// <summary>
+    /// Chooses the next token of each row from next-token logits [B, V] (greedy, or drawn from softmax(logits / T) after
+    /// top-k and top-p); returns it and its log-prob log_softmax(logits / T) (unfiltered), both [B]. One decoding step
+    /// of <see cref="Generate"/>; internal for the distribution tests.
+    /// </summary>
+    internal static (Tensor Token, Tensor LogProb) SampleStep(Tensor logits, GenerationConfig config, Generator? generator)
     {
         using var scope = NewDisposeScope();
         Tensor token;
