@@ -134,6 +134,9 @@ public static class RlhfWebApplication
         AuthEndpoints.Map(api);
         ExchangeEndpoints.Map(api);
         DiagnosticsEndpoints.Map(api);
+        UserEndpoints.Map(api);
+        PoolEndpoints.Map(api);
+        AuditEndpoints.Map(api);
         // The same downloads for the site (cookie sign-in, researchers and admins).
         var downloads = app.MapGroup("/data/projects/{id:int}").RequireAuthorization(new Microsoft.AspNetCore.Authorization.AuthorizeAttribute { Roles = Rlhf.Core.Identity.Roles.AdminOrResearcher });
         ExchangeEndpoints.MapExports(downloads);

@@ -74,7 +74,7 @@ public class SimulateCommandTests(SiteProcess site) : IClassFixture<SiteProcess>
         var pools = data.Services.GetRequiredService<PoolService>();
         var (poolId, poolError) = await pools.CreatePoolAsync($"simulated {Guid.NewGuid():N}", "", null);
         Assert.Null(poolError);
-        var (invitation, invitationError) = await pools.CreateInvitationAsync(poolId!.Value, 1, 100, null);
+        var (_, invitation, invitationError) = await pools.CreateInvitationAsync(poolId!.Value, 1, 100, null);
         Assert.Null(invitationError);
 
         await using var db = await data.DbAsync();

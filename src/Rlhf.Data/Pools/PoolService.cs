@@ -9,15 +9,23 @@ namespace Rlhf.Data.Pools;
 /// <summary>Admins' work on rater pools: pools, members, invitation links; and registering through a link.</summary>
 public sealed class PoolService(IDbContextFactory<RlhfDbContext> contexts, UserDirectory directory, AuditLog audit, TimeProvider clock)
 {
+    /// <summary>A new invitation link's validity and uses unless the admin says otherwise (the Pools page and the API).</summary>
+    public const int DefaultInvitationDays = 7, DefaultInvitationUses = 1;
+
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
-    public async Task<IReadOnlyList<PoolSummary>> ListAsync(CancellationToken ct = default)
+    public async Task<IReadOnlyList<PoolSummary>> ListAsync(CancellationToken ct = default) => await SummariesAsync(null, ct);
+
+    /// <summary>One pool with its members and invitations, or null when there is no such pool.</summary>
+    public async Task<PoolSummary?> GetAsync(int poolId, CancellationToken ct = default) => (await SummariesAsync(poolId, ct)).SingleOrDefault();
+
+    private async Task<List<PoolSummary>> SummariesAsync(int? poolId, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var pools = await db.Pools.AsNoTracking().OrderBy(p => p.Name).ToListAsync(ct);
-        var members = await db.PoolMembers.AsNoTracking()
+        var pools = await db.Pools.AsNoTracking().Where(p => poolId == null || p.Id == poolId).OrderBy(p => p.Name).ToListAsync(ct);
+        var members = await db.PoolMembers.AsNoTracking().Where(m => poolId == null || m.PoolId == poolId)
             .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { m.PoolId, u.Id, u.Email, u.LockoutEnd }).ToListAsync(ct);
-        var invitations = await db.Invitations.AsNoTracking().OrderByDescending(i => i.Id).ToListAsync(ct);
+        var invitations = await db.Invitations.AsNoTracking().Where(i => poolId == null || i.PoolId == poolId).OrderByDescending(i => i.Id).ToListAsync(ct);
         var now = Now;
         return pools.Select(p => new PoolSummary(p.Id, p.Name, p.Description,
             members.Where(m => m.PoolId == p.Id).OrderBy(m => m.Email)
@@ -65,23 +73,24 @@ public sealed class PoolService(IDbContextFactory<RlhfDbContext> contexts, UserD
         return null;
     }
 
-    /// <summary>Makes an invitation link token (returned once; only its hash is stored).</summary>
-    public async Task<(string? Token, string? Error)> CreateInvitationAsync(int poolId, int validDays, int maxUses, AuditActor? actor, CancellationToken ct = default)
+    /// <summary>Makes an invitation link token (returned once; only its hash is stored) and says the invitation's id.</summary>
+    public async Task<(int? Id, string? Token, string? Error)> CreateInvitationAsync(int poolId, int validDays, int maxUses, AuditActor? actor, CancellationToken ct = default)
     {
-        if (validDays is < 1 or > 365) return (null, "Valid for 1 to 365 days.");
-        if (maxUses is < 1 or > 10_000) return (null, "Uses: 1 (single-use) to 10,000.");
+        if (validDays is < 1 or > 365) return (null, null, "Valid for 1 to 365 days.");
+        if (maxUses is < 1 or > 10_000) return (null, null, "Uses: 1 (single-use) to 10,000.");
         await using var db = await contexts.CreateDbContextAsync(ct);
         var pool = await db.Pools.SingleOrDefaultAsync(p => p.Id == poolId, ct);
-        if (pool is null) return (null, $"There is no pool {poolId}.");
+        if (pool is null) return (null, null, $"There is no pool {poolId}.");
         var token = InvitationToken.New();
-        db.Invitations.Add(new Invitation
+        var invitation = new Invitation
         {
             PoolId = poolId, TokenHash = InvitationToken.Hash(token), ExpiresAtUtc = Now.AddDays(validDays), MaxUses = maxUses,
             CreatedAtUtc = Now, CreatedById = actor?.UserId,
-        });
+        };
+        db.Invitations.Add(invitation);
         await db.SaveChangesAsync(ct);
         await audit.RecordAsync(actor, "invitation.created", pool.Name, $"{maxUses} use(s), {validDays} day(s)", ct);
-        return (token, null);
+        return (invitation.Id, token, null);
     }
 
     public async Task<string?> RevokeInvitationAsync(int invitationId, AuditActor? actor, CancellationToken ct = default)

@@ -11,11 +11,24 @@ namespace Rlhf.Data.Users;
 /// <summary>Admin work on accounts: create users, change roles, lock and unlock. Every change is audited.</summary>
 public sealed class UserDirectory(UserManager<ApplicationUser> users, RlhfDbContext db, AuditLog audit, Tokens.ApiPrincipalCache apiPrincipals)
 {
-    public async Task<IReadOnlyList<UserSummary>> ListAsync(CancellationToken ct = default)
+    public async Task<IReadOnlyList<UserSummary>> ListAsync(CancellationToken ct = default) => await SummariesAsync(null, ct);
+
+    /// <summary>One user as the list shows them, or null when there is no such user.</summary>
+    public async Task<UserSummary?> GetAsync(string userId, CancellationToken ct = default) =>
+        (await SummariesAsync(userId ?? "", ct)).SingleOrDefault();
+
+    private async Task<List<UserSummary>> SummariesAsync(string? userId, CancellationToken ct)
     {
-        var all = await db.Users.AsNoTracking().OrderBy(u => u.Email).ToListAsync(ct);
+        var accounts = db.Users.AsNoTracking();
+        var links = db.UserRoles.AsNoTracking();
+        if (userId is not null)
+        {
+            accounts = accounts.Where(u => u.Id == userId);
+            links = links.Where(ur => ur.UserId == userId);
+        }
+        var all = await accounts.OrderBy(u => u.Email).ToListAsync(ct);
         var roleNames = await db.Roles.AsNoTracking().ToDictionaryAsync(r => r.Id, r => r.Name!, ct);
-        var userRoles = await db.UserRoles.AsNoTracking().ToListAsync(ct);
+        var userRoles = await links.ToListAsync(ct);
         var now = DateTimeOffset.UtcNow;
         return all.Select(u => new UserSummary(
             u.Id, u.Email ?? u.UserName ?? "", u.DisplayName,

@@ -43,7 +43,7 @@ public class ProjectAndPoolServiceTests
         await using var scope = database.Scope();
         var pools = scope.ServiceProvider.GetRequiredService<PoolService>();
         var (poolId, _) = await pools.CreatePoolAsync("Invited", "", null);
-        var (token, error) = await pools.CreateInvitationAsync(poolId!.Value, 7, 1, null);
+        var (_, token, error) = await pools.CreateInvitationAsync(poolId!.Value, 7, 1, null);
         Assert.Null(error);
 
         Assert.Equal(("Invited", (string?)null), await pools.CheckInvitationAsync(token!));
@@ -71,7 +71,7 @@ public class ProjectAndPoolServiceTests
         await using var scope = database.Scope();
         var pools = scope.ServiceProvider.GetRequiredService<PoolService>();
         var (poolId, _) = await pools.CreatePoolAsync("P", "", null);
-        var (token, _) = await pools.CreateInvitationAsync(poolId!.Value, 1, 1, null);
+        var (_, token, _) = await pools.CreateInvitationAsync(poolId!.Value, 1, 1, null);
         Assert.False((await pools.RegisterAsync(token!, "x@example.test", "weak")).Succeeded);
         Assert.True((await pools.RegisterAsync(token!, "x@example.test", "Rater-Password-1")).Succeeded);
     }

@@ -171,6 +171,8 @@ public class ApiTests : IAsyncLifetime
         var paths = doc.GetProperty("paths");
         Assert.True(paths.TryGetProperty("/api/v1/assignments/next", out _));
         Assert.True(paths.TryGetProperty("/api/v1/projects", out _));
+        Assert.True(paths.TryGetProperty("/api/v1/pools/{id}/invitations", out _));
+        Assert.True(paths.TryGetProperty("/api/v1/users/{id}/roles", out _));
         var page = await client.GetAsync("/api/docs/index.html");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("swagger", await page.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);

@@ -24,7 +24,7 @@ public class AuthApiTests : IAsyncLifetime
         var pools = scope.ServiceProvider.GetRequiredService<PoolService>();
         var (poolId, error) = await pools.CreatePoolAsync("simulated", "", null);
         Assert.Null(error);
-        var (token, invitationError) = await pools.CreateInvitationAsync(poolId!.Value, 7, maxUses, null);
+        var (_, token, invitationError) = await pools.CreateInvitationAsync(poolId!.Value, 7, maxUses, null);
         Assert.Null(invitationError);
         return token!;
     }

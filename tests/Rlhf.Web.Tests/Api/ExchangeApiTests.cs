@@ -27,18 +27,6 @@ public class ExchangeApiTests : IAsyncLifetime
         return client;
     }
 
-    private static async Task<JsonElement> WaitForJobAsync(HttpClient client, long jobId)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            var job = await client.GetFromJsonAsync<JsonElement>($"/api/v1/jobs/{jobId}");
-            var status = job.GetProperty("status").GetString();
-            if (status is "Succeeded" or "Failed" or "Cancelled") return job;
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"job {jobId} did not end");
-    }
-
     [Fact]
     public async Task TRL_preferences_go_in_as_a_job_and_come_out_as_the_same_pairs()
     {
@@ -54,7 +42,7 @@ public class ExchangeApiTests : IAsyncLifetime
             new StringContent(string.Join("\n", lines), Encoding.UTF8, "application/x-ndjson"));
         Assert.Equal(HttpStatusCode.Accepted, upload.StatusCode);
         var jobId = (await upload.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobId").GetInt64();
-        var job = await WaitForJobAsync(client, jobId);
+        var job = await ApiSession.WaitForJobAsync(client, jobId);
         Assert.Equal("Succeeded", job.GetProperty("status").GetString());
 
         var export = await client.GetAsync($"/api/v1/projects/{project}/exports/preferences");
@@ -80,7 +68,7 @@ public class ExchangeApiTests : IAsyncLifetime
         var project = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
         var body = "{\"prompt\": \"fine\"}\n{\"prompt\": 42}\n";
         var upload = await client.PostAsync($"/api/v1/projects/{project}/imports?format=jsonl", new StringContent(body, Encoding.UTF8));
-        var job = await WaitForJobAsync(client, (await upload.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobId").GetInt64());
+        var job = await ApiSession.WaitForJobAsync(client, (await upload.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobId").GetInt64());
         Assert.Equal("Failed", job.GetProperty("status").GetString());
         var error = job.GetProperty("error").GetString();
         Assert.Contains("line 2", error);
