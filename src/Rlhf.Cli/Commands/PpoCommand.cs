@@ -38,11 +38,15 @@ internal static class PpoCommand
         var responseLength = new Option<int>("--response-length") { DefaultValueFactory = _ => d.ResponseLength };
         var missingEos = new Option<double?>("--missing-eos-penalty");
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => d.Seed };
+        var maxGradNorm = new Option<double>("--max-grad-norm")
+        { DefaultValueFactory = _ => d.MaxGradNorm, Description = "Clip the policy's and the value model's gradients, each, to this norm; 0 = off." };
+        var rewardNormalization = new Option<string>("--reward-normalization")
+        { DefaultValueFactory = _ => d.RewardNormalization, Description = "initial_policy: scores of the initial policy's samples get mean 0, std 1; none: raw scores." };
 
         var command = new Command("ppo", "Fine-tune a policy against a reward model with PPO (TRL's algorithm).")
         {
             policy, reward, prompts, project, output, checkpoint, steps, batch, minibatches, ppoEpochs, lr, klCoef, klEstimator,
-            adaptiveKl, targetKl, temperature, responseLength, missingEos, seed,
+            adaptiveKl, targetKl, temperature, responseLength, missingEos, seed, maxGradNorm, rewardNormalization,
         };
         command.SetAction((parseResult, ct) => CliErrors.RunAsync(parseResult, async stdout =>
         {
@@ -57,6 +61,7 @@ internal static class PpoCommand
                 KlEstimator = parseResult.GetValue(klEstimator)!, AdaptiveKl = parseResult.GetValue(adaptiveKl), TargetKl = parseResult.GetValue(targetKl),
                 Temperature = parseResult.GetValue(temperature), ResponseLength = parseResult.GetValue(responseLength),
                 MissingEosPenalty = parseResult.GetValue(missingEos), Seed = parseResult.GetValue(seed),
+                MaxGradNorm = parseResult.GetValue(maxGradNorm), RewardNormalization = parseResult.GetValue(rewardNormalization)!,
             };
             if (config.Validate() is { Count: > 0 } problems)
             {

@@ -12,8 +12,11 @@ namespace Rlhf.Training.Ppo;
 /// Tiny test models need ~1e-3.</item>
 /// <item><see cref="MiniBatches"/> 2 (TRL 1) and <see cref="ResponseLength"/> 32 (TRL 53): small CPU batches.</item>
 /// <item><see cref="AdamEpsilon"/> 1e-5 (Huang et al.; TRL inherits 1e-8 from TrainingArguments).</item>
-/// <item><see cref="MaxGradNorm"/> 1.0 and a linear decay of the learning rate to 0 over the run: what TRL inherits from
-/// TrainingArguments (max_grad_norm 1.0, lr_scheduler_type "linear", no warm-up).</item>
+/// <item>A linear decay of the learning rate to 0 over the run: what TRL inherits from TrainingArguments
+/// (lr_scheduler_type "linear", no warm-up).</item>
+/// <item><see cref="MaxGradNorm"/>: TRL's PPO loop never clips gradients (TrainingArguments' max_grad_norm is not
+/// used by it); here each model's gradient is clipped on its own (see <see cref="MaxGradNorm"/>).</item>
+/// <item><see cref="RewardNormalization"/> on the initial policy's samples, as lm-human-preferences (TRL has none).</item>
 /// </list></para>
 /// </summary>
 public sealed record PpoConfig
@@ -36,7 +39,8 @@ public sealed record PpoConfig
     /// <summary>--lr-scheduler: "linear" (decay to 0 over <see cref="Steps"/>, TRL's default) or "constant" (TRL lr_scheduler_type).</summary>
     public string LrSchedulerType { get; init; } = "linear";
 
-    /// <summary>--max-grad-norm: global L2 norm the gradients of policy and value model together are clipped to; 0 = off.</summary>
+    /// <summary>--max-grad-norm: the L2 norm the policy's gradient and, separately, the value model's gradient are clipped
+    /// to; 0 = off (TRL's PPO loop does not clip).</summary>
     public double MaxGradNorm { get; init; } = 1.0;
 
     /// <summary>--adam-eps (TRL adam_epsilon).</summary>
@@ -58,7 +62,10 @@ public sealed record PpoConfig
     /// <summary>--missing-eos-penalty: subtracted from the score of responses without EOS (TRL missing_eos_penalty); null = none.</summary>
     public double? MissingEosPenalty { get; init; }
 
-    /// <summary>--kl-estimator: "k1" (logp - ref_logp) or "k3" ((r - 1) - log r, r = exp(ref_logp - logp)) (TRL kl_estimator).</summary>
+    /// <summary>--kl-estimator: "k1" (logp - ref_logp) or "k3" ((r - 1) - log r, r = exp(ref_logp - logp)) (TRL kl_estimator).
+    /// Both estimate KL(pi || ref) without bias, but only k1 as a reward makes the KL-regularised optimum
+    /// pi_ref exp(score / beta) / Z the policy gradient's fixed point; with k3 the policy leans past it towards the
+    /// highest-scoring responses (Tang and Munos 2025; measured on a bandit in PpoBanditTests). k1 is the default.</summary>
     public string KlEstimator { get; init; } = "k1";
 
     /// <summary>--kl-coef: beta of the per-token KL penalty (TRL kl_coef); the initial value when adaptive.</summary>
@@ -90,6 +97,20 @@ public sealed record PpoConfig
 
     /// <summary>--whiten-rewards: whiten the per-token rewards (without shifting their mean) before GAE (TRL whiten_rewards).</summary>
     public bool WhitenRewards { get; init; }
+
+    /// <summary>The value of <see cref="RewardNormalization"/> that normalises scores on the initial policy's samples.</summary>
+    public const string NormalizeOnInitialPolicy = "initial_policy";
+
+    /// <summary>
+    /// --reward-normalization: "initial_policy" (default; lm-human-preferences' normalize_before): scores are shifted and
+    /// scaled so that those of the initial policy's own samples on the training prompts have mean 0 and std 1
+    /// (<see cref="ScoreNormalization"/>); "none": the scores as the reward model gives them (centred by the reward trainer
+    /// on the preference data's responses).
+    /// </summary>
+    public string RewardNormalization { get; init; } = NormalizeOnInitialPolicy;
+
+    /// <summary>--reward-normalization-samples: responses of the initial policy the normalisation is measured on (lm-human-preferences: normalize_samples), rounded up to whole batches.</summary>
+    public int RewardNormalizationSamples { get; init; } = 64;
 
     /// <summary>--sample-every: send the samples table at update 1, 1 + N, 1 + 2N, ... and at the last update.</summary>
     public int SampleEvery { get; init; } = 10;
@@ -139,6 +160,9 @@ public sealed record PpoConfig
         if (!(ClipRange > 0) || !Finite(ClipRange)) problems.Add($"--cliprange must be > 0 (got {F(ClipRange)})");
         if (!(ClipRangeValue > 0) || !Finite(ClipRangeValue)) problems.Add($"--cliprange-value must be > 0 (got {F(ClipRangeValue)})");
         if (!(VfCoef >= 0) || !Finite(VfCoef)) problems.Add($"--vf-coef must be >= 0 (got {F(VfCoef)})");
+        if (RewardNormalization is not (NormalizeOnInitialPolicy or "none"))
+            problems.Add($"--reward-normalization must be {NormalizeOnInitialPolicy} or none (got {RewardNormalization})");
+        if (RewardNormalizationSamples < 2) problems.Add($"--reward-normalization-samples must be >= 2 (got {RewardNormalizationSamples})");
         if (SampleEvery < 1) problems.Add($"--sample-every must be >= 1 (got {SampleEvery})");
         if (CheckpointEvery < 1) problems.Add($"--checkpoint-every must be >= 1 (got {CheckpointEvery})");
         if (MaxPromptLength < 1) problems.Add($"--max-prompt-length must be >= 1 (got {MaxPromptLength})");

@@ -210,6 +210,22 @@ public static class PpoMath
         return scope.MoveToOuter(nonScoreReward + atEnd * scores.to_type(nonScoreReward.dtype).unsqueeze(1));
     }
 
+    /// <summary>
+    /// Explained variance of <paramref name="values"/> as predictions of <paramref name="returns"/> over the valid
+    /// positions (CleanRL's explained_variance): 1 - Var(returns - values) / Var(returns), biased variances; 1 is a perfect
+    /// value function, 0 no better than the mean, negative worse. Null when the returns do not vary.
+    /// </summary>
+    /// <param name="values">[B, N]</param>
+    /// <param name="returns">[B, N]</param>
+    /// <param name="mask">[B, N] 1 = valid response position</param>
+    public static double? ExplainedVariance(Tensor values, Tensor returns, Tensor mask)
+    {
+        using var scope = NewDisposeScope();
+        var varReturns = MaskedVar(returns, mask).item<float>();
+        if (!(varReturns > 1e-12)) return null;
+        return 1.0 - MaskedVar(returns - values, mask).item<float>() / varReturns;
+    }
+
     /// <summary>Entropy of softmax(logits) along the last axis: logsumexp(l) - sum(softmax(l) * l) (TRL). [...]</summary>
     /// <param name="logits">[..., V]</param>
     public static Tensor EntropyFromLogits(Tensor logits)

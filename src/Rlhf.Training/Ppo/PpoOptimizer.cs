@@ -8,20 +8,25 @@ namespace Rlhf.Training.Ppo;
 /// <summary>
 /// One AdamW over the policy and the value model together (TRL wraps both in PolicyAndValueWrapper and gives the
 /// wrapper to one optimizer): betas 0.9/0.999, eps <see cref="PpoConfig.AdamEpsilon"/>, decoupled weight decay on 2-D
-/// weights only; global grad-norm clipping over both models; the state (moments and step counts) saved in TorchSharp's
-/// format.
+/// weights only; the state (moments and step counts) saved in TorchSharp's format.
+/// <para>Gradient clipping (<see cref="PpoConfig.MaxGradNorm"/>; TRL's PPO loop does not clip) is applied to each
+/// model's gradient separately: clipped together, a large value-loss gradient (early in a run, when the values are far
+/// from the returns) would shrink the policy's step as well.</para>
 /// </summary>
 internal sealed class PpoOptimizer : IDisposable
 {
-    private readonly Parameter[] _parameters;
+    private readonly Parameter[] _policyParameters;
+    private readonly Parameter[] _valueParameters;
     private readonly AdamW _optimizer;
     private readonly double _maxGradNorm;
 
     public PpoOptimizer(Gpt2LMHeadModel policy, Gpt2ForSequenceClassification valueModel, PpoConfig config)
     {
-        _parameters = [.. policy.parameters(), .. valueModel.parameters()];
-        var decay = _parameters.Where(p => p.dim() >= 2).ToArray();
-        var noDecay = _parameters.Where(p => p.dim() < 2).ToArray();
+        _policyParameters = [.. policy.parameters()];
+        _valueParameters = [.. valueModel.parameters()];
+        Parameter[] all = [.. _policyParameters, .. _valueParameters];
+        var decay = all.Where(p => p.dim() >= 2).ToArray();
+        var noDecay = all.Where(p => p.dim() < 2).ToArray();
         const double beta1 = 0.9, beta2 = 0.999;
         _optimizer = optim.AdamW(
             [
@@ -37,14 +42,16 @@ internal sealed class PpoOptimizer : IDisposable
         set { foreach (var group in _optimizer.ParamGroups) group.LearningRate = value; }
     }
 
-    /// <summary>backward, clip, step, zero_grad (TRL's order); returns the gradient norm before clipping.</summary>
-    public double Step(Tensor loss)
+    /// <summary>backward, clip each model's gradient, step, zero_grad; returns the two gradient norms before clipping.</summary>
+    public (double Policy, double Value) Step(Tensor loss)
     {
         loss.backward();
-        var gradNorm = nn.utils.clip_grad_norm_(_parameters, _maxGradNorm > 0 ? _maxGradNorm : double.PositiveInfinity);
+        var maxNorm = _maxGradNorm > 0 ? _maxGradNorm : double.PositiveInfinity;
+        var policyNorm = nn.utils.clip_grad_norm_(_policyParameters, maxNorm);
+        var valueNorm = nn.utils.clip_grad_norm_(_valueParameters, maxNorm);
         _optimizer.step();
         _optimizer.zero_grad();
-        return gradNorm;
+        return (policyNorm, valueNorm);
     }
 
     public void Save(string path) => _optimizer.save_state_dict(path);

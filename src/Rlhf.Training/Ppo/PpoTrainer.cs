@@ -32,7 +32,7 @@ namespace Rlhf.Training.Ppo;
 /// <item>GAE (gamma, lam) backwards over the response with padding as terminal; returns = advantages + values;
 /// advantages whitened over valid positions (biased variance, eps 1e-8) and 0 at padding.</item>
 /// <item>PpoEpochs passes, each a fresh seeded shuffle cut into MiniBatches minibatches: new logprobs (logits /
-/// temperature) and values, <see cref="PpoLoss"/>, backward, grad-norm clip over both models, AdamW step. The first
+/// temperature) and values, <see cref="PpoLoss"/>, backward, optional grad-norm clip of each model, AdamW step. The first
 /// minibatch of the first epoch runs on the weights that sampled, so there ratio = 1, approxkl = 0, clipfrac = 0.</item>
 /// <item>Adaptive KL (when on): beta = <see cref="PpoMath.AdaptiveKlUpdate"/>(beta, objective/kl, TargetKl, BatchSize, Horizon).</item>
 /// </list>
@@ -50,7 +50,8 @@ namespace Rlhf.Training.Ppo;
 /// contain the stop token; lr; episode; eps (episodes per second since the start or resume); objective/kl_coef (the
 /// beta used for this update) when AdaptiveKl. Also, not from TRL: time/generation, time/scoring, time/forward (ref +
 /// value rollout passes), time/update (seconds), tokens/query_response (B x (P + N)), tokens/response (valid response
-/// tokens) and grad_norm (mean over minibatches, before clipping).</para>
+/// tokens), val/explained_variance (CleanRL's, of the rollout values against the returns; absent when the returns do not
+/// vary), policy/grad_norm and val/grad_norm (each model's gradient norm, mean over minibatches, before clipping).</para>
 /// <para><b>Samples</b>: every row of update 1, 1 + SampleEvery, ... and of the last update goes to onSamples.</para>
 /// <para><b>Checkpoints and resume</b> (TRL's PPO cannot resume): with a checkpoint folder, a checkpoint
 /// (<see cref="PpoCheckpoint"/>: policy and value weights, AdamW moments and step counts, the update count, beta, the
@@ -143,6 +144,12 @@ public sealed class PpoTrainer
         };
         var order = new PromptOrder(prompts.Count, B, args.Seed);
 
+        // ---- Reward normalisation (lm-human-preferences): from samples of the initial policy (the frozen reference,
+        // so a resumed run measures the same), or none.
+        var normalization = args.RewardNormalization == PpoConfig.NormalizeOnInitialPolicy
+            ? ScoreNormalization.FromInitialPolicy(refPolicy, scorer, queryTokens, order, generationConfig, args, padTokenId)
+            : ScoreNormalization.None;
+
         using var optimizer = new PpoOptimizer(policy, valueModel, args);
         if (resume is not null) optimizer.Load(resume.OptimizerPath);
         long step = resume?.Step ?? 0;                             // updates done (TRL global_step)
@@ -180,31 +187,20 @@ public sealed class PpoTrainer
             var batchIndices = order.Batch(step);
 
             // ================= 1. Rollout (no grad) =================
-            Tensor queries, responses, logprobs, refLogprobs, values, scores, queryResponses, attentionMask;
+            Tensor responses, logprobs, refLogprobs, values, scores, queryResponses, attentionMask;
             Tensor sequenceLengths, paddingMask, containEosToken, kl, nonScoreReward, advantages, returns;
             int contextLength;
             using (no_grad())
             {
-                Tensor queryMask;
-                using (var generator = new Generator(PpoSeeds.Sampling(args.Seed, step)))
-                using (var generation = Sampler.Generate(policy, batchIndices.Select(i => queryTokens[i]).ToArray(), generationConfig, generator))
-                {
-                    queries = generation.PromptIds.clone();                             // [B, P] left-padded
-                    queryMask = generation.PromptMask.clone();                          // [B, P]
-                    responses = generation.Tokens.clone();                              // [B, N]
-                    logprobs = generation.LogProbs.clone();                             // [B, N] log_softmax(logits / T)
-                }
-                contextLength = (int)queries.shape[1];                                  // P
-                var N = responses.shape[1];
-                metrics["time/generation"] = Lap(clock);
-
-                // Response processing 1: truncate after the first stop token (kept; later tokens become pad).
-                if (stopTokenId is int stop) responses = PpoMath.TruncateAtEos(responses, stop, padTokenId);   // [B, N]
-                sequenceLengths = PpoMath.SequenceLengths(responses, stopTokenId);      // [B] index of the last valid token
-                paddingMask = PpoMath.PaddingMask(sequenceLengths, N);                  // [B, N] bool
+                // Sample, then response processing 1: truncate after the first stop token (kept; later tokens become pad).
+                var rollout = PpoRollout.Sample(policy, batchIndices.Select(i => queryTokens[i]).ToArray(), generationConfig,
+                    PpoSeeds.Sampling(args.Seed, step), stopTokenId, padTokenId);
+                (responses, logprobs) = (rollout.Responses, rollout.Logprobs);         // [B, N] each
+                (sequenceLengths, paddingMask) = (rollout.SequenceLengths, rollout.PaddingMask);   // [B], [B, N]
+                (queryResponses, attentionMask) = (rollout.QueryResponses, rollout.AttentionMask); // [B, P + N] each
+                contextLength = rollout.ContextLength;                                  // P
                 var validMask = paddingMask.logical_not();                              // [B, N] bool
-                queryResponses = cat([queries, responses], 1);                          // [B, P + N]
-                attentionMask = cat([queryMask, validMask.to_type(ScalarType.Int64)], 1);   // [B, P + N]
+                metrics["time/generation"] = Lap(clock);
 
                 // ref_logprobs and values at the response positions (logits[:, P - 1 : -1] / T, values[:, P - 1 : -1]).
                 using (var refLogits = PpoForward.ResponseLogits(refPolicy, queryResponses, attentionMask, contextLength, args.Temperature))   // [B, N, V]
@@ -216,7 +212,7 @@ public sealed class PpoTrainer
                 scores = scorer.Score(queryResponses, attentionMask, contextLength);   // [B]
                 if (scores.shape.Length != 1 || scores.shape[0] != B)
                     throw new InvalidOperationException($"the scorer returned shape [{string.Join(", ", scores.shape)}], expected [{B}]");
-                scores = scores.detach().to_type(ScalarType.Float32);                   // [B]
+                scores = normalization.Apply(scores.detach().to_type(ScalarType.Float32));   // [B]
                 metrics["time/scoring"] = Lap(clock);
 
                 // Response processing 3: responses without EOS lose missing_eos_penalty.
@@ -238,6 +234,7 @@ public sealed class PpoTrainer
 
                 // 6. advantages and returns
                 (advantages, returns) = PpoMath.Gae(rewards, values, validMask, args.Gamma, args.Lam);   // [B, N] each
+                if (PpoMath.ExplainedVariance(values, returns, validMask) is double explained) metrics["val/explained_variance"] = explained;
                 advantages = PpoMath.Whiten(advantages, validMask).masked_fill(paddingMask, 0);         // [B, N]
             }
 
@@ -251,7 +248,8 @@ public sealed class PpoTrainer
             var vfClipfracStats = new List<double>();
             var entropyStats = new List<double>();
             var ratioStats = new List<double>();
-            var gradNorms = new List<double>();
+            var policyGradNorms = new List<double>();
+            var valueGradNorms = new List<double>();
             for (var ppoEpochIdx = 0; ppoEpochIdx < args.PpoEpochs; ppoEpochIdx++)
             {
                 var bInds = Enumerable.Range(0, B).ToArray();
@@ -274,7 +272,9 @@ public sealed class PpoTrainer
                     var vpred = PpoForward.Values(valueModel, mbQueryResponses, mbAttentionMask, contextLength);   // [mb, N]
                     using var terms = PpoLoss.Compute(newLogprobs, mbLogprobs, mbAdvantage, vpred, mbValues, mbReturn, mbPaddingMask,
                         args.ClipRange, args.ClipRangeValue, args.VfCoef);
-                    gradNorms.Add(optimizer.Step(terms.Loss));
+                    var (policyGradNorm, valueGradNorm) = optimizer.Step(terms.Loss);
+                    policyGradNorms.Add(policyGradNorm);
+                    valueGradNorms.Add(valueGradNorm);
                     using (no_grad())
                     {
                         var entropy = PpoMath.EntropyFromLogits(logits.detach());        // [mb, N]
@@ -315,7 +315,8 @@ public sealed class PpoTrainer
             metrics["policy/entropy_avg"] = entropyStats.Average();
             metrics["val/ratio"] = ratioStats.Average();
             metrics["val/ratio_var"] = SampleVariance(ratioStats);
-            metrics["grad_norm"] = gradNorms.Average();
+            metrics["policy/grad_norm"] = policyGradNorms.Average();
+            metrics["val/grad_norm"] = valueGradNorms.Average();
             metrics["lr"] = lr;
             metrics["episode"] = episode;
             if (args.AdaptiveKl) metrics["objective/kl_coef"] = klCoef;

@@ -40,9 +40,13 @@ internal static class PpoSeeds
 {
     private const ulong SamplingStream = 0x5A3D_1E0F_0000_0001UL;
     private const ulong MinibatchStream = 0x5A3D_1E0F_0000_0002UL;
+    private const ulong NormalizationStream = 0x5A3D_1E0F_0000_0003UL;
 
     /// <summary>Seed of the torch generator that samples update <paramref name="step"/>'s responses.</summary>
     public static ulong Sampling(long seed, long step) => SeedMix.Mix(SeedMix.Mix((ulong)seed ^ SamplingStream) ^ (ulong)step);
+
+    /// <summary>Seed of the torch generator that samples batch <paramref name="batch"/> of the reward normalisation.</summary>
+    public static ulong Normalization(long seed, long batch) => SeedMix.Mix(SeedMix.Mix((ulong)seed ^ NormalizationStream) ^ (ulong)batch);
 
     /// <summary>Seed of the System.Random that shuffles update <paramref name="step"/>'s minibatches.</summary>
     public static int Minibatches(long seed, long step) => unchecked((int)SeedMix.Mix(SeedMix.Mix((ulong)seed ^ MinibatchStream) ^ (ulong)step));
