@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the native prerequisites of Rlhf's test suite, idempotently.
+# Installs the native prerequisites of Rlhf (the site's training jobs and the test suite), idempotently.
+# eng/run.sh and eng/test.sh call it first.
 #
 # 1. TorchSharp 0.107 (libtorch 2.10) needs libstdc++ with GLIBCXX_3.4.32 (GCC 13+).
 #    Debian 12 ships GCC 12's libstdc++. Only there, and only when the symbol is missing, this
@@ -7,16 +8,22 @@
 #    and installs libstdc++6 from it. Ubuntu 24.04+, Debian 13+, Fedora 39+ already have it.
 # 2. Debian's chromium, driven by the Playwright browser tests (never `playwright install`).
 #
-# A second run changes nothing and says so.
+# A second run changes nothing and says so. Root (or sudo) is needed only when something is missing.
 set -euo pipefail
 
 say() { echo "[install-prereqs] $*"; }
 
-SUDO=""
-if [ "$(id -u)" != "0" ]; then
-  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
-    say "not root and no sudo: cannot install system packages"; fi
-fi
+INSTALLED=0
+# Runs a command as root: directly when root, else through sudo; without sudo, says what is missing and stops.
+as_root() {
+  INSTALLED=1
+  if [ "$(id -u)" = "0" ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else
+    say "ERROR: installing needs root, and this user is not root and has no sudo: run this script as root once"
+    exit 1
+  fi
+}
 
 ID="unknown"; VERSION_ID=""
 if [ -r /etc/os-release ]; then . /etc/os-release; fi
@@ -40,7 +47,7 @@ has_glibcxx_3_4_32() {
 APT_UPDATED=0
 apt_update_once() {
   if [ "$APT_UPDATED" = "0" ]; then
-    $SUDO apt-get update -qq
+    as_root apt-get update -qq
     APT_UPDATED=1
   fi
 }
@@ -51,7 +58,7 @@ if has_glibcxx_3_4_32; then
 elif [ "$ID" = "debian" ] && [ "${VERSION_ID%%.*}" = "12" ]; then
   say "libstdc++ lacks GLIBCXX_3.4.32 on Debian 12: installing libstdc++6 from trixie (pinned low)"
   if [ ! -f /etc/apt/sources.list.d/rlhf-trixie.sources ]; then
-    $SUDO tee /etc/apt/sources.list.d/rlhf-trixie.sources >/dev/null <<'SRC'
+    as_root tee /etc/apt/sources.list.d/rlhf-trixie.sources >/dev/null <<'SRC'
 Types: deb
 URIs: http://deb.debian.org/debian
 Suites: trixie
@@ -61,7 +68,7 @@ SRC
     say "added /etc/apt/sources.list.d/rlhf-trixie.sources"
   fi
   if [ ! -f /etc/apt/preferences.d/rlhf-trixie-low ]; then
-    $SUDO tee /etc/apt/preferences.d/rlhf-trixie-low >/dev/null <<'PIN'
+    as_root tee /etc/apt/preferences.d/rlhf-trixie-low >/dev/null <<'PIN'
 # Added by Rlhf eng/install-prereqs.sh: trixie only for what is asked for with -t trixie.
 Package: *
 Pin: release n=trixie
@@ -70,7 +77,7 @@ PIN
     say "added /etc/apt/preferences.d/rlhf-trixie-low (priority 100)"
   fi
   APT_UPDATED=0; apt_update_once
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq -t trixie libstdc++6
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t trixie libstdc++6
   if has_glibcxx_3_4_32; then say "libstdc++ now has GLIBCXX_3.4.32"; else
     say "ERROR: libstdc++ still lacks GLIBCXX_3.4.32 after the upgrade"; exit 1; fi
 else
@@ -81,11 +88,11 @@ fi
 
 # ---- 2. chromium for the browser tests --------------------------------------------------------
 if [ -x /usr/bin/chromium ]; then
-  say "chromium present: $(/usr/bin/chromium --version 2>/dev/null || echo unknown version)"
+  say "chromium present ($(/usr/bin/chromium --version 2>/dev/null || echo unknown version)): nothing to do"
 elif [ "$ID" = "debian" ] || [ "$ID" = "ubuntu" ] || [ "${ID_LIKE:-}" = "debian" ]; then
   say "installing Debian's chromium for the Playwright browser tests"
   apt_update_once
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
   say "chromium installed: $(/usr/bin/chromium --version 2>/dev/null || echo unknown version)"
 else
   say "ERROR: /usr/bin/chromium missing; install your distribution's chromium package"
@@ -94,9 +101,9 @@ fi
 
 # ---- 3. the .NET SDK is a prerequisite, not installed here ------------------------------------
 if command -v dotnet >/dev/null 2>&1; then
-  say "dotnet SDK $(dotnet --version)"
+  say "dotnet SDK $(dotnet --version) present"
 else
   say "ERROR: the .NET 10 SDK is not on PATH (https://dot.net); this script does not install it"
   exit 1
 fi
-say "done"
+if [ "$INSTALLED" = "0" ]; then say "every prerequisite is present: nothing to do"; else say "done"; fi

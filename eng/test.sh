@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Builds and runs every test project of Rlhf.sln (unit, integration on real SQLite files, TorchSharp,
-# CLI processes and Playwright browser tests against the real server), then prints one summary line.
+# Installs what is missing (eng/install-prereqs.sh, idempotent), then builds and runs every test project of Rlhf.sln
+# (unit, integration on real SQLite files, TorchSharp, CLI processes and Playwright browser tests against the real
+# server) and prints one summary line. Arguments go to `dotnet test`, e.g. ./eng/test.sh --filter FullyQualifiedName~Rating
 set -uo pipefail
 cd "$(dirname "$0")/.."
+bash eng/install-prereqs.sh || exit 1
 log=$(mktemp)
 # Test projects run in parallel: one torch thread each keeps 2 cores from being oversubscribed (spinning OpenMP
 # threads made training tests several times slower). Benchmarks set their own thread counts.

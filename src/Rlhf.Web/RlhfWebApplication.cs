@@ -31,6 +31,7 @@ public static class RlhfWebApplication
             ContentRootPath = ContentRootLocator.Find(),
             WebRootPath = "wwwroot",
         });
+        if (!ListenAddresses.AreChosen(builder.Configuration)) builder.WebHost.UseUrls(ListenAddresses.Default);
         AddServices(builder);
         var app = builder.Build();
         UsePipeline(app);

@@ -51,7 +51,7 @@ public class SiteProcess : IAsyncLifetime
 
     private async Task StartAsync()
     {
-        var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Rlhf.Web.dll"), "--urls", BaseAddress.ToString().TrimEnd('/')])
+        var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Rlhf.Web.dll")])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
@@ -63,6 +63,7 @@ public class SiteProcess : IAsyncLifetime
         psi.Environment["RLHF_ADMIN_PASSWORD"] = AdminPassword;
         psi.Environment["Demo__Enabled"] = "false"; // tests make their own projects
         foreach (var (name, value) in settings) psi.Environment[name] = value;
+        PassAddress(psi, BaseAddress.ToString().TrimEnd('/'));
         process = Process.Start(psi)!;
         process.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
@@ -73,7 +74,11 @@ public class SiteProcess : IAsyncLifetime
         var deadline = DateTime.UtcNow + StartLimit;
         while (DateTime.UtcNow < deadline)
         {
-            if (process.HasExited) throw new InvalidOperationException($"the site exited with {process.ExitCode}:\n{Log}");
+            if (process.HasExited)
+            {
+                await process.WaitForExitAsync(); // the last lines of its output
+                throw new InvalidOperationException($"the site exited with {process.ExitCode}:\n{Log}");
+            }
             try
             {
                 if ((await http.GetAsync("healthz")).StatusCode == HttpStatusCode.OK) return;
@@ -83,6 +88,13 @@ public class SiteProcess : IAsyncLifetime
             await Task.Delay(250);
         }
         throw new TimeoutException($"the site did not answer /healthz within {StartLimit.TotalSeconds:F0} s:\n{Log}");
+    }
+
+    /// <summary>Tells the site where to listen: <c>--urls</c>, unless a test passes it another way.</summary>
+    protected virtual void PassAddress(ProcessStartInfo psi, string address)
+    {
+        psi.ArgumentList.Add("--urls");
+        psi.ArgumentList.Add(address);
     }
 
     public async Task DisposeAsync()

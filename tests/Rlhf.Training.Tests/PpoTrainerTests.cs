@@ -162,7 +162,7 @@ public class PpoTrainerTests(ITestOutputHelper output)
         Assert.False(Directory.Exists(folder.Sub("resumed")));
 
         // Other settings cannot resume this checkpoint.
-        Assert.Throws<InvalidOperationException>(() => new PpoTrainer(config with { KlCoef = 0.1 }).Train(FixturePaths.Lm, FixturePaths.Reward,
+        Assert.Throws<CheckpointMismatchException>(() => new PpoTrainer(config with { KlCoef = 0.1 }).Train(FixturePaths.Lm, FixturePaths.Reward,
             PpoTestScorers.Prompts, folder.Sub("other"), checkpoints, null, null, CancellationToken.None, new PpoTestScorers.TokenShareScorer(set, 1.0)));
 
         // Resumed: continues with update 4, exactly as the uninterrupted run.

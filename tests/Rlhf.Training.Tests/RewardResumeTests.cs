@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Rlhf.Training.Checkpoints;
 using Rlhf.Training.Reward;
 
 namespace Rlhf.Training.Tests;
@@ -74,10 +75,10 @@ public class RewardResumeTests
         Assert.True(File.Exists(Path.Combine(checkpoints, "trainer_state.json")));
 
         var otherData = pairs.Skip(1).ToList();
-        var e1 = Assert.Throws<InvalidOperationException>(() => new RewardTrainer(Config).Train(basePath, otherData, folder.Sub("out"),
+        var e1 = Assert.Throws<CheckpointMismatchException>(() => new RewardTrainer(Config).Train(basePath, otherData, folder.Sub("out"),
             checkpoints, _ => { }, CancellationToken.None));
         Assert.Contains("other preference data", e1.Message);
-        var e2 = Assert.Throws<InvalidOperationException>(() => new RewardTrainer(Config with { LearningRate = 2e-3 }).Train(basePath, pairs,
+        var e2 = Assert.Throws<CheckpointMismatchException>(() => new RewardTrainer(Config with { LearningRate = 2e-3 }).Train(basePath, pairs,
             folder.Sub("out"), checkpoints, _ => { }, CancellationToken.None));
         Assert.Contains("other settings", e2.Message);
 

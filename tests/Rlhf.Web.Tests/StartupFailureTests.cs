@@ -1,14 +1,16 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 
 namespace Rlhf.Web.Tests;
 
 /// <summary>Starts the real site process with a bad setting and reads what it says.</summary>
 public class StartupFailureTests
 {
-    private static async Task<(int ExitCode, string StdErr, string StdOut)> StartSiteAsync(string connectionString)
+    private static async Task<(int ExitCode, string StdErr, string StdOut)> StartSiteAsync(string connectionString, string urls = "http://127.0.0.1:0")
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "Rlhf.Web.dll");
-        var psi = new ProcessStartInfo("dotnet", [dll, "--urls", "http://127.0.0.1:0"])
+        var psi = new ProcessStartInfo("dotnet", [dll, "--urls", urls])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
@@ -48,5 +50,23 @@ public class StartupFailureTests
             Assert.Equal(0, new FileInfo(file).Length);
         }
         finally { File.Delete(file); }
+    }
+
+    [Fact]
+    public async Task A_busy_address_stops_start_up_with_one_line_and_writes_nothing()
+    {
+        using var other = new TcpListener(IPAddress.Loopback, 0);
+        other.Start();
+        var address = $"http://127.0.0.1:{((IPEndPoint)other.LocalEndpoint).Port}";
+        var folder = Directory.CreateTempSubdirectory("rlhf-busy-");
+        try
+        {
+            var (exit, stderr, _) = await StartSiteAsync($"Data Source={Path.Combine(folder.FullName, "rlhf.db")}", address);
+            Assert.Equal(1, exit);
+            var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith($"rlhf: cannot start: {address} is in use by another program", line);
+            Assert.Empty(folder.GetFiles());
+        }
+        finally { folder.Delete(recursive: true); }
     }
 }

@@ -113,9 +113,7 @@ internal static class PpoCommand
                 }));
                 return 0;
             }
-            catch (CheckpointException ex) { await error.WriteLineAsync($"rlhf: {ex.Message}"); return 1; }
-            catch (InvalidOperationException ex) when (ex.Message.Contains("resume", StringComparison.OrdinalIgnoreCase))
-            { await error.WriteLineAsync($"rlhf: {ex.Message}"); return 1; }
+            catch (Exception ex) when (ex is CheckpointException or CheckpointMismatchException) { await error.WriteLineAsync($"rlhf: {ex.Message}"); return 1; }
         }));
         return command;
     }

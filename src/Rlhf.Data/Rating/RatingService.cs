@@ -223,7 +223,7 @@ public sealed class RatingService(
             var existing = await db.Votes.AsNoTracking().SingleAsync(v => v.AssignmentId == assignmentId, ct);
             return new RatingResult(RatingOutcome.AlreadyStored, null, existing.Id);
         }
-        if (assignment.Status == AssignmentStatus.Skipped) return new RatingResult(RatingOutcome.Invalid, "You skipped this comparison.");
+        if (assignment.Status == AssignmentStatus.Skipped) return new RatingResult(RatingOutcome.Closed, "You skipped this comparison.");
 
         var project = await db.Projects.AsNoTracking().SingleAsync(p => p.Id == assignment.ProjectId, ct);
         if (project.RationaleRequired && rationale.Length == 0) return new RatingResult(RatingOutcome.Invalid, "This project asks for a rationale.");
@@ -241,7 +241,7 @@ public sealed class RatingService(
                 assignment.Status = AssignmentStatus.Expired;
                 await db.SaveChangesAsync(ct);
                 await tx.CommitAsync(ct);
-                return new RatingResult(RatingOutcome.Invalid, "Your time on this comparison ran out and others have rated it; here is the next one.");
+                return new RatingResult(RatingOutcome.LeaseExpired, "Your time on this comparison ran out and others have rated it; here is the next one.");
             }
         }
 
@@ -283,7 +283,7 @@ public sealed class RatingService(
         var assignment = await db.Assignments.SingleOrDefaultAsync(a => a.Id == assignmentId && a.RaterId == raterId, ct);
         if (assignment is null) return new RatingResult(RatingOutcome.NotFound, "There is no such assignment of yours.");
         if (assignment.Status == AssignmentStatus.Skipped) return new RatingResult(RatingOutcome.AlreadyStored);
-        if (assignment.Status == AssignmentStatus.Submitted) return new RatingResult(RatingOutcome.Invalid, "You already voted on this comparison.");
+        if (assignment.Status == AssignmentStatus.Submitted) return new RatingResult(RatingOutcome.Closed, "You already voted on this comparison.");
         assignment.Status = AssignmentStatus.Skipped;
         assignment.SkipReason = reason;
         assignment.FinishedAtUtc = clock.GetUtcNow().UtcDateTime;

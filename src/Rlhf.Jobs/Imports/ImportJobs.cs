@@ -18,9 +18,10 @@ public sealed class ImportJobs(IDbContextFactory<RlhfDbContext> contexts, JobQue
 
     /// <summary>
     /// Copies <paramref name="upload"/> to a new file in the imports folder and queues the job. The format comes from
-    /// <paramref name="format"/> or else the file name's extension. Returns the job id, or the errors (nothing saved).
+    /// <paramref name="format"/> or else the file name's extension. Returns the job id, or the errors (nothing saved):
+    /// <see cref="EnqueueOutcome.NotFound"/> when the project does not exist, else <see cref="EnqueueOutcome.Refused"/>.
     /// </summary>
-    public async Task<(long? JobId, IReadOnlyList<string> Errors)> EnqueueAsync(
+    public async Task<EnqueueResult> EnqueueAsync(
         int projectId, Stream upload, string fileName, ImportOptions options, AuditActor? actor,
         ImportFormat? format = null, CancellationToken ct = default)
     {
@@ -32,8 +33,8 @@ public sealed class ImportJobs(IDbContextFactory<RlhfDbContext> contexts, JobQue
         string? projectName;
         await using (var db = await contexts.CreateDbContextAsync(ct))
             projectName = await db.Projects.AsNoTracking().Where(p => p.Id == projectId).Select(p => p.Name).SingleOrDefaultAsync(ct);
-        if (projectName is null) errors.Add($"Project {projectId} does not exist.");
-        if (errors.Count > 0) return (null, errors);
+        if (projectName is null) return EnqueueResult.Refused(EnqueueOutcome.NotFound, [$"Project {projectId} does not exist."]);
+        if (errors.Count > 0) return EnqueueResult.Refused(EnqueueOutcome.Refused, errors);
 
         var folder = Folder(paths);
         Directory.CreateDirectory(folder);
@@ -50,7 +51,7 @@ public sealed class ImportJobs(IDbContextFactory<RlhfDbContext> contexts, JobQue
             };
             var job = await queue.EnqueueAsync(ImportJobHandler.JobKind, request, actor?.UserId, ct);
             await audit.RecordAsync(actor, "import.queued", projectName!, $"job {job.Id}: {request.FileName} ({new FileInfo(path).Length} bytes)", ct);
-            return (job.Id, []);
+            return EnqueueResult.Queued(job.Id);
         }
         catch
         {

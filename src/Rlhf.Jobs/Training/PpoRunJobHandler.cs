@@ -6,6 +6,7 @@ using Rlhf.Data;
 using Rlhf.Data.Hosting;
 using Rlhf.Jobs.Registry;
 using Rlhf.Jobs.Runner;
+using Rlhf.Training.Checkpoints;
 using Rlhf.Training.Ppo;
 
 namespace Rlhf.Jobs.Training;
@@ -57,7 +58,7 @@ public sealed class PpoRunJobHandler(IDbContextFactory<RlhfDbContext> contexts, 
         }
         PpoResult result;
         try { result = await training; }
-        catch (InvalidOperationException ex) when (ex.Message.Contains("resume", StringComparison.OrdinalIgnoreCase)) { throw new JobFailedException(ex.Message); }
+        catch (CheckpointMismatchException ex) { throw new JobFailedException(ex.Message); }
         await FlushAsync(context, metrics, samples, request.Config.Steps);
 
         var imported = await registry.ImportAsync(output, request.Name.Trim(), ModelKind.Policy, policy.Id, "run", context.Job.Id,

@@ -5,6 +5,7 @@ using Rlhf.Data;
 using Rlhf.Data.Hosting;
 using Rlhf.Jobs.Registry;
 using Rlhf.Jobs.Runner;
+using Rlhf.Training.Checkpoints;
 using Rlhf.Training.Reward;
 
 namespace Rlhf.Jobs.Training;
@@ -63,7 +64,7 @@ public sealed class RewardRunJobHandler(IDbContextFactory<RlhfDbContext> context
         }
         RewardTrainingResult result;
         try { result = await training; }
-        catch (ArgumentException ex) { throw new JobFailedException(ex.Message); }
+        catch (Exception ex) when (ex is ArgumentException or CheckpointMismatchException) { throw new JobFailedException(ex.Message); }
         await FlushAsync(context, pending, totalSteps, CancellationToken.None);
 
         // The validation pairs where the model disagrees with the raters, for the run page.

@@ -28,11 +28,7 @@ internal static class TrainingStateFile
             if (!File.Exists(optimizer)) throw new InvalidDataException($"{optimizer} is missing");
             return parse(json, optimizer);
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or NullReferenceException)
-        {
-            throw new InvalidDataException($"{path}: not a usable {kind} checkpoint ({e.Message})", e);
-        }
-        catch (InvalidDataException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or NullReferenceException or InvalidDataException)
         {
             throw new InvalidDataException($"{path}: not a usable {kind} checkpoint ({e.Message})", e);
         }

@@ -106,11 +106,11 @@ public sealed class PpoTrainer
         var configHash = PpoCheckpoint.ConfigHash(args);
         var resume = checkpointFolder is null ? null : PpoCheckpoint.TryLoad(checkpointFolder);
         if (resume is not null && (resume.PromptsSha256 != promptsHash || resume.ConfigSha256 != configHash || resume.Seed != args.Seed))
-            throw new InvalidOperationException(
+            throw new CheckpointMismatchException(checkpointFolder!,
                 $"the checkpoint in {checkpointFolder} was made with other {(resume.PromptsSha256 != promptsHash ? "prompts" : "settings")}; " +
                 "resume with the same prompts and settings, or use an empty checkpoint folder");
         if (resume is not null && resume.TotalSteps != args.Steps)
-            throw new InvalidOperationException($"the checkpoint in {checkpointFolder} is of a run of {resume.TotalSteps} steps, this one has {args.Steps}");
+            throw new CheckpointMismatchException(checkpointFolder!, $"the checkpoint in {checkpointFolder} is of a run of {resume.TotalSteps} steps, this one has {args.Steps}");
 
         // ---- Models: policy + value model (trained), ref_policy + reward model (frozen). None has dropout.
         using var policy = Gpt2Checkpoint.LoadLanguageModel(resume?.PolicyFolder ?? policyFolder);

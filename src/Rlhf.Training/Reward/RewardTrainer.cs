@@ -31,7 +31,7 @@ namespace Rlhf.Training.Reward;
 /// epoch) and the data order (the split and each epoch's shuffle are recomputed from the seed, and the batches
 /// already done are skipped) are all restored; metrics of the steps before the checkpoint are not sent again.
 /// Resuming needs the same pairs and the same settings (EvalEvery and CheckpointEvery may differ); otherwise Train
-/// throws <see cref="InvalidOperationException"/>. The base folder is not read when resuming.</para>
+/// throws <see cref="CheckpointMismatchException"/>. The base folder is not read when resuming.</para>
 /// <para>Cancellation is checked before every step; on cancel a checkpoint is saved (when a folder is given and
 /// steps were made since the last one) and <see cref="OperationCanceledException"/> is thrown.</para>
 /// </summary>
@@ -71,7 +71,7 @@ public sealed class RewardTrainer
         var configHash = RewardCheckpoint.ConfigHash(config);
         var resume = checkpointFolder is null ? null : RewardCheckpoint.TryLoad(checkpointFolder);
         if (resume is not null && (resume.DataSha256 != dataHash || resume.ConfigSha256 != configHash || resume.Seed != config.Seed))
-            throw new InvalidOperationException(
+            throw new CheckpointMismatchException(checkpointFolder!,
                 $"the checkpoint in {checkpointFolder} was made with other {(resume.DataSha256 != dataHash ? "preference data" : "settings")}; " +
                 "resume with the same data and settings, or use an empty checkpoint folder");
 
@@ -97,7 +97,7 @@ public sealed class RewardTrainer
         long totalSteps = (long)config.Epochs * stepsPerEpoch;
         var warmup = (int)Math.Ceiling(config.WarmupRatio * totalSteps);
         if (resume is not null && resume.TotalSteps != totalSteps)
-            throw new InvalidOperationException($"the checkpoint in {checkpointFolder} is of a run of {resume.TotalSteps} steps, this one has {totalSteps}");
+            throw new CheckpointMismatchException(checkpointFolder!, $"the checkpoint in {checkpointFolder} is of a run of {resume.TotalSteps} steps, this one has {totalSteps}");
 
         using var optimizer = new RewardOptimizer(model, config);
         if (resume is not null) optimizer.Load(resume.OptimizerPath);

@@ -3,6 +3,7 @@ using Rlhf.Core.Rating;
 using Rlhf.Data.Exchange;
 using Rlhf.Data.Projects;
 using Rlhf.Jobs.Imports;
+using Rlhf.Jobs.Runner;
 
 namespace Rlhf.Web.Api;
 
@@ -39,14 +40,17 @@ public static class ExchangeEndpoints
                 PairingMode mode = PairingMode.All;
                 if (pairing is not null && !Enum.TryParse(pairing, ignoreCase: true, out mode)) return Problem(400, $"pairing must be all, adjacent or random, not '{pairing}'.");
                 var options = new ImportOptions { SkipBadLines = skipBadLines ?? false, Pairing = mode, PairsPerPrompt = pairsPerPrompt ?? 1, Seed = seed ?? 0 };
-                var (jobId, errors) = await imports.EnqueueAsync(id, body, fileName, options, user.Actor(), parsedFormat, ct);
-                return jobId is { } job
-                    ? Results.Accepted($"/api/v1/jobs/{job}", new { jobId = job })
-                    : Problem(errors.Any(e => e.Contains("does not exist")) ? 404 : 400, string.Join(" ", errors));
+                var queued = await imports.EnqueueAsync(id, body, fileName, options, user.Actor(), parsedFormat, ct);
+                return queued.Outcome switch
+                {
+                    EnqueueOutcome.Queued => Results.Accepted($"/api/v1/jobs/{queued.JobId}", new { jobId = queued.JobId }),
+                    EnqueueOutcome.NotFound => Problem(404, string.Join(" ", queued.Errors)),
+                    _ => Problem(400, string.Join(" ", queued.Errors)),
+                };
             })
             .DisableAntiforgery()
             .WithSummary("Import JSONL or CSV (prompts, prompts with responses, or TRL preference data) as a job; poll /api/v1/jobs/{jobId}.")
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
     }
 
     /// <summary>The export downloads, shared by the API group and the site's cookie-authenticated group.</summary>

@@ -17,19 +17,20 @@ public static class RatingEndpoints
 
         group.MapPost("/{id:long}/vote", async (long id, VoteRequest body, ClaimsPrincipal user, RatingService rating, CancellationToken ct) =>
                 ToResult(await rating.SubmitAsync(user.Id(), id, body.Choice, body.BothBad, body.Rationale, ct)))
-            .WithSummary("Vote on your own assignment. A repeated vote returns the first one and stores nothing new.")
-            .Produces<RatingResult>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("Vote on your own assignment. A repeated vote returns the first one and stores nothing new; 409 when the assignment ended (skipped, or its time ran out and others rated the comparison).")
+            .Produces<RatingResult>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         group.MapPost("/{id:long}/skip", async (long id, SkipRequest body, ClaimsPrincipal user, RatingService rating, CancellationToken ct) =>
                 ToResult(await rating.SkipAsync(user.Id(), id, body.Reason, ct)))
-            .WithSummary("Skip your own assignment with a reason.")
-            .Produces<RatingResult>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("Skip your own assignment with a reason; 409 when you already voted on it.")
+            .Produces<RatingResult>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
     }
 
     private static IResult ToResult(RatingResult result) => result.Outcome switch
     {
         RatingOutcome.Stored or RatingOutcome.AlreadyStored => Results.Ok(result),
         RatingOutcome.NotFound => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: result.Error),
+        RatingOutcome.LeaseExpired or RatingOutcome.Closed => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Assignment ended", detail: result.Error),
         _ => Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Refused", detail: result.Error),
     };
 }

@@ -119,6 +119,10 @@ public class RatingServiceTests
         Assert.NotEqual(first.AssignmentId, second.AssignmentId);
         Assert.Equal(RatingOutcome.Stored, (await service.SubmitAsync(rater, second.AssignmentId, 0, false, null)).Outcome);
         Assert.Null(await service.NextAsync(rater)); // one skipped, one rated: nothing left for this rater
+
+        // An assignment ended one way cannot be ended the other way.
+        Assert.Equal(RatingOutcome.Closed, (await service.SubmitAsync(rater, first.AssignmentId, 1, false, null)).Outcome);
+        Assert.Equal(RatingOutcome.Closed, (await service.SkipAsync(rater, second.AssignmentId, "changed my mind")).Outcome);
     }
 
     [Fact]
@@ -159,8 +163,8 @@ public class RatingServiceTests
         Assert.Equal(RatingOutcome.Stored, (await service.SubmitAsync(raters[1], taken.AssignmentId, 1, false, null)).Outcome);
         // The first rater's late vote would exceed k: refused with a clear message, nothing stored.
         var late = await service.SubmitAsync(raters[0], task.AssignmentId, -1, false, null);
-        Assert.Equal(RatingOutcome.Invalid, late.Outcome);
-        Assert.Contains("ran out", late.Error);
+        Assert.Equal(RatingOutcome.LeaseExpired, late.Outcome);
+        Assert.False(string.IsNullOrWhiteSpace(late.Error));
         await using var check = await ContextAsync(database);
         Assert.Equal(1, await check.Votes.CountAsync());
     }

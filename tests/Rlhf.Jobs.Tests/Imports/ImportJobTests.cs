@@ -26,7 +26,7 @@ public class ImportJobTests(ITestOutputHelper output)
 
     private static Task<JobsHarness> HarnessAsync() => JobsHarness.CreateAsync(Register);
 
-    private static async Task<(long? JobId, IReadOnlyList<string> Errors)> EnqueueAsync(JobsHarness h, int project, byte[] bytes, string name, ImportOptions? options = null) =>
+    private static async Task<EnqueueResult> EnqueueAsync(JobsHarness h, int project, byte[] bytes, string name, ImportOptions? options = null) =>
         await h.InScopeAsync(sp => sp.GetRequiredService<ImportJobs>()
             .EnqueueAsync(project, new MemoryStream(bytes), name, options ?? new ImportOptions(), new AuditActor(null, "tester")));
 
@@ -125,9 +125,10 @@ public class ImportJobTests(ITestOutputHelper output)
         var (noJob, errors) = await EnqueueAsync(h, project, "x"u8.ToArray(), "data.txt");
         Assert.Null(noJob);
         Assert.Equal("Cannot tell the format of 'data.txt': name it .jsonl or .csv, or choose the format.", Assert.Single(errors));
-        (noJob, errors) = await EnqueueAsync(h, 4242, "x"u8.ToArray(), "data.jsonl");
-        Assert.Null(noJob);
-        Assert.Equal("Project 4242 does not exist.", Assert.Single(errors));
+        var missing = await EnqueueAsync(h, 4242, "x"u8.ToArray(), "data.jsonl");
+        Assert.Equal(EnqueueOutcome.NotFound, missing.Outcome);
+        Assert.Null(missing.JobId);
+        Assert.Equal("Project 4242 does not exist.", Assert.Single(missing.Errors));
         Assert.False(Directory.Exists(ImportsFolder(h)) && Directory.GetFiles(ImportsFolder(h)).Length > 0);
         await using var db = await h.DbAsync();
         Assert.Equal(0, await db.Jobs.CountAsync());

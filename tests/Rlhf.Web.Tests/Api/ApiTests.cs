@@ -140,6 +140,8 @@ public class ApiTests : IAsyncLifetime
         Assert.Equal("AlreadyStored", again.GetProperty("outcome").GetString());
         Assert.Equal(first.GetProperty("voteId").GetInt64(), again.GetProperty("voteId").GetInt64());
         Assert.Equal(1, await VoteCountAsync());
+        // Voted, so it can no longer be skipped: the assignment has ended.
+        Assert.Equal(HttpStatusCode.Conflict, (await Api(t1).PostAsJsonAsync($"/api/v1/assignments/{assignment}/skip", new { reason = "x" })).StatusCode);
     }
 
     [Fact]

@@ -77,6 +77,7 @@ public class ExchangeApiTests : IAsyncLifetime
         Assert.Equal(0, projects.EnumerateArray().Single(p => p.GetProperty("id").GetInt32() == project).GetProperty("prompts").GetInt32());
 
         Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsync($"/api/v1/projects/{project}/imports?format=xml", new StringContent("x"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/api/v1/projects/999/imports?format=jsonl", new StringContent(body, Encoding.UTF8))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/v1/projects/999/exports/preferences")).StatusCode);
     }
 

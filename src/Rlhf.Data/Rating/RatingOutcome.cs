@@ -1,0 +1,17 @@
+namespace Rlhf.Data.Rating;
+
+/// <summary>What became of a submit or skip; callers decide by this, never by the message text.</summary>
+public enum RatingOutcome
+{
+    Stored,
+    /// <summary>The same assignment was already submitted (or skipped): nothing new stored, the first answer stands.</summary>
+    AlreadyStored,
+    /// <summary>No such assignment for this rater (another rater's, or none): nothing stored.</summary>
+    NotFound,
+    /// <summary>Bad input (no such choice, a rationale too long or missing, no skip reason): nothing stored; the rater may correct it.</summary>
+    Invalid,
+    /// <summary>The lease ran out and others have given the comparison all the votes it needs: nothing stored; move on to the next one.</summary>
+    LeaseExpired,
+    /// <summary>The rater already ended this assignment the other way (skipped it, then voted; or voted, then skipped): nothing changed.</summary>
+    Closed,
+}
