@@ -59,7 +59,7 @@ namespace Rlhf.Training.Ppo;
 /// already holds one, Train resumes from it: the reference is reloaded from the policy folder, the prompt order and
 /// the per-update random streams are recomputed from the seed, so an interrupted run continues exactly where an
 /// uninterrupted one would be (up to float non-determinism). Resuming needs the same prompts and settings
-/// (SampleEvery and CheckpointEvery may differ); otherwise <see cref="InvalidOperationException"/>.</para>
+/// (SampleEvery and CheckpointEvery may differ); otherwise <see cref="Checkpoints.CheckpointMismatchException"/>.</para>
 /// <para>Cancellation is checked before every update; on cancel a checkpoint is saved (when a folder is given and
 /// updates were made since the last one) and <see cref="OperationCanceledException"/> is thrown.</para>
 /// </summary>
