@@ -48,7 +48,7 @@ internal static class ExportCommand
                 await error.WriteLineAsync("rlhf: preferences are exported as JSONL only (TRL's format); --format csv is for --kind votes.");
                 return 1;
             }
-            var policy = new ExportPolicy
+            var policy = new PreferencePolicy
             {
                 Method = parseResult.GetValue(method) == "majority" ? AggregationMethod.Majority : AggregationMethod.MeanStrength,
                 DropTies = !parseResult.GetValue(keepTies),
