@@ -2,11 +2,15 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Rlhf.Core.Jobs;
 using Rlhf.Core.Projects;
 using Rlhf.Core.Rating;
+using Rlhf.Core.Registry;
 using Rlhf.Data;
 using Rlhf.Data.Exchange;
 using Rlhf.Data.Users;
+using Rlhf.Jobs.Registry;
+using Rlhf.Jobs.Runner;
 using Rlhf.Jobs.Training;
 
 namespace Rlhf.Jobs.Tests.Training;
@@ -70,6 +74,51 @@ public class ProjectPairsTests
         Assert.Equal(["A0", "A4", "A6"], excluded.Select(p => p.Chosen));
         await Assert.ThrowsAsync<ArgumentException>(() => PreferenceData.FromProjectAsync(db, projectId, new PreferencePolicy { MinimumVotes = 0 }, default));
         await Assert.ThrowsAsync<KeyNotFoundException>(() => PreferenceData.FromProjectAsync(db, 999, new PreferencePolicy(), default));
+    }
+
+    [Fact]
+    public async Task A_reward_run_job_selects_its_pairs_under_the_policy_it_was_queued_with()
+    {
+        await using var h = await JobsHarness.CreateAsync();
+        var projectId = await SceneAsync(h);
+        var baseId = (await h.InScopeAsync(sp => sp.GetRequiredService<ModelRegistry>().ImportAsync(
+            JobsHarness.Fixture("gpt2-tiny-lm"), "base", ModelKind.Base, null, "import", null, "", null))).Model!.Id;
+        // The default policy gives 3 pairs; at least 3 votes leaves only c0. Either way too few to train, so the job
+        // fails at once, and its message tells which policy it used.
+        var (jobId, errors) = await h.InScopeAsync(sp => sp.GetRequiredService<RewardRunService>().EnqueueAsync(new RewardRunRequest
+        {
+            Name = "rm", BaseModelId = baseId, ProjectId = projectId, Policy = new PreferencePolicy { MinimumVotes = 3 },
+        }, null));
+        Assert.True(jobId is not null, string.Join(" ", errors));
+        Assert.True(await h.Runner.RunNextAsync(CancellationToken.None));
+        var job = (await h.Queue.GetAsync(jobId!.Value))!;
+        Assert.Equal(JobStatus.Failed, job.Status);
+        Assert.StartsWith("Only 1 preference pairs", job.Error);
+
+        var (refused, problems) = await h.InScopeAsync(sp => sp.GetRequiredService<RewardRunService>().EnqueueAsync(new RewardRunRequest
+        {
+            Name = "rm", BaseModelId = baseId, ProjectId = projectId, Policy = new PreferencePolicy { MinimumAgreement = 2 },
+        }, null));
+        Assert.Null(refused);
+        Assert.Contains("The minimum agreement must be between 0 and 1.", problems);
+    }
+
+    [Fact]
+    public void The_policy_is_stored_with_the_run_and_an_old_request_keeps_its_minimum_agreement()
+    {
+        var request = new RewardRunRequest
+        {
+            Name = "rm", ProjectId = 3, Policy = new PreferencePolicy { Method = AggregationMethod.Majority, DropTies = false, MinimumAgreement = 0.6, MinimumVotes = 2, ExcludeFlaggedRaters = true, IncludeGold = true },
+        };
+        var json = JsonSerializer.Serialize(request, JobQueue.Json);
+        Assert.False(JsonDocument.Parse(json).RootElement.TryGetProperty("minimumAgreement", out _), json);
+        Assert.Equal(request.Policy, JsonSerializer.Deserialize<RewardRunRequest>(json, JobQueue.Json)!.Policy);
+
+        var old = JsonSerializer.Deserialize<RewardRunRequest>("""{"name":"rm","baseModelId":1,"projectId":3,"minimumAgreement":0.75}""", JobQueue.Json)!;
+        Assert.Equal(new PreferencePolicy { MinimumAgreement = 0.75 }, old.Policy);
+        Assert.Equal(new PreferencePolicy(), JsonSerializer.Deserialize<RewardRunRequest>("""{"name":"rm","projectId":3}""", JobQueue.Json)!.Policy);
+        // A file run has no use for the policy, so a bad one is not held against it.
+        Assert.Empty(new RewardRunRequest { Name = "rm", DataFile = "x.jsonl", Policy = new PreferencePolicy { MinimumVotes = 0 } }.Validate());
     }
 
     private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>
