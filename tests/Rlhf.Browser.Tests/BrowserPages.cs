@@ -33,4 +33,23 @@ public static class BrowserPages
     /// <summary>Waits for <c>#circuit-state[data-interactive=true]</c>: the page's Blazor circuit is up and handles events.</summary>
     public static Task WaitInteractiveAsync(IPage page) =>
         page.WaitForSelectorAsync("#circuit-state[data-interactive=true]", new() { State = WaitForSelectorState.Attached, Timeout = PatienceMs });
+
+    /// <summary>Opens the MudSelect whose input has the id <paramref name="select"/> and picks the item starting with <paramref name="text"/>.</summary>
+    public static async Task ChooseAsync(IPage page, string select, string text)
+    {
+        await page.Locator(select).Locator("xpath=ancestor::div[contains(@class,'mud-select')][1]").ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Escape(text)) }).First.ClickAsync();
+        await page.WaitForSelectorAsync(".mud-popover-open .mud-list-item", new() { State = WaitForSelectorState.Detached });
+    }
+
+    /// <summary>Types a number into a MudNumericField and leaves it (it binds on change).</summary>
+    public static async Task FillNumberAsync(IPage page, string input, double value)
+    {
+        await page.FillAsync(input, value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.Locator(input).BlurAsync();
+    }
+
+    /// <summary>Turns a MudSwitch on or off by clicking its label (the id is on its input or its label).</summary>
+    public static async Task ClickSwitchAsync(IPage page, string id) =>
+        await page.Locator($"label:has(#{id}), label#{id}").First.ClickAsync();
 }

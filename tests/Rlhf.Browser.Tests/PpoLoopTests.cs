@@ -17,6 +17,7 @@ using Rlhf.Jobs.Training;
 using Rlhf.Training.Pretraining;
 using Rlhf.Training.Reward;
 using Xunit.Abstractions;
+using static Rlhf.Browser.Tests.BrowserPages;
 
 namespace Rlhf.Browser.Tests;
 
@@ -278,19 +279,5 @@ public class PpoLoopTests(PpoSiteProcess site, ITestOutputHelper output) : IClas
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"gave up waiting for {what}:\n{site.Log}");
             await Task.Delay(500);
         }
-    }
-
-    /// <summary>Opens a MudSelect and clicks the item whose text starts with <paramref name="text"/>.</summary>
-    private static async Task ChooseAsync(IPage page, string select, string text)
-    {
-        await page.Locator(select).Locator("xpath=ancestor::div[contains(@class,'mud-select')][1]").ClickAsync();
-        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Escape(text)) }).First.ClickAsync();
-        await page.WaitForSelectorAsync(".mud-popover-open .mud-list-item", new() { State = WaitForSelectorState.Detached });
-    }
-
-    private static async Task FillNumberAsync(IPage page, string input, double value)
-    {
-        await page.FillAsync(input, value.ToString(CultureInfo.InvariantCulture));
-        await page.Locator(input).BlurAsync(); // MudNumericField binds on change
     }
 }

@@ -1,8 +1,11 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Rlhf.Core.Projects;
+using Rlhf.Core.Rating;
 using Rlhf.Core.Registry;
 using Rlhf.Jobs.Registry;
+using Rlhf.Jobs.Runner;
 using Rlhf.Jobs.Training;
 using Rlhf.Training.Reward;
 
@@ -55,5 +58,63 @@ public class RewardRunPageTests(SiteProcess site) : IClassFixture<SiteProcess>
         await page.GotoAsync($"/runs/{jobId}");
         await page.WaitForSelectorAsync("[data-chart='Accuracy']");
         await page.ScreenshotAsync(new() { Path = Path.Combine(AppContext.BaseDirectory, "screenshots", "run.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task The_reward_run_form_stores_the_pair_policy_chosen_as_on_the_export()
+    {
+        await using var data = new SiteData(site);
+        var projectName = $"policy-form-{Guid.NewGuid():N}";
+        await using (var scope = data.Services.CreateAsyncScope())
+        {
+            var imported = await scope.ServiceProvider.GetRequiredService<ModelRegistry>().ImportAsync(
+                Path.Combine(AppContext.BaseDirectory, "Fixtures", "gpt2-tiny-lm"), "policy-form-base", ModelKind.Base, null, "import", null, "", null);
+            Assert.True(imported.Succeeded, imported.Error);
+            await using var db = await data.DbAsync();
+            db.Projects.Add(new Project { Name = projectName, CreatedAtUtc = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+        }
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Chromium.LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = site.BaseAddress.ToString() });
+        await BrowserPages.LogInAsync(page, SiteProcess.AdminEmail, SiteProcess.AdminPassword);
+        await page.GotoAsync("/runs/new");
+        await BrowserPages.WaitInteractiveAsync(page);
+        await page.FillAsync("#run-name", "policy-form-rm");
+        await BrowserPages.ChooseAsync(page, "#run-base", "policy-form-base");
+        await BrowserPages.ChooseAsync(page, "#run-project", projectName);
+        await BrowserPages.ChooseAsync(page, "#run-method", "majority");
+        await BrowserPages.FillNumberAsync(page, "#run-min-agreement", 0.6);
+        await BrowserPages.FillNumberAsync(page, "#run-min-votes", 2);
+        await BrowserPages.ClickSwitchAsync(page, "run-keep-ties");
+        await BrowserPages.ClickSwitchAsync(page, "run-exclude-flagged");
+        await BrowserPages.ClickSwitchAsync(page, "run-include-gold");
+        await page.ClickAsync("#start-run");
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex(@"/runs/\d+$"), new() { Timeout = BrowserPages.PatienceMs });
+        var jobId = long.Parse(page.Url[(page.Url.LastIndexOf('/') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+
+        var job = (await data.Services.GetRequiredService<JobQueue>().GetAsync(jobId))!;
+        var request = JsonSerializer.Deserialize<RewardRunRequest>(job.PayloadJson, JobQueue.Json)!;
+        Assert.Equal(new PreferencePolicy
+        {
+            Method = AggregationMethod.Majority, MinimumAgreement = 0.6, MinimumVotes = 2, DropTies = false, ExcludeFlaggedRaters = true, IncludeGold = true,
+        }, request.Policy);
+        Assert.Equal("policy-form-rm", request.Name);
+        // The project has no votes: the run ends at once, saying so.
+        await page.WaitForSelectorAsync("[data-status='Failed']", new() { Timeout = BrowserPages.PatienceMs });
+        await page.WaitForSelectorAsync("#run-error", new() { Timeout = BrowserPages.PatienceMs });
+        Assert.StartsWith("Only 0 preference pairs", await page.InnerTextAsync("#run-error"));
+
+        // The export offers the same fields, and its download asks for the policy chosen there.
+        await page.GotoAsync("/data");
+        await BrowserPages.WaitInteractiveAsync(page);
+        await BrowserPages.ChooseAsync(page, "#data-project", projectName);
+        await BrowserPages.ChooseAsync(page, "#export-method", "majority");
+        await BrowserPages.FillNumberAsync(page, "#export-min-votes", 3);
+        await BrowserPages.ClickSwitchAsync(page, "export-exclude-flagged");
+        await page.WaitForSelectorAsync("#export-preferences[href*='excludeFlagged=True']", new() { Timeout = BrowserPages.PatienceMs });
+        var href = await page.GetAttributeAsync("#export-preferences", "href");
+        Assert.EndsWith("?method=majority&keepTies=False&minAgreement=0&minVotes=3&excludeFlagged=True&includeGold=False", href);
     }
 }

@@ -73,6 +73,17 @@ public sealed class TrainingCommandTests : IDisposable
         Assert.Equal(2, badLr.ExitCode);
         Assert.Contains("--lr", badLr.Error);
 
+        var policyWithFile = await CliProcess.RunAsync(NoEnv, null, "train-reward", "--data", PreferenceFile(8), "--base", Fixture("gpt2-tiny-lm"),
+            "--out", Path.Combine(folder, "w"), "--method", "majority", "--exclude-flagged");
+        Assert.Equal(2, policyWithFile.ExitCode);
+        Assert.Contains("rlhf: --method, --exclude-flagged choose how a project's votes become pairs; they go with --project, not --data", policyWithFile.Error);
+
+        var badPolicy = await CliProcess.RunAsync(NoEnv, null, "train-reward", "--project", "1", "--base", Fixture("gpt2-tiny-lm"),
+            "--out", Path.Combine(folder, "v"), "--min-agreement", "2", "--min-votes", "0");
+        Assert.Equal(2, badPolicy.ExitCode);
+        Assert.Contains("rlhf: The minimum agreement must be between 0 and 1.", badPolicy.Error);
+        Assert.Contains("rlhf: The minimum number of votes must be at least 1.", badPolicy.Error);
+
         var both = await CliProcess.RunAsync(NoEnv, null, "ppo", "--policy", Fixture("gpt2-tiny-lm"), "--reward", Fixture("gpt2-tiny-reward"), "--out", Path.Combine(folder, "z"));
         Assert.Equal(2, both.ExitCode);
         Assert.Contains("--prompts", both.Error);

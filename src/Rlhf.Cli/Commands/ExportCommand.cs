@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Rlhf.Core.Rating;
 using Rlhf.Data.Database;
 using Rlhf.Data.Exchange;
 
@@ -25,18 +24,13 @@ internal static class ExportCommand
         var outFile = new Option<FileInfo>("--out") { Description = "The file to write (replaced if it exists).", Required = true };
         var format = new Option<string?>("--format") { Description = "jsonl or csv (votes only; default: from --out's extension, else jsonl)." };
         format.AcceptOnlyFromAmong("jsonl", "csv");
-        var method = new Option<string>("--method") { Description = "How votes are combined: mean strength or majority.", DefaultValueFactory = _ => "mean" };
-        method.AcceptOnlyFromAmong("mean", "majority");
-        var keepTies = new Option<bool>("--keep-ties") { Description = "Write ties too (A as chosen); by default they are dropped." };
-        var minAgreement = new Option<double>("--min-agreement") { Description = "Drop comparisons whose agreement is below X (0..1).", DefaultValueFactory = _ => 0 };
-        var minVotes = new Option<int>("--min-votes") { Description = "Drop comparisons with fewer counted votes.", DefaultValueFactory = _ => 1 };
-        var excludeFlagged = new Option<bool>("--exclude-flagged") { Description = "Leave out the votes of raters flagged by gold." };
-        var includeGold = new Option<bool>("--include-gold") { Description = "Also export gold comparisons." };
+        var policyOptions = new PreferencePolicyOptions();
 
         var command = new Command("export", "Export a project's preferences (TRL JSONL) or its raw votes (JSONL or CSV).")
         {
-            project, kind, outFile, format, method, keepTies, minAgreement, minVotes, excludeFlagged, includeGold,
+            project, kind, outFile, format,
         };
+        policyOptions.AddTo(command);
         command.SetAction((parseResult, ct) => CliErrors.RunAsync(parseResult, async output =>
         {
             var error = parseResult.InvocationConfiguration.Error;
@@ -48,15 +42,7 @@ internal static class ExportCommand
                 await error.WriteLineAsync("rlhf: preferences are exported as JSONL only (TRL's format); --format csv is for --kind votes.");
                 return 1;
             }
-            var policy = new ExportPolicy
-            {
-                Method = parseResult.GetValue(method) == "majority" ? AggregationMethod.Majority : AggregationMethod.MeanStrength,
-                DropTies = !parseResult.GetValue(keepTies),
-                MinimumAgreement = parseResult.GetValue(minAgreement),
-                MinimumVotes = parseResult.GetValue(minVotes),
-                ExcludeFlaggedRaters = parseResult.GetValue(excludeFlagged),
-                IncludeGold = parseResult.GetValue(includeGold),
-            };
+            var policy = policyOptions.Read(parseResult);
             if (!isVotes && policy.Validate() is { Count: > 0 } problems)
             {
                 foreach (var p in problems) await error.WriteLineAsync($"rlhf: {p}");

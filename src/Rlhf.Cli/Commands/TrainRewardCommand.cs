@@ -12,7 +12,9 @@ namespace Rlhf.Cli.Commands;
 
 /// <summary>
 /// `rlhf train-reward --data FILE.jsonl | --project ID --base MODEL_DIR --out DIR [--epochs --lr --batch-pairs --max-length
-/// --margin --seed ...]`: the reward run without the site. Prints metrics as JSON lines (TRL names) and writes the model.
+/// --margin --seed ...] [--method mean|majority --keep-ties --min-agreement X --min-votes N --exclude-flagged --include-gold]`: the
+/// reward run without the site; with --project the pairs are those `rlhf export` writes under the same options. Prints
+/// metrics as JSON lines (TRL names) and writes the model.
 /// </summary>
 internal static class TrainRewardCommand
 {
@@ -32,12 +34,13 @@ internal static class TrainRewardCommand
         var validation = new Option<double>("--validation-fraction") { DefaultValueFactory = _ => defaults.ValidationFraction };
         var evalEvery = new Option<int>("--eval-every") { DefaultValueFactory = _ => defaults.EvalEvery };
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => defaults.Seed };
-        var minAgreement = new Option<double>("--min-agreement") { Description = "With --project: leave out comparisons agreeing less than this.", DefaultValueFactory = _ => 0 };
+        var policyOptions = new PreferencePolicyOptions();
 
         var command = new Command("train-reward", "Train a Bradley-Terry reward model on preference pairs.")
         {
-            data, project, baseModel, output, epochs, lr, batchPairs, maxLength, margin, center, validation, evalEvery, seed, minAgreement,
+            data, project, baseModel, output, epochs, lr, batchPairs, maxLength, margin, center, validation, evalEvery, seed,
         };
+        policyOptions.AddTo(command);
         command.SetAction((parseResult, ct) => CliErrors.RunAsync(parseResult, async stdout =>
         {
             var error = parseResult.InvocationConfiguration.Error;
@@ -55,7 +58,13 @@ internal static class TrainRewardCommand
                 CenterRewardsCoefficient = parseResult.GetValue(center), ValidationFraction = parseResult.GetValue(validation),
                 EvalEvery = parseResult.GetValue(evalEvery), Seed = parseResult.GetValue(seed),
             };
-            if (config.Validate() is { Count: > 0 } problems)
+            var policy = policyOptions.Read(parseResult);
+            if (file is not null && policyOptions.Given(parseResult) is { Count: > 0 } given)
+            {
+                await error.WriteLineAsync($"rlhf: {string.Join(", ", given)} choose how a project's votes become pairs; they go with --project, not --data");
+                return 2;
+            }
+            if (config.Validate().Concat(projectId is null ? [] : policy.Validate()).ToList() is { Count: > 0 } problems)
             {
                 foreach (var p in problems) await error.WriteLineAsync($"rlhf: {p}");
                 return 2;
@@ -72,7 +81,7 @@ internal static class TrainRewardCommand
                     await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().MigrateAsync(ct);
                     await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<RlhfDbContext>>().CreateDbContextAsync(ct);
                     if (!await db.Projects.AnyAsync(p => p.Id == projectId, ct)) { await error.WriteLineAsync($"rlhf: project {projectId} does not exist"); return 1; }
-                    pairs = await PreferenceData.FromProjectAsync(db, projectId!.Value, parseResult.GetValue(minAgreement), ct);
+                    pairs = await PreferenceData.FromProjectAsync(db, projectId!.Value, policy, ct);
                 }
             }
             catch (FormatException ex) { await error.WriteLineAsync($"rlhf: {file?.Name}: {ex.Message}"); return 1; }

@@ -25,94 +25,60 @@ public sealed class ExportService(IDbContextFactory<RlhfDbContext> contexts)
     /// <summary>
     /// TRL preference data, one JSON object per line: <c>{"prompt": "...", "chosen": "...", "rejected": "..."}</c>, or when
     /// the prompt is a conversation the conversational form <c>{"prompt": [{"role","content"}...], "chosen": [{"role":
-    /// "assistant", "content": ...}], "rejected": [...]}</c>. Void votes never count; the imported pseudo-rater's do.
+    /// "assistant", "content": ...}], "rejected": [...]}</c>. The pairs are those <see cref="ProjectPreferenceReader"/>
+    /// selects under the policy, the same a reward run on the project trains on.
     /// </summary>
     /// <exception cref="ArgumentException">The policy is invalid.</exception>
     /// <exception cref="KeyNotFoundException">No such project.</exception>
-    public async Task<PreferenceExportSummary> ExportPreferencesAsync(int projectId, ExportPolicy policy, Stream output, CancellationToken ct = default)
+    public async Task<PreferenceExportSummary> ExportPreferencesAsync(int projectId, PreferencePolicy policy, Stream output, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(output);
-        if (policy.Validate() is { Count: > 0 } errors) throw new ArgumentException(string.Join(" ", errors), nameof(policy));
 
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var snapshot = await ReadSnapshotAsync(db, ct);
-        var project = await ProjectAsync(db, projectId, ct);
-        var excluded = policy.ExcludeFlaggedRaters ? await FlaggedRatersAsync(db, project, ct) : [];
-
-        int comparisons = 0, written = 0, droppedGold = 0, droppedFew = 0, droppedTie = 0, droppedAgreement = 0, tiesWritten = 0, counted = 0;
+        var reader = await ProjectPreferenceReader.OpenAsync(db, projectId, policy, ct);
+        var outcomes = new int[Enum.GetValues<SelectionOutcome>().Length];
+        int comparisons = 0, counted = 0;
         var buffer = new ArrayBufferWriter<byte>(4096);
         await using var writer = new Utf8JsonWriter(buffer, WriterOptions);
-        long last = 0;
-        while (true)
+        await foreach (var (_, selection, pair) in reader.ReadAsync(ct))
         {
-            var page = await db.Comparisons.AsNoTracking().Where(c => c.ProjectId == projectId && c.Id > last)
-                .OrderBy(c => c.Id).Take(PageSize).ToListAsync(ct);
-            if (page.Count == 0) break;
-            last = page[^1].Id;
-            var ids = page.Select(c => c.Id).ToList();
-            var gold = (await db.GoldAnswers.AsNoTracking().Where(g => ids.Contains(g.ComparisonId)).Select(g => g.ComparisonId).ToListAsync(ct)).ToHashSet();
-            var votes = (await db.Votes.AsNoTracking().Where(v => ids.Contains(v.ComparisonId) && v.VoidedAtUtc == null)
-                    .OrderBy(v => v.ComparisonId).ThenBy(v => v.Id).Select(v => new { v.ComparisonId, v.RaterId, v.Strength }).ToListAsync(ct))
-                .Where(v => !excluded.Contains(v.RaterId))
-                .ToLookup(v => v.ComparisonId, v => v.Strength);
-
-            var keep = new List<(Comparison Comparison, bool AChosen)>();
-            foreach (var c in page)
+            comparisons++;
+            counted += selection.Preference.Votes;
+            outcomes[(int)selection.Outcome]++;
+            if (pair is not { Prompt: var prompt, Chosen: var chosen, Rejected: var rejected }) continue;
+            buffer.ResetWrittenCount();
+            writer.Reset(buffer);
+            writer.WriteStartObject();
+            if (prompt.MessagesJson is { } messages)
             {
-                comparisons++;
-                if (gold.Contains(c.Id) && !policy.IncludeGold) { droppedGold++; continue; }
-                var strengths = votes[c.Id].ToList();
-                counted += strengths.Count;
-                if (strengths.Count < policy.MinimumVotes) { droppedFew++; continue; }
-                var preference = PreferenceAggregation.Aggregate(strengths, policy.Method);
-                if (preference.Direction == 0 && policy.DropTies) { droppedTie++; continue; }
-                if (preference.Agreement < policy.MinimumAgreement) { droppedAgreement++; continue; }
-                if (preference.Direction == 0) tiesWritten++;
-                keep.Add((c, preference.Direction <= 0));
+                writer.WritePropertyName("prompt");
+                WriteMessages(writer, messages);
+                writer.WritePropertyName("chosen");
+                WriteAssistant(writer, chosen);
+                writer.WritePropertyName("rejected");
+                WriteAssistant(writer, rejected);
             }
-            if (keep.Count == 0) continue;
-
-            var promptIds = keep.Select(k => k.Comparison.PromptId).Distinct().ToList();
-            var responseIds = keep.SelectMany(k => new[] { k.Comparison.ResponseAId, k.Comparison.ResponseBId }).Distinct().ToList();
-            var prompts = await db.Prompts.AsNoTracking().Where(p => promptIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
-            var texts = await db.Responses.AsNoTracking().Where(r => responseIds.Contains(r.Id)).ToDictionaryAsync(r => r.Id, r => r.Text, ct);
-            foreach (var (c, aChosen) in keep)
+            else
             {
-                var prompt = prompts[c.PromptId];
-                var chosen = texts[aChosen ? c.ResponseAId : c.ResponseBId];
-                var rejected = texts[aChosen ? c.ResponseBId : c.ResponseAId];
-                buffer.ResetWrittenCount();
-                writer.Reset(buffer);
-                writer.WriteStartObject();
-                if (prompt.MessagesJson is { } messages)
-                {
-                    writer.WritePropertyName("prompt");
-                    WriteMessages(writer, messages);
-                    writer.WritePropertyName("chosen");
-                    WriteAssistant(writer, chosen);
-                    writer.WritePropertyName("rejected");
-                    WriteAssistant(writer, rejected);
-                }
-                else
-                {
-                    writer.WriteString("prompt", prompt.Text);
-                    writer.WriteString("chosen", chosen);
-                    writer.WriteString("rejected", rejected);
-                }
-                writer.WriteEndObject();
-                writer.Flush();
-                await output.WriteAsync(buffer.WrittenMemory, ct);
-                await output.WriteAsync(NewLine, ct);
-                written++;
+                writer.WriteString("prompt", prompt.Text);
+                writer.WriteString("chosen", chosen);
+                writer.WriteString("rejected", rejected);
             }
+            writer.WriteEndObject();
+            writer.Flush();
+            await output.WriteAsync(buffer.WrittenMemory, ct);
+            await output.WriteAsync(NewLine, ct);
         }
         await output.FlushAsync(ct);
+        int Count(SelectionOutcome o) => outcomes[(int)o];
         return new PreferenceExportSummary
         {
-            Comparisons = comparisons, Written = written, DroppedGold = droppedGold, DroppedTooFewVotes = droppedFew,
-            DroppedTie = droppedTie, DroppedAgreement = droppedAgreement, TiesWritten = tiesWritten,
-            FlaggedRatersExcluded = excluded.Count, VotesCounted = counted,
+            Comparisons = comparisons, Written = Count(SelectionOutcome.Preferred) + Count(SelectionOutcome.TieKept),
+            DroppedGold = Count(SelectionOutcome.Gold), DroppedTooFewVotes = Count(SelectionOutcome.TooFewVotes),
+            DroppedTie = Count(SelectionOutcome.Tie), DroppedAgreement = Count(SelectionOutcome.LowAgreement), TiesWritten = Count(SelectionOutcome.TieKept),
+            FlaggedRatersExcluded = reader.ExcludedRaters.Count, VotesCounted = counted,
         };
     }
 
@@ -243,20 +209,6 @@ public sealed class ExportService(IDbContextFactory<RlhfDbContext> contexts)
     private static async Task<Project> ProjectAsync(RlhfDbContext db, int projectId, CancellationToken ct) =>
         await db.Projects.AsNoTracking().SingleOrDefaultAsync(p => p.Id == projectId, ct)
         ?? throw new KeyNotFoundException($"Project {projectId} does not exist.");
-
-    /// <summary>Raters the project's gold settings flag (as on the project dashboard): accuracy below the minimum over enough gold.</summary>
-    public static async Task<HashSet<string>> FlaggedRatersAsync(RlhfDbContext db, Project project, CancellationToken ct)
-    {
-        var graded = await db.Votes.AsNoTracking()
-            .Where(v => v.ProjectId == project.Id && v.VoidedAtUtc == null)
-            .Join(db.GoldAnswers, v => v.ComparisonId, g => g.ComparisonId, (v, g) => new { v.RaterId, v.Strength, g.Side, g.MinimumStrength })
-            .ToListAsync(ct);
-        return graded.GroupBy(g => g.RaterId)
-            .Where(g => RaterQuality.IsFlagged(
-                new RaterGoldStats(g.Count(), g.Count(x => GoldGrading.IsCorrect(x.Side, x.MinimumStrength, x.Strength))),
-                project.GoldMinimumAccuracy, project.GoldMinimumAnswers))
-            .Select(g => g.Key).ToHashSet();
-    }
 
     /// <summary>A stored conversation as [{"role","content"}...]: only those two keys, in that order.</summary>
     private static void WriteMessages(Utf8JsonWriter writer, string messagesJson)

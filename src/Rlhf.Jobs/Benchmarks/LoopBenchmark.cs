@@ -5,6 +5,7 @@ using Rlhf.Core.Identity;
 using Rlhf.Core.Jobs;
 using Rlhf.Core.Pools;
 using Rlhf.Core.Projects;
+using Rlhf.Core.Rating;
 using Rlhf.Core.Registry;
 using Rlhf.Data;
 using Rlhf.Data.Rating;
@@ -73,7 +74,7 @@ public sealed class LoopBenchmark(
         var rewardMetrics = await queue.ReadMetricsAsync(rewardJob, ct);
         var accuracy = rewardMetrics.Where(m => m.Name == "eval/accuracy").Select(m => m.Value).LastOrDefault(double.NaN);
         int pairs;
-        await using (var db = await contexts.CreateDbContextAsync(ct)) pairs = (await PreferenceData.FromProjectAsync(db, projectId, 0, ct)).Count;
+        await using (var db = await contexts.CreateDbContextAsync(ct)) pairs = (await PreferenceData.FromProjectAsync(db, projectId, new PreferencePolicy(), ct)).Count;
         var rewardSeconds = Lap(clock);
         log($"reward run: {pairs} preference pairs, validation accuracy {accuracy:F3} in {rewardSeconds:F0} s");
 

@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Rlhf.Core.Rating;
 using Rlhf.Data;
 using Rlhf.Data.Exchange;
@@ -10,29 +9,20 @@ namespace Rlhf.Jobs.Training;
 public static class PreferenceData
 {
     /// <summary>
-    /// One pair per comparison whose non-void, non-gold votes prefer a side (mean strength, ties dropped), with the
-    /// mean strength's size as the margin and the prompt as the split group.
+    /// The pairs <see cref="ProjectPreferenceReader"/> selects from the project's votes under the policy, the same pairs
+    /// and in the same order as the TRL export with that policy, with the mean strength towards the chosen side as the
+    /// margin (<see cref="PairSelection.Margin"/>) and the prompt as the split group. The prompt is its stored text (for a
+    /// conversation, the text an import stores for it).
     /// </summary>
-    public static async Task<List<PreferencePair>> FromProjectAsync(RlhfDbContext db, int projectId, double minimumAgreement, CancellationToken ct)
+    /// <exception cref="ArgumentException">The policy is invalid.</exception>
+    /// <exception cref="KeyNotFoundException">No such project.</exception>
+    public static async Task<List<PreferencePair>> FromProjectAsync(RlhfDbContext db, int projectId, PreferencePolicy policy, CancellationToken ct)
     {
-        var rows = await db.Comparisons.AsNoTracking().Where(c => c.ProjectId == projectId && !db.GoldAnswers.Any(g => g.ComparisonId == c.Id))
-            .Select(c => new
-            {
-                c.Id, c.PromptId,
-                Prompt = db.Prompts.Where(p => p.Id == c.PromptId).Select(p => p.Text).Single(),
-                A = db.Responses.Where(r => r.Id == c.ResponseAId).Select(r => r.Text).Single(),
-                B = db.Responses.Where(r => r.Id == c.ResponseBId).Select(r => r.Text).Single(),
-                Strengths = db.Votes.Where(v => v.ComparisonId == c.Id && v.VoidedAtUtc == null).Select(v => v.Strength).ToList(),
-            })
-            .OrderBy(c => c.Id).ToListAsync(ct);
+        var reader = await ProjectPreferenceReader.OpenAsync(db, projectId, policy, ct);
         var pairs = new List<PreferencePair>();
-        foreach (var r in rows.Where(r => r.Strengths.Count > 0))
-        {
-            var result = PreferenceAggregation.Aggregate(r.Strengths, AggregationMethod.MeanStrength);
-            if (result.Direction == 0 || result.Agreement < minimumAgreement) continue;
-            var (chosen, rejected) = result.Direction < 0 ? (r.A, r.B) : (r.B, r.A);
-            pairs.Add(new PreferencePair(r.Prompt, chosen, rejected, Math.Abs(result.MeanStrength), r.PromptId.ToString()));
-        }
+        await foreach (var (_, selection, texts) in reader.ReadAsync(ct))
+            if (texts is not null)
+                pairs.Add(new PreferencePair(texts.Prompt.Text, texts.Chosen, texts.Rejected, selection.Margin, texts.Prompt.Id.ToString()));
         return pairs;
     }
 

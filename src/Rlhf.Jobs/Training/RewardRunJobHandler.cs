@@ -37,13 +37,13 @@ public sealed class RewardRunJobHandler(IDbContextFactory<RlhfDbContext> context
             {
                 await using var db = await contexts.CreateDbContextAsync(ct);
                 if (!await db.Projects.AnyAsync(p => p.Id == projectId, ct)) throw new JobFailedException($"Project {projectId} does not exist.");
-                pairs = await PreferenceData.FromProjectAsync(db, projectId, request.MinimumAgreement, ct);
+                pairs = await PreferenceData.FromProjectAsync(db, projectId, request.Policy, ct);
             }
             else pairs = await PreferenceData.FromTrlFileAsync(request.DataFile!, ct);
         }
         catch (FormatException ex) { throw new JobFailedException($"The preference data is not valid: {ex.Message}"); }
         catch (IOException ex) { throw new JobFailedException($"The preference file cannot be read: {ex.Message}"); }
-        if (pairs.Count < 4) throw new JobFailedException($"Only {pairs.Count} preference pairs: a reward run needs at least 4 (votes that prefer a side).");
+        if (pairs.Count < 4) throw new JobFailedException($"Only {pairs.Count} preference pairs: a reward run needs at least 4 (comparisons whose votes the policy turns into a pair).");
 
         var folder = RunFolder(paths, context.Job.Id);
         var output = Path.Combine(folder, "model");

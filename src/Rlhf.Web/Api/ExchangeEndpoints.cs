@@ -62,7 +62,7 @@ public static class ExchangeEndpoints
                 if (await projects.GetAsync(id, ct) is null) return Problem(404, $"There is no project {id}.");
                 var aggregation = AggregationMethod.MeanStrength;
                 if (method is not null && !TryMethod(method, out aggregation)) return Problem(400, $"method must be mean or majority, not '{method}'.");
-                var policy = new ExportPolicy
+                var policy = new PreferencePolicy
                 {
                     Method = aggregation, DropTies = !(keepTies ?? false), MinimumAgreement = minAgreement ?? 0,
                     ExcludeFlaggedRaters = excludeFlagged ?? false, IncludeGold = includeGold ?? false, MinimumVotes = minVotes ?? 1,

@@ -118,16 +118,16 @@ public sealed class ExchangeFixture : IAsyncDisposable
         return vote.Id;
     }
 
-    public async Task<MemoryStream> ExportPreferencesAsync(ExportPolicy? policy = null, int? project = null)
+    public async Task<MemoryStream> ExportPreferencesAsync(PreferencePolicy? policy = null, int? project = null)
     {
         var output = new MemoryStream();
-        await Exports.ExportPreferencesAsync(project ?? ProjectId, policy ?? new ExportPolicy(), output);
+        await Exports.ExportPreferencesAsync(project ?? ProjectId, policy ?? new PreferencePolicy(), output);
         output.Position = 0;
         return output;
     }
 
     /// <summary>The lines of a preference export, parsed.</summary>
-    public async Task<List<JsonElement>> PreferencesAsync(ExportPolicy? policy = null, int? project = null)
+    public async Task<List<JsonElement>> PreferencesAsync(PreferencePolicy? policy = null, int? project = null)
     {
         var bytes = (await ExportPreferencesAsync(policy, project)).ToArray();
         return ParseJsonl(bytes);

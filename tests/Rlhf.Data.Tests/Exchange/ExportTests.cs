@@ -47,7 +47,7 @@ public class ExportTests
         return new Scene(f, c, x, y, z, w);
     }
 
-    private static async Task<(List<string> Chosen, PreferenceExportSummary Summary)> ExportAsync(Scene s, ExportPolicy policy)
+    private static async Task<(List<string> Chosen, PreferenceExportSummary Summary)> ExportAsync(Scene s, PreferencePolicy policy)
     {
         var output = new MemoryStream();
         var summary = await s.F.Exports.ExportPreferencesAsync(s.F.ProjectId, policy, output);
@@ -61,7 +61,7 @@ public class ExportTests
     public async Task The_default_policy_drops_ties_gold_and_comparisons_without_votes_and_ignores_void_votes()
     {
         await using var s = await SceneAsync();
-        var (chosen, summary) = await ExportAsync(s, new ExportPolicy());
+        var (chosen, summary) = await ExportAsync(s, new PreferencePolicy());
         Assert.Equal(["A0", "A4", "B6"], chosen);
         Assert.Equal(new PreferenceExportSummary
         {
@@ -73,7 +73,7 @@ public class ExportTests
     public async Task Majority_counts_directions_and_drops_split_votes()
     {
         await using var s = await SceneAsync();
-        var (chosen, summary) = await ExportAsync(s, new ExportPolicy { Method = AggregationMethod.Majority });
+        var (chosen, summary) = await ExportAsync(s, new PreferencePolicy { Method = AggregationMethod.Majority });
         Assert.Equal(["A0", "B2", "A4"], chosen);
         Assert.Equal(2, summary.DroppedTie);
     }
@@ -82,7 +82,7 @@ public class ExportTests
     public async Task Minimum_agreement_drops_contested_comparisons()
     {
         await using var s = await SceneAsync();
-        var (chosen, summary) = await ExportAsync(s, new ExportPolicy { MinimumAgreement = 0.7 });
+        var (chosen, summary) = await ExportAsync(s, new PreferencePolicy { MinimumAgreement = 0.7 });
         Assert.Equal(["A4"], chosen);
         Assert.Equal(2, summary.DroppedAgreement);
     }
@@ -91,31 +91,31 @@ public class ExportTests
     public async Task Flagged_raters_are_excluded_on_request()
     {
         await using var s = await SceneAsync();
-        var (chosen, summary) = await ExportAsync(s, new ExportPolicy { ExcludeFlaggedRaters = true });
+        var (chosen, summary) = await ExportAsync(s, new PreferencePolicy { ExcludeFlaggedRaters = true });
         Assert.Equal(["A0", "A4", "A6"], chosen);
         Assert.Equal(1, summary.FlaggedRatersExcluded);
         await using var db = await s.F.DbAsync();
         var project = await db.Projects.SingleAsync(p => p.Id == s.F.ProjectId);
-        Assert.Equal([s.X], await ExportService.FlaggedRatersAsync(db, project, default));
+        Assert.Equal([s.X], await ProjectPreferenceReader.FlaggedRatersAsync(db, project, default));
     }
 
     [Fact]
     public async Task Gold_is_included_on_request_ties_kept_on_request_and_a_minimum_of_votes()
     {
         await using var s = await SceneAsync();
-        Assert.Equal(["A0", "A3", "A4", "B6"], (await ExportAsync(s, new ExportPolicy { IncludeGold = true })).Chosen);
-        var (kept, summary) = await ExportAsync(s, new ExportPolicy { DropTies = false });
+        Assert.Equal(["A0", "A3", "A4", "B6"], (await ExportAsync(s, new PreferencePolicy { IncludeGold = true })).Chosen);
+        var (kept, summary) = await ExportAsync(s, new PreferencePolicy { DropTies = false });
         Assert.Equal(["A0", "A1", "A2", "A4", "B6"], kept);
         Assert.Equal((2, 0), (summary.TiesWritten, summary.DroppedTie));
-        Assert.Equal(["A0"], (await ExportAsync(s, new ExportPolicy { MinimumVotes = 3 })).Chosen);
+        Assert.Equal(["A0"], (await ExportAsync(s, new PreferencePolicy { MinimumVotes = 3 })).Chosen);
     }
 
     [Fact]
     public async Task A_bad_policy_or_project_is_refused()
     {
         await using var s = await SceneAsync();
-        await Assert.ThrowsAsync<ArgumentException>(() => s.F.Exports.ExportPreferencesAsync(s.F.ProjectId, new ExportPolicy { MinimumAgreement = 1.5 }, Stream.Null));
-        await Assert.ThrowsAsync<KeyNotFoundException>(() => s.F.Exports.ExportPreferencesAsync(999, new ExportPolicy(), Stream.Null));
+        await Assert.ThrowsAsync<ArgumentException>(() => s.F.Exports.ExportPreferencesAsync(s.F.ProjectId, new PreferencePolicy { MinimumAgreement = 1.5 }, Stream.Null));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => s.F.Exports.ExportPreferencesAsync(999, new PreferencePolicy(), Stream.Null));
         await Assert.ThrowsAsync<KeyNotFoundException>(() => s.F.Exports.ExportVotesAsync(999, VotesFormat.Jsonl, Stream.Null));
     }
 
@@ -123,7 +123,7 @@ public class ExportTests
     public async Task The_same_data_and_policy_give_the_same_bytes()
     {
         await using var s = await SceneAsync();
-        foreach (var policy in new[] { new ExportPolicy(), new ExportPolicy { Method = AggregationMethod.Majority, DropTies = false, IncludeGold = true } })
+        foreach (var policy in new[] { new PreferencePolicy(), new PreferencePolicy { Method = AggregationMethod.Majority, DropTies = false, IncludeGold = true } })
         {
             var first = (await s.F.ExportPreferencesAsync(policy)).ToArray();
             var second = (await s.F.ExportPreferencesAsync(policy)).ToArray();

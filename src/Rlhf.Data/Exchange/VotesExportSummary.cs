@@ -1,0 +1,3 @@
+namespace Rlhf.Data.Exchange;
+
+public sealed record VotesExportSummary(int Votes, int Voided);
