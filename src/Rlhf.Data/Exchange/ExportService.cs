@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Rlhf.Core.Projects;
 using Rlhf.Core.Rating;
+using Rlhf.Data.Queries;
 
 namespace Rlhf.Data.Exchange;
 
@@ -52,7 +53,7 @@ public sealed class ExportService(IDbContextFactory<RlhfDbContext> contexts)
             last = page[^1].Id;
             var ids = page.Select(c => c.Id).ToList();
             var gold = (await db.GoldAnswers.AsNoTracking().Where(g => ids.Contains(g.ComparisonId)).Select(g => g.ComparisonId).ToListAsync(ct)).ToHashSet();
-            var votes = (await db.Votes.AsNoTracking().Where(v => ids.Contains(v.ComparisonId) && v.VoidedAtUtc == null)
+            var votes = (await db.Votes.AsNoTracking().Counted().Where(v => ids.Contains(v.ComparisonId))
                     .OrderBy(v => v.ComparisonId).ThenBy(v => v.Id).Select(v => new { v.ComparisonId, v.RaterId, v.Strength }).ToListAsync(ct))
                 .Where(v => !excluded.Contains(v.RaterId))
                 .ToLookup(v => v.ComparisonId, v => v.Strength);
@@ -248,7 +249,7 @@ public sealed class ExportService(IDbContextFactory<RlhfDbContext> contexts)
     public static async Task<HashSet<string>> FlaggedRatersAsync(RlhfDbContext db, Project project, CancellationToken ct)
     {
         var graded = await db.Votes.AsNoTracking()
-            .Where(v => v.ProjectId == project.Id && v.VoidedAtUtc == null)
+            .Counted().Where(v => v.ProjectId == project.Id)
             .Join(db.GoldAnswers, v => v.ComparisonId, g => g.ComparisonId, (v, g) => new { v.RaterId, v.Strength, g.Side, g.MinimumStrength })
             .ToListAsync(ct);
         return graded.GroupBy(g => g.RaterId)

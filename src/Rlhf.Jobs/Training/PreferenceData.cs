@@ -3,6 +3,7 @@ using Rlhf.Core.Rating;
 using Rlhf.Data;
 using Rlhf.Data.Exchange;
 using Rlhf.Training.Reward;
+using Rlhf.Data.Queries;
 
 namespace Rlhf.Jobs.Training;
 
@@ -22,7 +23,7 @@ public static class PreferenceData
                 Prompt = db.Prompts.Where(p => p.Id == c.PromptId).Select(p => p.Text).Single(),
                 A = db.Responses.Where(r => r.Id == c.ResponseAId).Select(r => r.Text).Single(),
                 B = db.Responses.Where(r => r.Id == c.ResponseBId).Select(r => r.Text).Single(),
-                Strengths = db.Votes.Where(v => v.ComparisonId == c.Id && v.VoidedAtUtc == null).Select(v => v.Strength).ToList(),
+                Strengths = db.Votes.Counted().Where(v => v.ComparisonId == c.Id).Select(v => v.Strength).ToList(),
             })
             .OrderBy(c => c.Id).ToListAsync(ct);
         var pairs = new List<PreferencePair>();
