@@ -16,41 +16,16 @@ public class AssignmentQueriesTests
     private static readonly TimeSpan[] LeaseEnds = [TimeSpan.FromMinutes(-1), TimeSpan.FromTicks(-1), TimeSpan.Zero, TimeSpan.FromTicks(1), TimeSpan.FromMinutes(1)];
 
     [Fact]
-    public async Task Live_leases_are_exactly_the_assignments_that_are_open()
-    {
-        var (database, stored) = await EveryCaseAsync();
-        await using (database)
-        {
-            await using var db = await ContextAsync(database);
-            var live = await db.Assignments.LiveLeases(Now).Select(a => a.Id).ToListAsync();
-            Assert.Equal(stored.Where(a => a.IsOpen(Now)).Select(a => a.Id).Order(), live.Order());
-        }
-    }
+    public Task Live_leases_are_exactly_the_assignments_that_are_open() =>
+        AssertPicksAsync(q => q.LiveLeases(Now), a => a.IsOpen(Now));
 
     [Fact]
-    public async Task Run_out_leases_are_the_leased_assignments_that_are_not_open()
-    {
-        var (database, stored) = await EveryCaseAsync();
-        await using (database)
-        {
-            await using var db = await ContextAsync(database);
-            var runOut = await db.Assignments.RunOutLeases(Now).Select(a => a.Id).ToListAsync();
-            Assert.Equal(stored.Where(a => a.Status == AssignmentStatus.Leased && !a.IsOpen(Now)).Select(a => a.Id).Order(), runOut.Order());
-        }
-    }
+    public Task Run_out_leases_are_the_leased_assignments_that_are_not_open() =>
+        AssertPicksAsync(q => q.RunOutLeases(Now), a => a.Status == AssignmentStatus.Leased && !a.IsOpen(Now));
 
     [Fact]
-    public async Task Held_assignments_are_the_answered_the_skipped_and_the_open()
-    {
-        var (database, stored) = await EveryCaseAsync();
-        await using (database)
-        {
-            await using var db = await ContextAsync(database);
-            var held = await db.Assignments.Held(Now).Select(a => a.Id).ToListAsync();
-            var expected = stored.Where(a => a.Status is AssignmentStatus.Submitted or AssignmentStatus.Skipped || a.IsOpen(Now));
-            Assert.Equal(expected.Select(a => a.Id).Order(), held.Order());
-        }
-    }
+    public Task Held_assignments_are_the_answered_the_skipped_and_the_open() =>
+        AssertPicksAsync(q => q.Held(Now), a => a.Status is AssignmentStatus.Submitted or AssignmentStatus.Skipped || a.IsOpen(Now));
 
     [Fact]
     public async Task Live_leases_compose_inside_a_projection_as_a_subquery()
@@ -61,6 +36,18 @@ public class AssignmentQueriesTests
             await using var db = await ContextAsync(database);
             var counts = await db.Comparisons.Select(c => db.Assignments.LiveLeases(Now).Count(a => a.ComparisonId == c.Id)).ToListAsync();
             Assert.Equal(stored.Count(a => a.IsOpen(Now)), counts.Sum());
+        }
+    }
+
+    /// <summary>The filter, run as SQL over every case, picks the same assignments as the rule in memory.</summary>
+    private static async Task AssertPicksAsync(Func<IQueryable<Assignment>, IQueryable<Assignment>> filter, Func<Assignment, bool> rule)
+    {
+        var (database, stored) = await EveryCaseAsync();
+        await using (database)
+        {
+            await using var db = await ContextAsync(database);
+            var picked = await filter(db.Assignments).Select(a => a.Id).ToListAsync();
+            Assert.Equal(stored.Where(rule).Select(a => a.Id).Order(), picked.Order());
         }
     }
 
