@@ -1,3 +1,4 @@
+using Rlhf.Jobs.Training;
 using Rlhf.Training.Ppo;
 using Rlhf.Training.Reward;
 using Rlhf.Training.Simulation;
@@ -19,7 +20,8 @@ public sealed record LoopBenchmarkOptions
     public int ResponsesPerPrompt { get; init; } = 3;
 
     /// <summary>Tokens per generated response (first generation, PPO rollouts and the generation after).</summary>
-    public int ResponseLength { get; init; } = 48;
+    public int ResponseLength { get; init; } = DefaultResponseLength;
+    private const int DefaultResponseLength = 48;
 
     /// <summary>Simulated raters and votes per comparison.</summary>
     public int Raters { get; init; } = 5;
@@ -31,10 +33,13 @@ public sealed record LoopBenchmarkOptions
         Epochs = 4, BatchPairs = 8, LearningRate = 1e-4, MaxLength = 160, EvalEvery = 10, CheckpointEvery = 1000,
     };
 
-    public PpoConfig Ppo { get; init; } = new()
+    /// <summary>
+    /// A site PPO run (<see cref="PpoRunDefaults"/>) sized for the benchmark: 60 updates, a stronger kl_coef, samples every
+    /// 3 updates and no checkpoints (a benchmark is never resumed).
+    /// </summary>
+    public PpoConfig Ppo { get; init; } = PpoRunDefaults.Config with
     {
-        Steps = 60, BatchSize = 16, MiniBatches = 2, PpoEpochs = 4, LearningRate = 3e-5, ResponseLength = 48,
-        Temperature = 0.7, KlCoef = 0.2, MissingEosPenalty = 1.0, SampleEvery = 3, CheckpointEvery = 1000,
+        Steps = 60, ResponseLength = DefaultResponseLength, KlCoef = 0.2, SampleEvery = 3, CheckpointEvery = 1000,
     };
 
     public int Seed { get; init; } = 1;
