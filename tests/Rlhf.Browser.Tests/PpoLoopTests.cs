@@ -10,11 +10,11 @@ using Rlhf.Core.Rating;
 using Rlhf.Core.Registry;
 using Rlhf.Data.Rating;
 using Rlhf.Data.Users;
+using Rlhf.Demo.Corpus;
 using Rlhf.Jobs.Generation;
 using Rlhf.Jobs.Registry;
 using Rlhf.Jobs.Runner;
 using Rlhf.Jobs.Training;
-using Rlhf.Training.Pretraining;
 using Rlhf.Training.Reward;
 using Xunit.Abstractions;
 

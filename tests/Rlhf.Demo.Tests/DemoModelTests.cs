@@ -1,11 +1,12 @@
 using Rlhf.Training.Checkpoints;
 using Rlhf.Training.Models;
-using Rlhf.Training.Pretraining;
+using Rlhf.Demo.Corpus;
 using Rlhf.Training.Sampling;
 using Rlhf.Training.Text;
+using Rlhf.Training;
 using TorchSharp;
 
-namespace Rlhf.Training.Tests;
+namespace Rlhf.Demo.Tests;
 
 /// <summary>The shipped demo policy (models/demo-policy, copied next to the test assembly).</summary>
 public class DemoModelTests : IDisposable

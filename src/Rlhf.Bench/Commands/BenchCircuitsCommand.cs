@@ -1,8 +1,9 @@
 using System.CommandLine;
 using Microsoft.Playwright;
-using Rlhf.Cli.Load;
+using Rlhf.Bench.Load;
+using Rlhf.Bench.Site;
 
-namespace Rlhf.Cli.Commands;
+namespace Rlhf.Bench.Commands;
 
 /// <summary>
 /// `rlhf bench circuits`: the site's memory per open rating page (a Blazor Server circuit), measured with real pages in
@@ -15,7 +16,7 @@ internal static class BenchCircuitsCommand
     {
         var pages = new Option<int>("--pages") { Description = "Rating pages to open (one rater each).", DefaultValueFactory = _ => 50 };
         var settle = new Option<double>("--settle") { Description = "Seconds to wait before each memory reading.", DefaultValueFactory = _ => 5 };
-        var siteDll = new Option<string>("--site-dll") { Description = "The site to start (default: Rlhf.Web.dll beside rlhf.dll).", DefaultValueFactory = _ => SiteServer.DefaultSiteDll };
+        var siteDll = new Option<string>("--site-dll") { Description = "The site to start (default: Rlhf.Web.dll beside rlhf.dll, else the checkout's build of src/Rlhf.Web in the same configuration).", DefaultValueFactory = _ => SiteServer.DefaultSiteDll };
         var command = new Command("circuits", "Memory of the site per open rating page, with real pages in chromium.") { pages, settle, siteDll };
         command.SetAction(async (parseResult, ct) =>
         {
@@ -25,7 +26,7 @@ internal static class BenchCircuitsCommand
             var dll = parseResult.GetValue(siteDll)!;
             if (n is < 1 or > 500) return BenchCommand.Fail(error, "--pages must be 1 to 500.");
             if (!(seconds >= 0)) return BenchCommand.Fail(error, "--settle must be 0 or more seconds.");
-            if (!File.Exists(dll)) return BenchCommand.Fail(error, $"--site-dll: '{dll}' does not exist (build src/Rlhf.Web or pass its Rlhf.Web.dll).");
+            if (!File.Exists(dll)) return BenchCommand.Fail(error, $"--site-dll: '{dll}' does not exist (build src/Rlhf.Web in the same configuration, e.g. dotnet build -c Release src/Rlhf.Web, or pass its Rlhf.Web.dll).");
             try
             {
                 var result = await CircuitMemoryBenchmark.RunAsync(dll, n, seconds, ct);

@@ -1,4 +1,4 @@
-namespace Rlhf.Cli.Commands;
+namespace Rlhf.Bench.Commands;
 
 using System.CommandLine;
 using System.Globalization;
@@ -6,14 +6,14 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Rlhf.Training;
-using Rlhf.Training.Benchmarks;
+using Rlhf.Bench.Training;
 
 /// <summary>
 /// `rlhf bench forward|generate`: speed measurements of the GPT-2 code on this machine, each printed as
 /// one JSON object. Speed is measured here, never asserted by tests. `bench` is a parent command so more
 /// benchmarks (e.g. `bench reward`) can be added beside these. Exit codes: 0 ok, 2 bad options.
 /// </summary>
-internal static class BenchCommand
+public static class BenchCommand
 {
     public static Command Create()
     {

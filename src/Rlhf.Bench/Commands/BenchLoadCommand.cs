@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
-using Rlhf.Cli.Load;
+using Rlhf.Bench.Load;
+using Rlhf.Bench.Site;
 
-namespace Rlhf.Cli.Commands;
+namespace Rlhf.Bench.Commands;
 
 /// <summary>
 /// `rlhf bench load`: the real site as its own process over a fresh SQLite file per concurrency level, C simulated
@@ -20,7 +21,7 @@ internal static class BenchLoadCommand
         var warmup = new Option<double>("--warmup") { Description = "Seconds of rating before the measurement starts, so the JIT has settled (votes still checked).", DefaultValueFactory = _ => 20 };
         var comparisons = new Option<int?>("--comparisons") { Description = "Comparisons in the campaign (default: 10000, or enough for --votes-per-rater)." };
         var overlap = new Option<int>("--overlap") { Description = "Raters per comparison (k).", DefaultValueFactory = _ => 3 };
-        var siteDll = new Option<string>("--site-dll") { Description = "The site to start (default: Rlhf.Web.dll beside rlhf.dll).", DefaultValueFactory = _ => SiteServer.DefaultSiteDll };
+        var siteDll = new Option<string>("--site-dll") { Description = "The site to start (default: Rlhf.Web.dll beside rlhf.dll, else the checkout's build of src/Rlhf.Web in the same configuration).", DefaultValueFactory = _ => SiteServer.DefaultSiteDll };
         var command = new Command("load", "Votes/s and latency of the rating API under C concurrent raters on the real site; checks no vote is lost or duplicated.")
         {
             concurrency, duration, votesPerRater, warmup, comparisons, overlap, siteDll,
@@ -39,7 +40,7 @@ internal static class BenchLoadCommand
             if (!(warm >= 0)) return BenchCommand.Fail(error, "--warmup must be 0 or more seconds.");
             if (k is < 1 or > 50) return BenchCommand.Fail(error, "--overlap must be 1 to 50.");
             if (parseResult.GetValue(comparisons) is < 1) return BenchCommand.Fail(error, "--comparisons must be at least 1.");
-            if (!File.Exists(dll)) return BenchCommand.Fail(error, $"--site-dll: '{dll}' does not exist (build src/Rlhf.Web or pass its Rlhf.Web.dll).");
+            if (!File.Exists(dll)) return BenchCommand.Fail(error, $"--site-dll: '{dll}' does not exist (build src/Rlhf.Web in the same configuration, e.g. dotnet build -c Release src/Rlhf.Web, or pass its Rlhf.Web.dll).");
 
             var results = new JsonArray();
             var passed = true;

@@ -7,11 +7,11 @@ using Rlhf.Data;
 using Rlhf.Data.Database;
 using Rlhf.Data.Hosting;
 using Rlhf.Jobs;
-using Rlhf.Jobs.Benchmarks;
+using Rlhf.Bench.Loop;
 using Rlhf.Jobs.Runner;
 using Rlhf.Training;
 
-namespace Rlhf.Cli.Commands;
+namespace Rlhf.Bench.Commands;
 
 /// <summary>
 /// `rlhf bench loop [--out DIR] [--prompts N] [--ppo-steps N] ...`: the whole loop on the demo task from scratch

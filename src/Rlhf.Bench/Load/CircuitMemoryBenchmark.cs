@@ -2,9 +2,10 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Rlhf.Bench.Site;
 using Rlhf.Data.Tokens;
 
-namespace Rlhf.Cli.Load;
+namespace Rlhf.Bench.Load;
 
 /// <summary>
 /// `bench circuits`: the real site (Development environment, so it serves its static assets from the build output),

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Rlhf.Cli.Load;
+namespace Rlhf.Bench.Load;
 
 /// <summary>Latencies of one kind of call, in milliseconds; summarised as count, mean, p50/p95/p99 (nearest rank) and max.</summary>
 internal sealed class LatencySamples

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
+using Rlhf.Bench.Site;
 
-namespace Rlhf.Cli.Load;
+namespace Rlhf.Bench.Load;
 
 /// <summary>
 /// One `bench load` level: a fresh site process over a fresh SQLite file, a campaign of N comparisons with overlap k,

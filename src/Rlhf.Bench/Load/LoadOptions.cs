@@ -1,4 +1,4 @@
-namespace Rlhf.Cli.Load;
+namespace Rlhf.Bench.Load;
 
 /// <summary>How one `bench load` level runs: raters, work, and when to stop (a duration, or a number of votes each).</summary>
 internal sealed record LoadOptions(

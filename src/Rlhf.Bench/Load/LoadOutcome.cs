@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Rlhf.Cli.Load;
+namespace Rlhf.Bench.Load;
 
 /// <summary>What the simulated raters saw: latencies inside the measured window, errors, and every acknowledged vote.</summary>
 internal sealed class LoadOutcome

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Rlhf.Cli.Load;
+namespace Rlhf.Bench.Load;
 
 /// <summary>The machine a benchmark ran on: cores and the 1/5/15-minute load averages (Linux /proc/loadavg).</summary>
 internal static class MachineLoad

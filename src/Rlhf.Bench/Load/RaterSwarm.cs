@@ -3,8 +3,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Rlhf.Bench.Site;
 
-namespace Rlhf.Cli.Load;
+namespace Rlhf.Bench.Load;
 
 /// <summary>
 /// C simulated raters over HTTP only, each looping GET /api/v1/assignments/next then POST /api/v1/assignments/{id}/vote

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Rlhf.Data;
 
-namespace Rlhf.Cli.Load;
+namespace Rlhf.Bench.Load;
 
 /// <summary>Checks a project's stored votes against the votes the server acknowledged (assignment id to vote id).</summary>
 internal static class VoteIntegrityCheck

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Rlhf.Cli.Load;
+namespace Rlhf.Bench.Load;
 
 /// <summary>
 /// What the database holds after a load run. <see cref="Lost"/>: acknowledged votes not stored (or stored under another

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Rlhf.Jobs.Benchmarks;
+namespace Rlhf.Bench.Loop;
 
 /// <summary>
 /// An SVG chart in the style of Gao et al. 2022 (Scaling Laws for Reward Model Overoptimization): the gold score (the

@@ -9,16 +9,17 @@ using Rlhf.Core.Registry;
 using Rlhf.Data;
 using Rlhf.Data.Rating;
 using Rlhf.Data.Users;
+using Rlhf.Demo.Campaign;
 using Rlhf.Jobs.Generation;
 using Rlhf.Jobs.Registry;
 using Rlhf.Jobs.Runner;
 using Rlhf.Jobs.Training;
 using Rlhf.Training.Checkpoints;
-using Rlhf.Training.Pretraining;
+using Rlhf.Demo.Corpus;
 using Rlhf.Training.Reward;
-using Rlhf.Training.Simulation;
+using Rlhf.Demo.Simulation;
 
-namespace Rlhf.Jobs.Benchmarks;
+namespace Rlhf.Bench.Loop;
 
 /// <summary>
 /// `rlhf bench loop`: the whole RLHF loop on the demo task, from scratch, with simulated raters instead of people and
@@ -118,7 +119,7 @@ public sealed class LoopBenchmark(
         var pool = new Pool { Name = "bench-loop raters", Description = "Simulated raters of rlhf bench loop.", CreatedAtUtc = now };
         var project = new Project
         {
-            Name = "bench-loop: customer-support replies", Guidelines = Demo.DemoProjectSeeder.Guidelines, Status = ProjectStatus.Active,
+            Name = "bench-loop: customer-support replies", Guidelines = DemoCampaign.Guidelines, Status = ProjectStatus.Active,
             Overlap = o.Overlap, GoldRate = 0, LeaseMinutes = 15, CreatedAtUtc = now,
         };
         db.AddRange(pool, project);

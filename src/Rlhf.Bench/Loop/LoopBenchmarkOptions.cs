@@ -1,8 +1,8 @@
 using Rlhf.Training.Ppo;
 using Rlhf.Training.Reward;
-using Rlhf.Training.Simulation;
+using Rlhf.Demo.Simulation;
 
-namespace Rlhf.Jobs.Benchmarks;
+namespace Rlhf.Bench.Loop;
 
 /// <summary>
 /// Sizes of `rlhf bench loop`. The defaults finish in well under 20 minutes on 2 CPU cores with the shipped demo policy

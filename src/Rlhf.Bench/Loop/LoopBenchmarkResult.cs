@@ -1,4 +1,4 @@
-namespace Rlhf.Jobs.Benchmarks;
+namespace Rlhf.Bench.Loop;
 
 /// <summary>
 /// What `rlhf bench loop` measured. Gold = the demo judge's score (the truth in this simulation); proxy = the trained

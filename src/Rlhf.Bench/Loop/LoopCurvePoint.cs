@@ -1,4 +1,4 @@
-namespace Rlhf.Jobs.Benchmarks;
+namespace Rlhf.Bench.Loop;
 
 /// <summary>
 /// One point of the PPO run in `rlhf bench loop`: KL from the reference (objective/kl, nats), the reward model's mean

@@ -8,7 +8,7 @@ using Rlhf.Data.Identity;
 using Rlhf.Data.Tokens;
 using Rlhf.Data.Users;
 
-namespace Rlhf.Cli.Load;
+namespace Rlhf.Bench.Site;
 
 /// <summary>
 /// Sets a benchmark campaign up in the site's database: an active project of N comparisons with overlap k (no gold,

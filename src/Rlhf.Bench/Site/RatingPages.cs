@@ -1,6 +1,6 @@
 using Microsoft.Playwright;
 
-namespace Rlhf.Cli.Load;
+namespace Rlhf.Bench.Site;
 
 /// <summary>
 /// Real rating pages in Debian's chromium (Playwright; never `playwright install`): one browser, one context per rater,

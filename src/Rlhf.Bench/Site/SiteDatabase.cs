@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Rlhf.Data;
 
-namespace Rlhf.Cli.Load;
+namespace Rlhf.Bench.Site;
 
 /// <summary>
 /// A SQLite file the site uses (or used), opened from the CLI with the same data services; WAL lets both write. Used

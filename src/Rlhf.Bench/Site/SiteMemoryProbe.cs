@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Rlhf.Cli.Load;
+namespace Rlhf.Bench.Site;
 
 /// <summary>
 /// The site process's memory: VmRSS and RssAnon (private) from /proc/PID/status, and the managed heap after a forced

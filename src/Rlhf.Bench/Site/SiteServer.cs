@@ -3,8 +3,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using Rlhf.Data.Hosting;
 
-namespace Rlhf.Cli.Load;
+namespace Rlhf.Bench.Site;
 
 /// <summary>
 /// The real site (Rlhf.Web.dll) on Kestrel on a free loopback port, as its own process, over a fresh SQLite file in a
@@ -32,8 +33,26 @@ internal sealed class SiteServer : IAsyncDisposable
     public TimeSpan CpuTime { get { process.Refresh(); return process.TotalProcessorTime; } }
     public string Log { get { lock (log) return log.ToString(); } }
 
-    /// <summary>Where Rlhf.Web.dll is by default: beside rlhf.dll (the CLI references the site project).</summary>
-    public static string DefaultSiteDll => Path.Combine(AppContext.BaseDirectory, "Rlhf.Web.dll");
+    /// <summary>
+    /// Where Rlhf.Web.dll is by default: beside this program when published (or built) together with it; else the
+    /// checkout's own build of src/Rlhf.Web in this program's configuration and framework (bin/Release/net10.0 beside
+    /// bin/Release/net10.0). Nothing here references the site project: it is started as the user would start it.
+    /// </summary>
+    public static string DefaultSiteDll
+    {
+        get
+        {
+            var beside = Path.Combine(AppContext.BaseDirectory, SiteDllName);
+            if (File.Exists(beside)) return beside;
+            var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            var root = ContentRootLocator.FindRepositoryRoot(AppContext.BaseDirectory);
+            return root is null || framework.Parent is not { } configuration
+                ? beside
+                : Path.Combine(root, "src", "Rlhf.Web", "bin", configuration.Name, framework.Name, SiteDllName);
+        }
+    }
+
+    private const string SiteDllName = "Rlhf.Web.dll";
 
     /// <summary>
     /// Starts the site and waits for /healthz. <paramref name="environmentName"/> "Development" serves the static assets

@@ -3,7 +3,7 @@ using Rlhf.Training.Pretraining;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Rlhf.Training.Benchmarks;
+namespace Rlhf.Bench.Training;
 
 /// <summary>The randomly initialised GPT-2 the benchmarks run (GPT-2 init from a seeded generator, eval mode).</summary>
 public static class BenchmarkModel

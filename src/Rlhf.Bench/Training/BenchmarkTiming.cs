@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Rlhf.Training.Benchmarks;
+namespace Rlhf.Bench.Training;
 
 /// <summary>Wall-clock timing helpers: warm-up runs, then repeated timed runs.</summary>
 public static class BenchmarkTiming

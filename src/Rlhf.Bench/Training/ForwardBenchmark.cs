@@ -1,8 +1,9 @@
 using System.Text.Json.Nodes;
 using TorchSharp;
+using Rlhf.Training;
 using static TorchSharp.torch;
 
-namespace Rlhf.Training.Benchmarks;
+namespace Rlhf.Bench.Training;
 
 /// <summary>
 /// `rlhf bench forward`: prefill throughput of a randomly initialised GPT-2 (logits for every position,

@@ -1,10 +1,11 @@
 using System.Text.Json.Nodes;
 using Rlhf.Training.Models;
 using Rlhf.Training.Sampling;
+using Rlhf.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Rlhf.Training.Benchmarks;
+namespace Rlhf.Bench.Training;
 
 /// <summary>
 /// `rlhf bench generate`: decoding throughput of <see cref="Sampler.Generate"/> on a randomly initialised

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Rlhf.Training.Benchmarks;
+namespace Rlhf.Bench.Training;
 
 /// <summary>
 /// Measures the fp32 matmul rate of this machine with the current torch thread count: square n x n

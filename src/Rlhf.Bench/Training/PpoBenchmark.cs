@@ -1,10 +1,11 @@
 using System.Text.Json.Nodes;
 using Rlhf.Training.Checkpoints;
 using Rlhf.Training.Ppo;
-using Rlhf.Training.Pretraining;
+using Rlhf.Demo.Corpus;
+using Rlhf.Training;
 using TorchSharp;
 
-namespace Rlhf.Training.Benchmarks;
+namespace Rlhf.Bench.Training;
 
 /// <summary>
 /// `rlhf bench ppo`: one PPO update's time split into generation, reference/value forward, reward scoring and the

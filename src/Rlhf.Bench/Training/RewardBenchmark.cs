@@ -2,10 +2,11 @@ using System.Text.Json.Nodes;
 using Rlhf.Training.Checkpoints;
 using Rlhf.Training.Models;
 using Rlhf.Training.Reward;
+using Rlhf.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Rlhf.Training.Benchmarks;
+namespace Rlhf.Bench.Training;
 
 /// <summary>
 /// `rlhf bench reward`: reward-model training throughput, the same step <see cref="RewardTrainer"/> runs

@@ -1,4 +1,4 @@
-namespace Rlhf.Training.Pretraining;
+namespace Rlhf.Demo.Corpus;
 
 /// <summary>
 /// A seeded generator of short customer-support conversations for the built-in demo task. The project writes

@@ -1,6 +1,6 @@
 using Rlhf.Training.Text;
 
-namespace Rlhf.Training.Pretraining;
+namespace Rlhf.Demo.Corpus;
 
 /// <summary>One generated support conversation: a customer message and a reply (of any quality).</summary>
 public sealed record DemoExample(string Prompt, string Reply)

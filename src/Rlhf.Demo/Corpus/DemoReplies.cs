@@ -1,4 +1,4 @@
-namespace Rlhf.Training.Pretraining;
+namespace Rlhf.Demo.Corpus;
 
 /// <summary>Builds customer messages and replies of every <see cref="DemoReplyStyle"/> from the topic pieces.</summary>
 internal static class DemoReplies

@@ -1,4 +1,4 @@
-namespace Rlhf.Training.Pretraining;
+namespace Rlhf.Demo.Corpus;
 
 /// <summary>How a generated reply is written. Not written into the corpus text (the corpus labels nothing).</summary>
 internal enum DemoReplyStyle

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Rlhf.Training.Pretraining;
+namespace Rlhf.Demo.Corpus;
 
 /// <summary>
 /// The slot values of one generated conversation (customer name, product, colour, order number...) and

@@ -1,4 +1,4 @@
-namespace Rlhf.Training.Pretraining;
+namespace Rlhf.Demo.Corpus;
 
 /// <summary>The support topics of the demo corpus.</summary>
 internal static class DemoTopics

@@ -1,4 +1,4 @@
-namespace Rlhf.Training.Pretraining;
+namespace Rlhf.Demo.Corpus;
 
 /// <summary>Small helpers for the seeded corpus generator (System.Random with a seed is stable across .NET versions).</summary>
 internal static class RandomExtensions

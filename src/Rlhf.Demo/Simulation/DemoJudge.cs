@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
-using Rlhf.Training.Pretraining;
+using Rlhf.Demo.Corpus;
 
-namespace Rlhf.Training.Simulation;
+namespace Rlhf.Demo.Simulation;
 
 /// <summary>
 /// The scripted judge of the built-in customer-support demo task: a gold score for a reply to a customer message,

@@ -1,4 +1,4 @@
-namespace Rlhf.Training.Simulation;
+namespace Rlhf.Demo.Simulation;
 
 /// <summary>
 /// A simulated rater: a judge's gold scores for the two responses as shown (left, right), plus the rater's noise and

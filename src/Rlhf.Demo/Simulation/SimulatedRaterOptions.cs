@@ -1,4 +1,4 @@
-namespace Rlhf.Training.Simulation;
+namespace Rlhf.Demo.Simulation;
 
 /// <summary>
 /// How a simulated rater turns two gold scores into a 5-point vote. The rater sees

@@ -2,16 +2,15 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Rlhf.Training.Simulation;
 
-namespace Rlhf.Cli.Simulation;
+namespace Rlhf.Demo.Simulation;
 
 /// <summary>
 /// One simulated rater over the REST API, as a script of a real rater would be: sign in with e-mail and password
 /// (joining through the invitation first when the account does not exist yet), then next assignment -> judge -> vote
 /// until there is nothing to rate. It never touches the database.
 /// </summary>
-internal sealed class SimulatedRaterSession(HttpClient http, SimulationSettings settings, int index)
+public sealed class SimulatedRaterSession(HttpClient http, SimulationSettings settings, int index)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

@@ -1,4 +1,4 @@
-namespace Rlhf.Cli.Simulation;
+namespace Rlhf.Demo.Simulation;
 
 /// <summary>A simulated rater could not start (sign-in or invitation refused); the message says why.</summary>
-internal sealed class SimulationException(string message) : Exception(message);
+public sealed class SimulationException(string message) : Exception(message);

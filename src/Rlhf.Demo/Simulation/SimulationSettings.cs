@@ -1,9 +1,8 @@
-using Rlhf.Training.Simulation;
 
-namespace Rlhf.Cli.Simulation;
+namespace Rlhf.Demo.Simulation;
 
 /// <summary>What `rlhf simulate` was asked to do.</summary>
-internal sealed record SimulationSettings
+public sealed record SimulationSettings
 {
     public required Uri BaseAddress { get; init; }
     public required int ProjectId { get; init; }

@@ -6,7 +6,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Rlhf.Training.Reward;
+namespace Rlhf.Training.Optim;
 
 /// <summary>
 /// AdamW (PyTorch semantics: decoupled weight decay, bias-corrected moments) with gradient clipping folded in,

@@ -1,4 +1,4 @@
-namespace Rlhf.Training.Pretraining;
+namespace Rlhf.Training.Optim;
 
 /// <summary>nanoGPT's schedule: linear warm-up to the peak, then cosine decay to the minimum at the last step.</summary>
 public static class LearningRateSchedule

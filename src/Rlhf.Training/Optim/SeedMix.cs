@@ -1,4 +1,4 @@
-namespace Rlhf.Training.Reward;
+namespace Rlhf.Training.Optim;
 
 /// <summary>Deterministic seed derivation (SplitMix64), independent of the process (unlike HashCode).</summary>
 internal static class SeedMix

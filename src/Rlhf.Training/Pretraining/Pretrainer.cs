@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Rlhf.Training.Models;
+using Rlhf.Training.Optim;
 using Rlhf.Training.Text;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -26,17 +27,6 @@ public static class Pretrainer
     /// <summary>Tokenizes texts (each should end with "&lt;|endoftext|&gt;") with the GPT-2 tokenizer.</summary>
     public static int[][] Tokenize(IEnumerable<string> texts)
         => texts.Select(t => Gpt2Tokenizer.Shared.Encode(t)).ToArray();
-
-    /// <summary>Trains on <see cref="DemoCorpus"/>: config.Examples conversations drawn with config.Seed.</summary>
-    public static PretrainResult TrainOnDemoCorpus(PretrainConfig config, Action<PretrainProgress>? progress = null,
-        CancellationToken cancellationToken = default)
-    {
-        var train = Tokenize(DemoCorpus.Texts(config.Seed, config.Examples));
-        var validation = config.ValidationExamples > 0
-            ? Tokenize(DemoCorpus.Texts(unchecked(config.Seed + 1_000_003), config.ValidationExamples))
-            : null;
-        return Train(config, train, validation, progress, cancellationToken);
-    }
 
     /// <summary>
     /// Trains a new model on <paramref name="sequences"/> (token ids, at least 2 each). Progress is reported

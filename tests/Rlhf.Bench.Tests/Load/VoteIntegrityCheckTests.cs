@@ -1,21 +1,25 @@
 using Microsoft.Data.Sqlite;
-using Rlhf.Cli.Load;
+using Microsoft.EntityFrameworkCore;
+using Rlhf.Bench.Load;
+using Rlhf.Bench.Site;
 using Rlhf.Core.Projects;
 using Rlhf.Core.Rating;
 using Rlhf.Data.Identity;
 
-namespace Rlhf.Cli.Tests;
+namespace Rlhf.Bench.Tests.Load;
 
 /// <summary>The database check of `bench load` finds lost votes, duplicates and exceeded overlap planted in a real schema.</summary>
 public sealed class VoteIntegrityCheckTests : IAsyncLifetime
 {
-    private readonly string folder = Path.Combine(Path.GetTempPath(), "rlhf-cli-tests", Guid.NewGuid().ToString("N"));
+    private readonly string folder = Path.Combine(Path.GetTempPath(), "rlhf-bench-tests", Guid.NewGuid().ToString("N"));
     private string DatabasePath => Path.Combine(folder, "rlhf.db");
 
     public async Task InitializeAsync()
     {
-        var (exit, _, error) = await CliProcess.RunAsync(new Dictionary<string, string> { ["ConnectionStrings__Rlhf"] = $"Data Source={DatabasePath}" }, null, "db", "migrate");
-        Assert.True(exit == 0, error);
+        Directory.CreateDirectory(folder);
+        await using var database = new SiteDatabase(DatabasePath);
+        await using var db = await database.OpenAsync();
+        await db.Database.MigrateAsync();
     }
 
     public Task DisposeAsync()

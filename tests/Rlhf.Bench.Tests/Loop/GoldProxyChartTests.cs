@@ -1,7 +1,7 @@
 using System.Xml.Linq;
-using Rlhf.Jobs.Benchmarks;
+using Rlhf.Bench.Loop;
 
-namespace Rlhf.Jobs.Tests;
+namespace Rlhf.Bench.Tests.Loop;
 
 public class GoldProxyChartTests
 {

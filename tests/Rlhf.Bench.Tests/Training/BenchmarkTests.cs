@@ -1,8 +1,9 @@
 using System.Text.Json.Nodes;
-using Rlhf.Training.Benchmarks;
+using Rlhf.Bench.Training;
 using Rlhf.Training.Models;
+using Rlhf.Training;
 
-namespace Rlhf.Training.Tests;
+namespace Rlhf.Bench.Tests.Training;
 
 /// <summary>Smoke tests: the benchmarks run on tiny configs and report positive numbers. Speed is never asserted.</summary>
 public class BenchmarkTests

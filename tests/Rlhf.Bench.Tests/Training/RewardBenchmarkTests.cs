@@ -1,10 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Rlhf.Training.Benchmarks;
+using Rlhf.Bench.Training;
 using Rlhf.Training.Models;
+using Rlhf.Training;
 
-namespace Rlhf.Training.Tests;
+namespace Rlhf.Bench.Tests.Training;
 
 /// <summary>`rlhf bench reward` runs on a tiny config and reports positive numbers (speed is never asserted).</summary>
 public class RewardBenchmarkTests

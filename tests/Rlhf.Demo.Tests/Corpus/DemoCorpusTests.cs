@@ -1,9 +1,9 @@
-using Rlhf.Training.Pretraining;
+using Rlhf.Demo.Corpus;
 using Rlhf.Training.Text;
 
-namespace Rlhf.Training.Tests;
+namespace Rlhf.Demo.Tests.Corpus;
 
-public class PretrainingCorpusTests
+public class DemoCorpusTests
 {
     [Fact]
     public void Same_seed_gives_the_same_corpus_and_another_seed_differs()

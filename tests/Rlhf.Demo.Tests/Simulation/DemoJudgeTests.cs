@@ -1,9 +1,9 @@
-using Rlhf.Training.Pretraining;
-using Rlhf.Training.Simulation;
+using Rlhf.Demo.Corpus;
+using Rlhf.Demo.Simulation;
 using Xunit.Abstractions;
 
 
-namespace Rlhf.Training.Tests;
+namespace Rlhf.Demo.Tests.Simulation;
 
 public class DemoJudgeTests(ITestOutputHelper output)
 {

@@ -1,6 +1,6 @@
-using Rlhf.Training.Simulation;
+using Rlhf.Demo.Simulation;
 
-namespace Rlhf.Training.Tests;
+namespace Rlhf.Demo.Tests.Simulation;
 
 public class SimulatedRaterTests
 {
