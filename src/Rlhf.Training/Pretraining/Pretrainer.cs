@@ -50,14 +50,7 @@ public static class Pretrainer
             model.train();
 
             var parameters = model.parameters().ToArray();
-            var decay = parameters.Where(p => p.dim() >= 2).ToArray();
-            var noDecay = parameters.Where(p => p.dim() < 2).ToArray();
-            using var optimizer = optim.AdamW(
-                [
-                    new AdamW.ParamGroup(decay, config.LearningRate, config.Beta1, config.Beta2, config.Epsilon, config.WeightDecay, false, false),
-                    new AdamW.ParamGroup(noDecay, config.LearningRate, config.Beta1, config.Beta2, config.Epsilon, 0.0, false, false),
-                ],
-                config.LearningRate, config.Beta1, config.Beta2, config.Epsilon, config.WeightDecay);
+            using var optimizer = AdamWGroups.Create(parameters, config.LearningRate, config.Beta1, config.Beta2, config.Epsilon, config.WeightDecay);
 
             var order = new DataOrder(usable.Length, config.Seed);
             var wte = model.Transformer.TokenEmbeddingWeight;
@@ -72,7 +65,7 @@ public static class Pretrainer
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var lr = LearningRateSchedule.At(step, config.Steps, config.LearningRate, config.EffectiveMinLearningRate, warmup);
-                foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+                optimizer.SetLearningRate(lr);
 
                 var rows = order.Next(config.BatchSize).Select(i => usable[i]).ToArray();
                 using var batch = PretrainBatch.Create(rows, config.BlockSize, modelConfig.EffectivePadTokenId);
