@@ -50,4 +50,14 @@ public static class BenchmarkModel
         for (var i = 0; i < ids.Length; i++) ids[i] = random.Next(vocabSize - 1);
         return tensor(ids, [batch, length]);
     }
+
+    /// <summary>Null when a benchmark model of this shape can be built, else a one-line reason naming the option.</summary>
+    public static string? ShapeProblem(int nLayer, int nHead, int nEmbd, int vocabSize)
+    {
+        if (nLayer < 1) return $"n-layer must be at least 1 (got {nLayer})";
+        if (nHead < 1) return $"n-head must be at least 1 (got {nHead})";
+        if (nEmbd < 1 || nEmbd % nHead != 0) return $"n-embd ({nEmbd}) must be positive and divisible by n-head ({nHead})";
+        if (vocabSize < 2) return $"vocab-size must be at least 2 (got {vocabSize})";
+        return null;
+    }
 }

@@ -13,35 +13,17 @@ namespace Rlhf.Bench.Training;
 /// </summary>
 public static class ForwardBenchmark
 {
-    public sealed record Options
+    public sealed record Options : ModelBenchmarkOptions
     {
-        public int NLayer { get; init; } = 4;
-        public int NEmbd { get; init; } = 256;
-        public int NHead { get; init; } = 4;
-        public int VocabSize { get; init; } = 50257;
-        public int SeqLen { get; init; } = 128;
         public int BatchSize { get; init; } = 16;
-        public int Warmup { get; init; } = 2;
         /// <summary>Untimed passes continue until this much time has passed (0 with Warmup 0 = none).</summary>
         public double MinWarmupSeconds { get; init; } = 1.0;
-        public int Repeats { get; init; } = 7;
-        public IReadOnlyList<int> MatmulSizes { get; init; } = [1024, 2048];
-        public int MatmulRepeats { get; init; } = 5;
-        public int Seed { get; init; }
 
         /// <summary>Null when usable, else a one-line reason naming the option.</summary>
         public string? Problem()
         {
-            if (NLayer < 1) return $"n-layer must be at least 1 (got {NLayer})";
-            if (NHead < 1) return $"n-head must be at least 1 (got {NHead})";
-            if (NEmbd < 1 || NEmbd % NHead != 0) return $"n-embd ({NEmbd}) must be positive and divisible by n-head ({NHead})";
-            if (VocabSize < 2) return $"vocab-size must be at least 2 (got {VocabSize})";
-            if (SeqLen is < 1 or > 4096) return $"seq-len must be between 1 and 4096 (got {SeqLen})";
+            if (SharedProblem() is string shared) return shared;
             if (BatchSize < 1) return $"batch-size must be at least 1 (got {BatchSize})";
-            if (Warmup < 0) return $"warmup must be at least 0 (got {Warmup})";
-            if (Repeats < 1) return $"repeats must be at least 1 (got {Repeats})";
-            if (MatmulRepeats < 1) return $"matmul-repeats must be at least 1 (got {MatmulRepeats})";
-            if (MatmulSizes.Count == 0 || MatmulSizes.Any(n => n is < 1 or > 8192)) return "matmul-sizes must be between 1 and 8192";
             return null;
         }
     }

@@ -38,10 +38,7 @@ public static class GenerateBenchmark
 
         public string? Problem()
         {
-            if (NLayer < 1) return $"n-layer must be at least 1 (got {NLayer})";
-            if (NHead < 1) return $"n-head must be at least 1 (got {NHead})";
-            if (NEmbd < 1 || NEmbd % NHead != 0) return $"n-embd ({NEmbd}) must be positive and divisible by n-head ({NHead})";
-            if (VocabSize < 2) return $"vocab-size must be at least 2 (got {VocabSize})";
+            if (BenchmarkModel.ShapeProblem(NLayer, NHead, NEmbd, VocabSize) is string shape) return shape;
             if (PromptTokens < 1) return $"prompt-tokens must be at least 1 (got {PromptTokens})";
             if (NewTokens < 1) return $"new-tokens must be at least 1 (got {NewTokens})";
             if (PromptTokens + NewTokens > 4096) return "prompt-tokens + new-tokens must be at most 4096";

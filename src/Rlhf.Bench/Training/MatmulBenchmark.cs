@@ -26,6 +26,14 @@ public static class MatmulBenchmark
         }).ToArray());
     }
 
+    /// <summary>Null when these matmul settings are usable, else a one-line reason naming the option.</summary>
+    public static string? Problem(IReadOnlyList<int> sizes, int repeats)
+    {
+        if (repeats < 1) return $"matmul-repeats must be at least 1 (got {repeats})";
+        if (sizes.Count == 0 || sizes.Any(n => n is < 1 or > 8192)) return "matmul-sizes must be between 1 and 8192";
+        return null;
+    }
+
     public static Result Run(IReadOnlyList<int> sizes, int warmup = 1, int repeats = 5)
     {
         if (sizes.Count == 0) throw new ArgumentException("no matmul sizes given", nameof(sizes));

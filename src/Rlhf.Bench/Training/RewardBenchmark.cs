@@ -23,36 +23,18 @@ namespace Rlhf.Bench.Training;
 /// </summary>
 public static class RewardBenchmark
 {
-    public sealed record Options
+    public sealed record Options : ModelBenchmarkOptions
     {
-        public int NLayer { get; init; } = 4;
-        public int NEmbd { get; init; } = 256;
-        public int NHead { get; init; } = 4;
-        public int VocabSize { get; init; } = 50257;
-        public int SeqLen { get; init; } = 128;
         /// <summary>Pairs per step: 2 x BatchPairs sequences go through the model.</summary>
         public int BatchPairs { get; init; } = 8;
-        public int Warmup { get; init; } = 2;
-        public int Repeats { get; init; } = 7;
-        public IReadOnlyList<int> MatmulSizes { get; init; } = [1024, 2048];
-        public int MatmulRepeats { get; init; } = 5;
         /// <summary>torch threads for this run only (restored afterwards); null = one per core.</summary>
         public int? Threads { get; init; }
-        public int Seed { get; init; }
 
         /// <summary>Null when usable, else a one-line reason naming the option.</summary>
         public string? Problem()
         {
-            if (NLayer < 1) return $"n-layer must be at least 1 (got {NLayer})";
-            if (NHead < 1) return $"n-head must be at least 1 (got {NHead})";
-            if (NEmbd < 1 || NEmbd % NHead != 0) return $"n-embd ({NEmbd}) must be positive and divisible by n-head ({NHead})";
-            if (VocabSize < 2) return $"vocab-size must be at least 2 (got {VocabSize})";
-            if (SeqLen is < 1 or > 4096) return $"seq-len must be between 1 and 4096 (got {SeqLen})";
+            if (SharedProblem() is string shared) return shared;
             if (BatchPairs < 1) return $"batch-pairs must be at least 1 (got {BatchPairs})";
-            if (Warmup < 0) return $"warmup must be at least 0 (got {Warmup})";
-            if (Repeats < 1) return $"repeats must be at least 1 (got {Repeats})";
-            if (MatmulRepeats < 1) return $"matmul-repeats must be at least 1 (got {MatmulRepeats})";
-            if (MatmulSizes.Count == 0 || MatmulSizes.Any(n => n is < 1 or > 8192)) return "matmul-sizes must be between 1 and 8192";
             if (Threads is < 1) return $"threads must be at least 1 (got {Threads})";
             return null;
         }
@@ -154,9 +136,9 @@ public static class RewardBenchmark
             ["forward_backward_ms_median"] = Math.Round(fwdBwd * 1e3, 3),
             ["optimizer_ms_estimate"] = Math.Round((step - fwdBwd) * 1e3, 3),
             ["tokens_per_s"] = Math.Round(tokensPerSecond, 1),
-            ["achieved_gflops"] = Math.Round(achieved / 1e9, 2),
-            ["mfu"] = Math.Round(achieved / peak, 4),
-            ["mfu_forward_backward"] = Math.Round(achievedFwdBwd / peak, 4),
+            ["achieved_gflops"] = BenchmarkTiming.Round(achieved / 1e9),
+            ["mfu"] = BenchmarkTiming.Round(achieved / peak),
+            ["mfu_forward_backward"] = BenchmarkTiming.Round(achievedFwdBwd / peak),
         };
     }
 
