@@ -11,6 +11,13 @@ namespace Rlhf.Jobs.Training;
 public sealed record PpoRunRequest : IRunSettings
 {
     public int Version { get; init; } = RunSettingsVersion.Current;
+
+    /// <summary>
+    /// What the New PPO run form starts with: <see cref="PpoConfig"/>'s defaults but a shorter run (50 updates) that
+    /// checkpoints every 10 (with 50, a restart of a 50-update run would never find a checkpoint), and a penalty of 1 for
+    /// responses without EOS.
+    /// </summary>
+    public static PpoRunRequest FormStart { get; } = new() { Config = new PpoConfig { Steps = 50, CheckpointEvery = 10, MissingEosPenalty = 1.0 } };
     public string Name { get; init; } = "";
     public int PolicyModelId { get; init; }
     public int RewardModelId { get; init; }
@@ -20,7 +27,7 @@ public sealed record PpoRunRequest : IRunSettings
     public double HeldOutFraction { get; init; } = 0.2;
     public PpoConfig Config { get; init; } = new();
 
-    public IReadOnlyList<string> Validate() => Problems().Select(p => p.Message).ToList();
+    public IReadOnlyList<string> Validate() => Problems().Select(p => p.ToString()).ToList();
 
     public IReadOnlyList<RunSettingsProblem> Problems()
     {
@@ -28,7 +35,7 @@ public sealed record PpoRunRequest : IRunSettings
         if (RunSettingsVersion.Check(Version) is { } version) problems.Add(version);
         if (string.IsNullOrWhiteSpace(Name) || Name.Trim().Length > 200) problems.Add(new(nameof(Name), "Name the run (1 to 200 characters); the new policy gets this name."));
         if (HeldOutFraction is < 0 or > 0.9) problems.Add(new(nameof(HeldOutFraction), "Held-out share must be between 0 and 0.9."));
-        problems.AddRange(Config.Problems().Select(p => new RunSettingsProblem($"{nameof(Config)}.{p.Setting}", p.ToString())));
+        problems.AddRange(Config.Problems().Select(p => new RunSettingsProblem($"{nameof(Config)}.{p.Setting}", p.Text, p.ToString())));
         return problems;
     }
 

@@ -35,7 +35,7 @@ public sealed record RewardRunRequest : IRunSettings
     }
     public RewardTrainingConfig Config { get; init; } = new();
 
-    public IReadOnlyList<string> Validate() => Problems().Select(p => p.Message).ToList();
+    public IReadOnlyList<string> Validate() => Problems().Select(p => p.ToString()).ToList();
 
     public IReadOnlyList<RunSettingsProblem> Problems()
     {
@@ -44,7 +44,7 @@ public sealed record RewardRunRequest : IRunSettings
         if (string.IsNullOrWhiteSpace(Name) || Name.Trim().Length > 200) problems.Add(new(nameof(Name), "Name the run (1 to 200 characters); the model gets this name."));
         if (ProjectId is null == string.IsNullOrWhiteSpace(DataFile)) problems.Add(new(nameof(ProjectId), "Choose the data: a project's votes or a TRL preference file (one of them)."));
         if (ProjectId is not null) problems.AddRange(Policy.Validate().Select(m => new RunSettingsProblem(nameof(Policy), m)));
-        problems.AddRange(Config.Problems().Select(p => new RunSettingsProblem($"{nameof(Config)}.{p.Setting}", p.ToString())));
+        problems.AddRange(Config.Problems().Select(p => new RunSettingsProblem($"{nameof(Config)}.{p.Setting}", p.Text, p.ToString())));
         return problems;
     }
 

@@ -39,12 +39,14 @@ public class RunSettingsTests
         var problems = new PpoRunRequest { Name = "", HeldOutFraction = 2, Config = new PpoConfig { KlCoef = -1, BatchSize = 5, MiniBatches = 2 } }.Problems();
         Assert.Contains(problems, p => p.Field == "Name" && p.Message.StartsWith("Name the run"));
         Assert.Contains(problems, p => p.Field == "HeldOutFraction");
-        Assert.Contains(new RunSettingsProblem("Config.KlCoef", "--kl-coef must be >= 0 (got -1)"), problems);
+        var kl = Assert.Single(problems, p => p.Field == "Config.KlCoef");
+        Assert.Equal(("must be >= 0 (got -1)", "--kl-coef must be >= 0 (got -1)"), (kl.Message, kl.ToString()));
         Assert.Contains(problems, p => p.Field == "Config.BatchSize" && p.Message.Contains("--minibatches"));
 
         var reward = new RewardRunRequest { Name = "rm", DataFile = "x.jsonl", Config = new RewardTrainingConfig { LearningRate = 0 } }.Problems();
-        Assert.Equal([new RunSettingsProblem("Config.LearningRate", "--lr must be > 0 (got 0)")], reward);
+        Assert.Equal([new RunSettingsProblem("Config.LearningRate", "must be > 0 (got 0)", "--lr must be > 0 (got 0)")], reward);
         Assert.Equal(["--lr must be > 0 (got 0)"], new RewardTrainingConfig { LearningRate = 0 }.Validate());
+        Assert.Equal(["--lr must be > 0 (got 0)"], new RewardRunRequest { Name = "rm", DataFile = "x.jsonl", Config = new RewardTrainingConfig { LearningRate = 0 } }.Validate());
 
         var future = new RewardRunRequest { Name = "rm", DataFile = "x.jsonl", Version = RunSettingsVersion.Current + 1 }.Problems();
         Assert.Equal("Version", Assert.Single(future).Field);
