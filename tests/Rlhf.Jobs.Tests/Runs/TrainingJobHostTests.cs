@@ -15,7 +15,7 @@ public class TrainingJobHostTests
         public const string JobKind = "fake-training";
         public string Kind => JobKind;
         public bool CanResume => true;
-        public sealed record Payload(int Steps, string File, bool Mismatch);
+        public sealed record Payload(int Steps, string File, bool Mismatch, bool UntilCancelled = false);
 
         public async Task RunAsync(JobContext context, CancellationToken ct)
         {
@@ -24,8 +24,9 @@ public class TrainingJobHostTests
             var trained = await host.RunAsync(() =>
             {
                 if (payload.Mismatch) throw new CheckpointMismatchException("/ck", "the checkpoint in /ck was made with other settings (kl_coef 0.05 in the checkpoint, 0.1 now)");
-                for (var step = 1; step <= payload.Steps; step++)
+                for (var step = 1; step <= payload.Steps || payload.UntilCancelled; step++)
                 {
+                    ct.ThrowIfCancellationRequested();
                     var line = $"step {step}";
                     host.Write(write => File.AppendAllLinesAsync(payload.File, [line], write));
                     host.Metrics(step, new Dictionary<string, double> { ["train/loss"] = 1.0 / step }, (double)step / payload.Steps, $"step {step}/{payload.Steps}");
@@ -64,5 +65,23 @@ public class TrainingJobHostTests
         var failed = (await h.Queue.GetAsync(job.Id))!;
         Assert.Equal(JobStatus.Failed, failed.Status);
         Assert.Equal("the checkpoint in /ck was made with other settings (kl_coef 0.05 in the checkpoint, 0.1 now)", failed.Error);
+    }
+
+    [Fact]
+    public async Task A_cancelled_training_keeps_what_it_reported_and_ends_cancelled()
+    {
+        await using var h = await JobsHarness.CreateAsync(s => s.AddScoped<IJobHandler, FakeTrainingHandler>(), leaseSeconds: 3);
+        var job = await h.Queue.EnqueueAsync(FakeTrainingHandler.JobKind, new FakeTrainingHandler.Payload(1, Path.Combine(h.Folder, "x"), false, UntilCancelled: true), null);
+
+        var running = h.Runner.RunNextAsync(CancellationToken.None);
+        while ((await h.Queue.ReadMetricsAsync(job.Id)).Count == 0) await Task.Delay(50);
+        Assert.True(await h.Queue.RequestCancelAsync(job.Id));
+        await running;
+
+        var cancelled = (await h.Queue.GetAsync(job.Id))!;
+        Assert.Equal(JobStatus.Cancelled, cancelled.Status);
+        var steps = (await h.Queue.ReadMetricsAsync(job.Id)).Select(m => m.Step).ToList();
+        Assert.Equal(Enumerable.Range(1, steps.Count).Select(i => (long)i), steps);   // every step reported before the cancel was written
+        Assert.Equal(steps.Count, (await File.ReadAllLinesAsync(Path.Combine(h.Folder, "x"))).Length);
     }
 }
