@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Rlhf.Bench.Commands;
 using Rlhf.Cli.Commands;
 
 namespace Rlhf.Cli;
@@ -19,6 +20,7 @@ internal static class RlhfCommandLine
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(PretrainCommand.Create());
         root.Subcommands.Add(SimulateCommand.Create());
+        root.Subcommands.Add(DemoCampaignCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(LmLogprobCommand.Create());
         root.Subcommands.Add(RewardScoreCommand.Create());

@@ -16,7 +16,7 @@ public static class JobsServiceCollectionExtensions
         services.AddScoped<ModelRegistry>();
         services.AddScoped<IJobHandler, GenerationJobHandler>();
         services.AddScoped<GenerationService>();
-        services.AddScoped<Demo.DemoProjectSeeder>();
+        services.AddScoped<Seeding.ShippedCampaignSeeder>();
         services.AddScoped<IJobHandler, Training.RewardRunJobHandler>();
         services.AddScoped<Training.RewardRunService>();
         services.AddScoped<IJobHandler, Training.PpoRunJobHandler>();

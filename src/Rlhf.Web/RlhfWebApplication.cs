@@ -44,6 +44,7 @@ public static class RlhfWebApplication
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddSingleton<Rlhf.Web.Services.MarkdownRenderer>();
+        services.AddScoped<Rlhf.Web.Services.CurrentActor>();
 
         services.AddCascadingAuthenticationState();
         services.AddScoped<IdentityRedirectManager>();

@@ -1,5 +1,6 @@
 using Rlhf.Training.Checkpoints;
 using Rlhf.Training.Models;
+using Rlhf.Training.Optim;
 using Rlhf.Training.Reward;
 using TorchSharp;
 using TorchSharp.Modules;

@@ -4,6 +4,7 @@ using System.CommandLine;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Rlhf.Demo;
 using Rlhf.Training;
 using Rlhf.Training.Checkpoints;
 using Rlhf.Training.Pretraining;
@@ -11,7 +12,7 @@ using Rlhf.Training.Pretraining;
 /// <summary>
 /// `rlhf pretrain --out DIR [--seed --steps --n-layer --n-embd --n-head --block-size --batch-size --lr ...]`:
 /// trains a small GPT-2 from scratch on the built-in demo corpus of support conversations (see
-/// <see cref="DemoCorpus"/>, <see cref="Pretrainer"/>) and saves it in the Hugging Face layout. Prints one
+/// <see cref="DemoPolicy"/>) and saves it in the Hugging Face layout. Prints one
 /// JSON line per log interval {"step","loss","lr","grad_norm","tokens_per_s","elapsed_s"} and a final line
 /// {"done":true,...}. The defaults reproduce the shipped models/demo-policy (docs/demo-model.md).
 /// Exit codes: 0 ok, 1 failure (cannot write, cancelled), 2 bad options.
@@ -88,7 +89,7 @@ internal static class PretrainCommand
         var threadCount = TorchThreads.EnsureConfigured(threads);
         try
         {
-            var result = Pretrainer.TrainOnDemoCorpus(config, p => output.WriteLine(new JsonObject
+            var result = DemoPolicy.Train(config, p => output.WriteLine(new JsonObject
             {
                 ["step"] = p.Step,
                 ["loss"] = Math.Round(p.Loss, 5),

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using Rlhf.Cli.Simulation;
-using Rlhf.Training.Simulation;
+using Rlhf.Demo.Simulation;
 
 namespace Rlhf.Cli.Commands;
 

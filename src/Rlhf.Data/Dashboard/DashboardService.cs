@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Rlhf.Core.Jobs;
 using Rlhf.Core.Projects;
+using Rlhf.Data.Queries;
 
 namespace Rlhf.Data.Dashboard;
 
@@ -11,7 +12,7 @@ public sealed class DashboardService(IDbContextFactory<RlhfDbContext> contexts, 
         await using var db = await contexts.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
         var today = now.Date;
-        var open = db.Assignments.Where(a => a.Status == AssignmentStatus.Leased && a.LeaseExpiresAtUtc > now);
+        var open = db.Assignments.LiveLeases(now);
         var nowOffset = clock.GetUtcNow();
         return new DashboardCounts(
             ActiveProjects: await db.Projects.CountAsync(p => p.Status == ProjectStatus.Active, ct),

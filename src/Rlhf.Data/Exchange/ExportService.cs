@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Rlhf.Core.Projects;
 using Rlhf.Core.Rating;
+using Rlhf.Data.Queries;
 
 namespace Rlhf.Data.Exchange;
 

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Rlhf.Core.Projects;
 using Rlhf.Core.Rating;
+using Rlhf.Data.Queries;
 
 namespace Rlhf.Data.Exchange;
 
@@ -50,7 +51,7 @@ public sealed class ProjectPreferenceReader
             last = page[^1].Id;
             var ids = page.Select(c => c.Id).ToList();
             var gold = (await db.GoldAnswers.AsNoTracking().Where(g => ids.Contains(g.ComparisonId)).Select(g => g.ComparisonId).ToListAsync(ct)).ToHashSet();
-            var votes = (await db.Votes.AsNoTracking().Where(v => ids.Contains(v.ComparisonId) && v.VoidedAtUtc == null)
+            var votes = (await db.Votes.AsNoTracking().Counted().Where(v => ids.Contains(v.ComparisonId))
                     .OrderBy(v => v.ComparisonId).ThenBy(v => v.Id).Select(v => new { v.ComparisonId, v.RaterId, v.Strength }).ToListAsync(ct))
                 .ToLookup(v => v.ComparisonId, v => new PreferenceVote(v.RaterId, v.Strength));
             var selections = page.Select(c => (Comparison: c, Selection: PreferenceSelection.Select(votes[c.Id], gold.Contains(c.Id), ExcludedRaters, Policy))).ToList();
@@ -77,7 +78,7 @@ public sealed class ProjectPreferenceReader
     public static async Task<HashSet<string>> FlaggedRatersAsync(RlhfDbContext db, Project project, CancellationToken ct)
     {
         var graded = await db.Votes.AsNoTracking()
-            .Where(v => v.ProjectId == project.Id && v.VoidedAtUtc == null)
+            .Counted().Where(v => v.ProjectId == project.Id)
             .Join(db.GoldAnswers, v => v.ComparisonId, g => g.ComparisonId, (v, g) => new { v.RaterId, v.Strength, g.Side, g.MinimumStrength })
             .ToListAsync(ct);
         return graded.GroupBy(g => g.RaterId)

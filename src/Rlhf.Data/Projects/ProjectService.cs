@@ -3,6 +3,7 @@ using Rlhf.Core.Pools;
 using Rlhf.Core.Projects;
 using Rlhf.Core.Rating;
 using Rlhf.Data.Audit;
+using Rlhf.Data.Queries;
 
 namespace Rlhf.Data.Projects;
 
@@ -16,8 +17,8 @@ public sealed class ProjectService(IDbContextFactory<RlhfDbContext> contexts, Au
             p.Id, p.Name, p.Status, p.Overlap,
             db.Prompts.Count(x => x.ProjectId == p.Id),
             db.Comparisons.Count(c => c.ProjectId == p.Id),
-            db.Comparisons.Count(c => c.ProjectId == p.Id && db.Votes.Count(v => v.ComparisonId == c.Id && v.VoidedAtUtc == null) >= c.RequiredVotes),
-            db.Votes.Count(v => v.ProjectId == p.Id && v.VoidedAtUtc == null))).ToListAsync(ct);
+            db.Comparisons.Count(c => c.ProjectId == p.Id && db.Votes.Counted().Count(v => v.ComparisonId == c.Id) >= c.RequiredVotes),
+            db.Votes.Counted().Count(v => v.ProjectId == p.Id))).ToListAsync(ct);
     }
 
     public async Task<(Project Project, IReadOnlyList<int> PoolIds)?> GetAsync(int id, CancellationToken ct = default)
@@ -82,7 +83,7 @@ public sealed class ProjectService(IDbContextFactory<RlhfDbContext> contexts, Au
                 Prompt = db.Prompts.Where(p => p.Id == c.PromptId).Select(p => p.Text).Single(),
                 A = db.Responses.Where(r => r.Id == c.ResponseAId).Select(r => new { r.Text, r.Source }).Single(),
                 B = db.Responses.Where(r => r.Id == c.ResponseBId).Select(r => new { r.Text, r.Source }).Single(),
-                Strengths = db.Votes.Where(v => v.ComparisonId == c.Id && v.VoidedAtUtc == null).Select(v => v.Strength).ToList(),
+                Strengths = db.Votes.Counted().Where(v => v.ComparisonId == c.Id).Select(v => v.Strength).ToList(),
                 Gold = db.GoldAnswers.Where(g => g.ComparisonId == c.Id).Select(g => new { g.Side, g.MinimumStrength }).SingleOrDefault(),
             }).ToListAsync(ct);
         return rows.Select(r => new ComparisonRow(r.Id, r.Prompt, r.A.Text, r.A.Source, r.B.Text, r.B.Source, r.Strengths.Count, r.RequiredVotes,

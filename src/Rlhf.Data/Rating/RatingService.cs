@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Rlhf.Core.Projects;
 using Rlhf.Core.Rating;
 using Rlhf.Data.Database;
+using Rlhf.Data.Queries;
 
 namespace Rlhf.Data.Rating;
 
@@ -71,15 +72,15 @@ public sealed class RatingService(
     private async Task<long> SweepRunOutLeasesAsync(RlhfDbContext db, DateTime now, CancellationToken ct)
     {
         var from = sweep.From;
-        await db.Assignments.Where(a => a.Id >= from && a.Status == AssignmentStatus.Leased && a.LeaseExpiresAtUtc <= now)
+        await db.Assignments.Where(a => a.Id >= from).RunOutLeases(now)
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, AssignmentStatus.Expired), ct);
         var oldestOpen = await db.Assignments.Where(a => a.Id >= from && a.Status == AssignmentStatus.Leased).MinAsync(a => (long?)a.Id, ct);
         return oldestOpen ?? (await db.Assignments.MaxAsync(a => (long?)a.Id, ct) ?? 0) + 1;
     }
 
     private static Task<Assignment?> LiveAssignmentAsync(RlhfDbContext db, string raterId, DateTime now, CancellationToken ct) =>
-        db.Assignments.AsNoTracking()
-            .Where(a => a.RaterId == raterId && a.Status == AssignmentStatus.Leased && a.LeaseExpiresAtUtc > now)
+        db.Assignments.AsNoTracking().LiveLeases(now)
+            .Where(a => a.RaterId == raterId)
             .OrderBy(a => a.Id).FirstOrDefaultAsync(ct);
 
     /// <summary>
@@ -108,8 +109,8 @@ public sealed class RatingService(
             var from = fresh.From(projectId);
             var found = await db.Comparisons.AsNoTracking()
                 .Where(c => c.ProjectId == projectId && c.Id >= from && c.RequiredVotes > 0)
-                .Where(c => !db.Votes.Any(v => v.ComparisonId == c.Id && v.VoidedAtUtc == null))
-                .Where(c => !db.Assignments.Any(a => a.ComparisonId == c.Id && a.Status == AssignmentStatus.Leased && a.LeaseExpiresAtUtc > now))
+                .Where(c => !db.Votes.Counted().Any(v => v.ComparisonId == c.Id))
+                .Where(c => !db.Assignments.LiveLeases(now).Any(a => a.ComparisonId == c.Id))
                 .OrderBy(c => c.Id).Take(UntouchedBatch)
                 .Select(c => new { c.Id, c.RequiredVotes })
                 .ToListAsync(ct);
@@ -131,15 +132,15 @@ public sealed class RatingService(
         var projectIds = projects.Keys.ToList();
         return await db.Comparisons.AsNoTracking()
             .Where(c => projectIds.Contains(c.ProjectId))
-            .Where(c => !db.Assignments.Any(a => a.ComparisonId == c.Id && a.RaterId == raterId && a.Status != AssignmentStatus.Expired && (a.Status != AssignmentStatus.Leased || a.LeaseExpiresAtUtc > now)))
+            .Where(c => !db.Assignments.Held(now).Any(a => a.ComparisonId == c.Id && a.RaterId == raterId))
             .Select(c => new
             {
                 c.Id,
                 c.ProjectId,
                 c.RequiredVotes,
                 IsGold = db.GoldAnswers.Any(g => g.ComparisonId == c.Id),
-                Votes = db.Votes.Count(v => v.ComparisonId == c.Id && v.VoidedAtUtc == null),
-                Leases = db.Assignments.Count(a => a.ComparisonId == c.Id && a.Status == AssignmentStatus.Leased && a.LeaseExpiresAtUtc > now),
+                Votes = db.Votes.Counted().Count(v => v.ComparisonId == c.Id),
+                Leases = db.Assignments.LiveLeases(now).Count(a => a.ComparisonId == c.Id),
             })
             .Where(c => c.IsGold || c.Votes + c.Leases < c.RequiredVotes)
             .OrderBy(c => c.Votes + c.Leases).ThenBy(c => c.Id)
@@ -194,8 +195,8 @@ public sealed class RatingService(
             {
                 c.RequiredVotes,
                 Theirs = db.Assignments.Any(a => a.ComparisonId == id && a.RaterId == raterId && a.Status != AssignmentStatus.Expired),
-                Votes = db.Votes.Count(v => v.ComparisonId == id && v.VoidedAtUtc == null),
-                Leases = db.Assignments.Count(a => a.ComparisonId == id && a.Status == AssignmentStatus.Leased && a.LeaseExpiresAtUtc > now),
+                Votes = db.Votes.Counted().Count(v => v.ComparisonId == id),
+                Leases = db.Assignments.LiveLeases(now).Count(a => a.ComparisonId == id),
             })
             .SingleAsync(ct);
         return !state.Theirs && (pick.IsGold || state.Votes + state.Leases < state.RequiredVotes);
@@ -229,13 +230,12 @@ public sealed class RatingService(
         if (project.RationaleRequired && rationale.Length == 0) return new RatingResult(RatingOutcome.Invalid, "This project asks for a rationale.");
 
         var comparison = await db.Comparisons.SingleAsync(c => c.Id == assignment.ComparisonId, ct);
-        if (assignment.Status == AssignmentStatus.Expired || assignment.LeaseExpiresAtUtc <= now)
+        if (!assignment.IsOpen(now)) // leased or expired here: submitted and skipped returned above
         {
             // A late vote is kept when the comparison still needs it: no work is lost, k is never exceeded.
             var isGold = await db.GoldAnswers.AnyAsync(g => g.ComparisonId == comparison.Id, ct);
-            var votes = await db.Votes.CountAsync(v => v.ComparisonId == comparison.Id && v.VoidedAtUtc == null, ct);
-            var others = await db.Assignments.CountAsync(a => a.ComparisonId == comparison.Id && a.Id != assignment.Id
-                && a.Status == AssignmentStatus.Leased && a.LeaseExpiresAtUtc > now, ct);
+            var votes = await db.Votes.Counted().CountAsync(v => v.ComparisonId == comparison.Id, ct);
+            var others = await db.Assignments.LiveLeases(now).CountAsync(a => a.ComparisonId == comparison.Id && a.Id != assignment.Id, ct);
             if (!isGold && votes + others >= comparison.RequiredVotes)
             {
                 assignment.Status = AssignmentStatus.Expired;
@@ -265,7 +265,7 @@ public sealed class RatingService(
 
         // Adaptive overlap: when the first k votes disagree, ask up to m more raters.
         var strengths = project.AdaptiveExtraRaters == 0 ? [] // k stands whatever the votes say
-            : await db.Votes.AsNoTracking().Where(v => v.ComparisonId == comparison.Id && v.VoidedAtUtc == null)
+            : await db.Votes.AsNoTracking().Counted().Where(v => v.ComparisonId == comparison.Id)
                 .OrderBy(v => v.SubmittedAtUtc).ThenBy(v => v.Id).Select(v => v.Strength).ToListAsync(ct);
         comparison.RequiredVotes = AdaptiveOverlap.RequiredVotes(project.Overlap, project.AdaptiveExtraRaters, project.AdaptiveThreshold, strengths);
         await db.SaveChangesAsync(ct);
@@ -324,7 +324,7 @@ public sealed class RatingService(
     public static async Task<RaterGoldStats> GoldStatsAsync(RlhfDbContext db, int projectId, string raterId, CancellationToken ct)
     {
         var answered = await db.Votes.AsNoTracking()
-            .Where(v => v.ProjectId == projectId && v.RaterId == raterId && v.VoidedAtUtc == null)
+            .Counted().Where(v => v.ProjectId == projectId && v.RaterId == raterId)
             .Join(db.GoldAnswers, v => v.ComparisonId, g => g.ComparisonId, (v, g) => new { v.Strength, g.Side, g.MinimumStrength })
             .ToListAsync(ct);
         return new RaterGoldStats(answered.Count, answered.Count(a => GoldGrading.IsCorrect(a.Side, a.MinimumStrength, a.Strength)));

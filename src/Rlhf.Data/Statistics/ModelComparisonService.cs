@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Rlhf.Core.Rating;
+using Rlhf.Data.Queries;
 
 namespace Rlhf.Data.Statistics;
 
@@ -13,7 +14,7 @@ public sealed class ModelComparisonService(IDbContextFactory<RlhfDbContext> cont
 
     private static async Task<List<Outcome>> OutcomesAsync(RlhfDbContext db, int? projectId, CancellationToken ct)
     {
-        var votes = db.Votes.AsNoTracking().Where(v => v.VoidedAtUtc == null);
+        var votes = db.Votes.AsNoTracking().Counted();
         if (projectId is { } p) votes = votes.Where(v => v.ProjectId == p);
         var rows = await votes
             .Join(db.Comparisons, v => v.ComparisonId, c => c.Id, (v, c) => new { v.Strength, c.ResponseAId, c.ResponseBId })

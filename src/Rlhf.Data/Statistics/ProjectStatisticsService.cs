@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Rlhf.Core.Projects;
 using Rlhf.Core.Rating;
+using Rlhf.Data.Queries;
 
 namespace Rlhf.Data.Statistics;
 
@@ -21,12 +22,12 @@ public sealed class ProjectStatisticsService(IDbContextFactory<RlhfDbContext> co
                 LengthA = db.Responses.Where(r => r.Id == c.ResponseAId).Select(r => r.Text.Length).Single(),
                 LengthB = db.Responses.Where(r => r.Id == c.ResponseBId).Select(r => r.Text.Length).Single(),
             }).ToDictionaryAsync(c => c.Id, ct);
-        var votes = await db.Votes.AsNoTracking().Where(v => v.ProjectId == projectId && v.VoidedAtUtc == null)
+        var votes = await db.Votes.AsNoTracking().Counted().Where(v => v.ProjectId == projectId)
             .OrderBy(v => v.SubmittedAtUtc).ThenBy(v => v.Id).ToListAsync(ct);
         var gold = await db.GoldAnswers.AsNoTracking().Where(g => comparisons.Keys.Contains(g.ComparisonId)).ToDictionaryAsync(g => g.ComparisonId, ct);
         var skips = await db.Assignments.AsNoTracking().Where(a => a.ProjectId == projectId && a.Status == AssignmentStatus.Skipped)
             .GroupBy(a => a.RaterId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
-        var openLeases = await db.Assignments.CountAsync(a => a.ProjectId == projectId && a.Status == AssignmentStatus.Leased && a.LeaseExpiresAtUtc > now, ct);
+        var openLeases = await db.Assignments.LiveLeases(now).CountAsync(a => a.ProjectId == projectId, ct);
         var raterIds = votes.Select(v => v.RaterId).Concat(skips.Keys).Distinct().ToList();
         var emails = await db.Users.AsNoTracking().Where(u => raterIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Email ?? u.Id, ct);
 

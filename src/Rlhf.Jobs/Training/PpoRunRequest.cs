@@ -11,13 +11,6 @@ namespace Rlhf.Jobs.Training;
 public sealed record PpoRunRequest : IRunSettings
 {
     public int Version { get; init; } = RunSettingsVersion.Current;
-
-    /// <summary>
-    /// What the New PPO run form starts with: <see cref="PpoConfig"/>'s defaults but a shorter run (50 updates) that
-    /// checkpoints every 10 (with 50, a restart of a 50-update run would never find a checkpoint), and a penalty of 1 for
-    /// responses without EOS.
-    /// </summary>
-    public static PpoRunRequest FormStart { get; } = new() { Config = new PpoConfig { Steps = 50, CheckpointEvery = 10, MissingEosPenalty = 1.0 } };
     public string Name { get; init; } = "";
     public int PolicyModelId { get; init; }
     public int RewardModelId { get; init; }

@@ -2,6 +2,7 @@ using Rlhf.Core.Rating;
 using Rlhf.Data;
 using Rlhf.Data.Exchange;
 using Rlhf.Training.Reward;
+using Rlhf.Data.Queries;
 
 namespace Rlhf.Jobs.Training;
 

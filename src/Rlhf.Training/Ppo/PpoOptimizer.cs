@@ -1,4 +1,5 @@
 using Rlhf.Training.Models;
+using Rlhf.Training.Optim;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -24,22 +25,13 @@ internal sealed class PpoOptimizer : IDisposable
     {
         _policyParameters = [.. policy.parameters()];
         _valueParameters = [.. valueModel.parameters()];
-        Parameter[] all = [.. _policyParameters, .. _valueParameters];
-        var decay = all.Where(p => p.dim() >= 2).ToArray();
-        var noDecay = all.Where(p => p.dim() < 2).ToArray();
-        const double beta1 = 0.9, beta2 = 0.999;
-        _optimizer = optim.AdamW(
-            [
-                new AdamW.ParamGroup(decay, config.LearningRate, beta1, beta2, config.AdamEpsilon, config.WeightDecay, false, false),
-                new AdamW.ParamGroup(noDecay, config.LearningRate, beta1, beta2, config.AdamEpsilon, 0.0, false, false),
-            ],
-            config.LearningRate, beta1, beta2, config.AdamEpsilon, config.WeightDecay);
+        _optimizer = AdamWGroups.Create([.. _policyParameters, .. _valueParameters], config.LearningRate, 0.9, 0.999, config.AdamEpsilon, config.WeightDecay);
         _maxGradNorm = config.MaxGradNorm;
     }
 
     public double LearningRate
     {
-        set { foreach (var group in _optimizer.ParamGroups) group.LearningRate = value; }
+        set => _optimizer.SetLearningRate(value);
     }
 
     /// <summary>backward, clip each model's gradient, step, zero_grad; returns the two gradient norms before clipping.</summary>

@@ -1,4 +1,4 @@
-using Rlhf.Training.Reward;
+using Rlhf.Training.Optim;
 
 namespace Rlhf.Training.Ppo;
 

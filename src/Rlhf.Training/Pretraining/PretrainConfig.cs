@@ -7,7 +7,7 @@ namespace Rlhf.Training.Pretraining;
 /// <summary>
 /// Settings of <see cref="Pretrainer"/>: the model shape, the optimiser (AdamW, betas 0.9/0.95, weight
 /// decay on 2-D weights only), the schedule (linear warm-up, cosine decay to <see cref="MinLearningRate"/>)
-/// and the data (<see cref="Examples"/> demo conversations, <see cref="BatchSize"/> conversations a step).
+/// and the data (<see cref="Examples"/> conversations, <see cref="BatchSize"/> conversations a step).
 /// The defaults are the recipe of the shipped demo policy (models/demo-policy, docs/demo-model.md).
 /// </summary>
 public sealed record PretrainConfig
@@ -45,7 +45,7 @@ public sealed record PretrainConfig
     /// <summary>Gradients are clipped to this global L2 norm.</summary>
     public double GradClip { get; init; } = 1.0;
 
-    /// <summary>Number of demo conversations to train on (<see cref="DemoCorpus.Examples"/> with <see cref="Seed"/>).</summary>
+    /// <summary>Number of conversations the caller draws with <see cref="Seed"/> to train on (`rlhf pretrain`: the demo corpus).</summary>
     public int Examples { get; init; } = 20000;
 
     /// <summary>Held-out conversations (another seed) for the final validation loss; 0 = none.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Rlhf.Training.Models;
+using Rlhf.Training.Optim;
 using Rlhf.Training.Text;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -27,17 +28,6 @@ public static class Pretrainer
     public static int[][] Tokenize(IEnumerable<string> texts)
         => texts.Select(t => Gpt2Tokenizer.Shared.Encode(t)).ToArray();
 
-    /// <summary>Trains on <see cref="DemoCorpus"/>: config.Examples conversations drawn with config.Seed.</summary>
-    public static PretrainResult TrainOnDemoCorpus(PretrainConfig config, Action<PretrainProgress>? progress = null,
-        CancellationToken cancellationToken = default)
-    {
-        var train = Tokenize(DemoCorpus.Texts(config.Seed, config.Examples));
-        var validation = config.ValidationExamples > 0
-            ? Tokenize(DemoCorpus.Texts(unchecked(config.Seed + 1_000_003), config.ValidationExamples))
-            : null;
-        return Train(config, train, validation, progress, cancellationToken);
-    }
-
     /// <summary>
     /// Trains a new model on <paramref name="sequences"/> (token ids, at least 2 each). Progress is reported
     /// every config.LogInterval steps and at the last step. The returned model is in eval mode.
@@ -60,14 +50,7 @@ public static class Pretrainer
             model.train();
 
             var parameters = model.parameters().ToArray();
-            var decay = parameters.Where(p => p.dim() >= 2).ToArray();
-            var noDecay = parameters.Where(p => p.dim() < 2).ToArray();
-            using var optimizer = optim.AdamW(
-                [
-                    new AdamW.ParamGroup(decay, config.LearningRate, config.Beta1, config.Beta2, config.Epsilon, config.WeightDecay, false, false),
-                    new AdamW.ParamGroup(noDecay, config.LearningRate, config.Beta1, config.Beta2, config.Epsilon, 0.0, false, false),
-                ],
-                config.LearningRate, config.Beta1, config.Beta2, config.Epsilon, config.WeightDecay);
+            using var optimizer = AdamWGroups.Create(parameters, config.LearningRate, config.Beta1, config.Beta2, config.Epsilon, config.WeightDecay);
 
             var order = new DataOrder(usable.Length, config.Seed);
             var wte = model.Transformer.TokenEmbeddingWeight;
@@ -82,7 +65,7 @@ public static class Pretrainer
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var lr = LearningRateSchedule.At(step, config.Steps, config.LearningRate, config.EffectiveMinLearningRate, warmup);
-                foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+                optimizer.SetLearningRate(lr);
 
                 var rows = order.Next(config.BatchSize).Select(i => usable[i]).ToArray();
                 using var batch = PretrainBatch.Create(rows, config.BlockSize, modelConfig.EffectivePadTokenId);

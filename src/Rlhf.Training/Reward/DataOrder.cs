@@ -1,3 +1,5 @@
+using Rlhf.Training.Optim;
+
 namespace Rlhf.Training.Reward;
 
 /// <summary>

@@ -9,7 +9,7 @@ namespace Rlhf.Training.Reward;
 /// Token rows right-padded into one batch: input ids [N, T] (pad 50256), attention mask [N, T] and the index of
 /// each row's last real token [N], found from the mask (GPT-2's pad is also its EOS, so a real EOS must count).
 /// </summary>
-internal sealed class RewardBatch : IDisposable
+public sealed class RewardBatch : IDisposable
 {
     private RewardBatch(Tensor inputIds, Tensor attentionMask, Tensor lastIndex, long tokens)
     {

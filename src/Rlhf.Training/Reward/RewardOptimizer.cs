@@ -1,4 +1,5 @@
 using Rlhf.Training.Models;
+using Rlhf.Training.Optim;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -8,8 +9,9 @@ namespace Rlhf.Training.Reward;
 /// One training step of the reward model: chosen and rejected rows in one forward pass ([2B, T]), the
 /// Bradley-Terry loss (<see cref="RewardLoss"/>), backward, global grad-norm clipping, AdamW (betas 0.9/0.999,
 /// decoupled weight decay on 2-D weights only), all inside one dispose scope. The optimizer is <see cref="FusedAdamW"/> (clipping folded in).
+/// Public (with <see cref="RewardBatch"/>) so `rlhf bench reward` times the very step <see cref="RewardTrainer"/> runs.
 /// </summary>
-internal sealed class RewardOptimizer : IDisposable
+public sealed class RewardOptimizer : IDisposable
 {
     private readonly Gpt2ForSequenceClassification _model;
     private readonly FusedAdamW _optimizer;

@@ -1,6 +1,6 @@
 using Rlhf.Training.Checkpoints;
 using Rlhf.Training.Models;
-using Rlhf.Training.Pretraining;
+using Rlhf.Training.Optim;
 using TorchSharp;
 using static TorchSharp.torch;
 

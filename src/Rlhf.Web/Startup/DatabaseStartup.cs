@@ -1,10 +1,11 @@
 using Rlhf.Data.Database;
 using Rlhf.Jobs.Registry;
+using Rlhf.Jobs.Seeding;
 
 namespace Rlhf.Web.Startup;
 
 /// <summary>
-/// Migrates the database and seeds roles, the bootstrap admin and the shipped demo model before the server starts listening. A failure
+/// Migrates the database and seeds roles, the bootstrap admin, the shipped demo model and the shipped campaign before the server starts listening. A failure
 /// stops start-up with <see cref="StartupConfigurationException"/>.
 /// </summary>
 public sealed class DatabaseStartup(IServiceScopeFactory scopes, ILogger<DatabaseStartup> logger) : IHostedLifecycleService
@@ -16,8 +17,8 @@ public sealed class DatabaseStartup(IServiceScopeFactory scopes, ILogger<Databas
         var result = await initializer.InitializeAsync(cancellationToken);
         var demo = await scope.ServiceProvider.GetRequiredService<ModelRegistry>().EnsureShippedDemoAsync(cancellationToken);
         if (demo is not null) logger.LogInformation("Model registry holds the shipped {Model}.", demo.Name);
-        if (await scope.ServiceProvider.GetRequiredService<Rlhf.Jobs.Demo.DemoProjectSeeder>().EnsureAsync(cancellationToken) is { } project)
-            logger.LogInformation("Seeded the demo project {Project}.", project);
+        if (await scope.ServiceProvider.GetRequiredService<ShippedCampaignSeeder>().EnsureAsync(cancellationToken) is { } project)
+            logger.LogInformation("Seeded the shipped campaign, project {Project}.", project);
         if (result.CreatedAdminEmail is not null)
         {
             logger.LogInformation("Created the bootstrap admin {Email}.", result.CreatedAdminEmail);

@@ -1,0 +1,257 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Rlhf.Core.Identity;
+using Rlhf.Core.Jobs;
+using Rlhf.Core.Pools;
+using Rlhf.Core.Projects;
+using Rlhf.Core.Rating;
+using Rlhf.Core.Registry;
+using Rlhf.Data;
+using Rlhf.Data.Rating;
+using Rlhf.Data.Users;
+using Rlhf.Demo.Campaign;
+using Rlhf.Jobs.Generation;
+using Rlhf.Jobs.Registry;
+using Rlhf.Jobs.Runner;
+using Rlhf.Jobs.Training;
+using Rlhf.Training.Checkpoints;
+using Rlhf.Demo.Corpus;
+using Rlhf.Training.Reward;
+using Rlhf.Demo.Simulation;
+
+namespace Rlhf.Bench.Loop;
+
+/// <summary>
+/// `rlhf bench loop`: the whole RLHF loop on the demo task, from scratch, with simulated raters instead of people and
+/// the demo judge as the truth. Every stage is the platform's own job or service on a fresh SQLite file:
+/// <list type="number">
+/// <item>generate: a project of demo prompts, two responses each from the shipped demo policy (generation job);</item>
+/// <item>votes: simulated raters (<see cref="SimulatedRater"/> over <see cref="DemoJudge"/>) take assignments and vote
+/// through <see cref="RatingService"/>, as the rating page does;</item>
+/// <item>reward run on the project's votes (reward-run job);</item>
+/// <item>PPO run of the demo policy against that reward model (ppo-run job); its rollouts are scored by the judge too,
+/// giving the gold-vs-proxy curve against sqrt(KL) of Gao et al. 2022;</item>
+/// <item>generate again: "rate against the reference" (the new policy vs the starting one on held-out prompts), scored by
+/// the judge (gold) and the reward model (proxy), and voted on by the simulated raters (win rate).</item>
+/// </list>
+/// </summary>
+public sealed class LoopBenchmark(
+    IDbContextFactory<RlhfDbContext> contexts, ModelRegistry registry, GenerationService generation, RatingService rating,
+    UserDirectory users, RewardRunService rewardRuns, PpoRunService ppoRuns, LoopService loop, JobQueue queue, JobRunner runner)
+{
+    public async Task<LoopBenchmarkResult> RunAsync(LoopBenchmarkOptions o, string workFolder, Action<string> log, CancellationToken ct)
+    {
+        if (o.Problem() is { } problem) throw new ArgumentException(problem);
+        var total = Stopwatch.StartNew();
+        var clock = Stopwatch.StartNew();
+
+        // ---- 1. Generate: demo prompts, two responses each from the shipped policy.
+        var policy = await registry.EnsureShippedDemoAsync(ct)
+            ?? throw new InvalidOperationException($"The shipped demo policy ({ModelRegistry.ShippedDemoFolder}) is missing under the content root.");
+        var (projectId, raters) = await CreateProjectAsync(o, ct);
+        log($"set-up: demo policy registered, {o.Prompts} prompts, {raters.Count} simulated raters in {clock.Elapsed.TotalSeconds:F1} s");
+        await RunJobAsync(await Enqueue(generation.EnqueueAsync(new GenerationRequest
+        {
+            ProjectId = projectId, ModelIds = [policy.Id], ResponsesPerPrompt = o.ResponsesPerPrompt, MaxNewTokens = o.ResponseLength,
+            Temperature = 0.9, TopP = 0.95, Seed = o.Seed, PromptsPerBatch = 16,
+        }, null, ct)), ct);
+        var comparisons = await CountComparisonsAsync(projectId, ct);
+        var generateSeconds = Lap(clock);
+        log($"generate: {comparisons} comparisons from {policy.Name} in {generateSeconds:F0} s");
+
+        // ---- 2. Simulated votes.
+        var (votes, agree, _) = await VoteAsync(raters, o, projectId, ct);
+        var voteSeconds = Lap(clock);
+        log($"votes: {votes} votes by {raters.Count} simulated raters in {voteSeconds:F1} s (agree with the judge {(double)agree / Math.Max(1, votes):P0})");
+
+        // ---- 3. Reward run on the project's votes.
+        var rewardJob = await Enqueue(rewardRuns.EnqueueAsync(new RewardRunRequest
+        {
+            Name = "bench-loop-reward", BaseModelId = policy.Id, ProjectId = projectId, Config = o.Reward with { Seed = o.Seed },
+        }, null, ct));
+        await RunJobAsync(rewardJob, ct);
+        var rewardModel = await ProducedModelAsync(rewardJob, ct);
+        var rewardMetrics = await queue.ReadMetricsAsync(rewardJob, ct);
+        var accuracy = rewardMetrics.Where(m => m.Name == "eval/accuracy").Select(m => m.Value).LastOrDefault(double.NaN);
+        int pairs;
+        await using (var db = await contexts.CreateDbContextAsync(ct)) pairs = (await PreferenceData.FromProjectAsync(db, projectId, new PreferencePolicy(), ct)).Count;
+        var rewardSeconds = Lap(clock);
+        log($"reward run: {pairs} preference pairs, validation accuracy {accuracy:F3} in {rewardSeconds:F0} s");
+
+        // ---- 4. PPO against it.
+        var ppoJob = await Enqueue(ppoRuns.EnqueueAsync(new PpoRunRequest
+        {
+            Name = "bench-loop-policy", PolicyModelId = policy.Id, RewardModelId = rewardModel.Id, ProjectId = projectId,
+            HeldOutFraction = o.HeldOutFraction, Config = o.Ppo with { ResponseLength = o.ResponseLength, Seed = o.Seed },
+        }, null, ct));
+        await RunJobAsync(ppoJob, ct);
+        var curve = await CurveAsync(ppoJob, ct);
+        var ppoSeconds = Lap(clock);
+        log($"ppo run: {o.Ppo.Steps} updates in {ppoSeconds:F0} s, objective/kl {curve[^1].Kl:F2}");
+
+        // ---- 5. Generate again: the new policy against the reference on held-out prompts.
+        var (againId, againJob, errors) = await loop.RateAgainstReferenceAsync(ppoJob, null, ct);
+        if (againId is null || againJob is null) throw new InvalidOperationException(string.Join(" ", errors));
+        await RunJobAsync(againJob.Value, ct);
+        var newPolicy = await ProducedModelAsync(ppoJob, ct);
+        var (heldOut, goldBefore, goldAfter, proxyBefore, proxyAfter) = await ScoreAsync(againId.Value, newPolicy.Id, policy.Id, rewardModel, o, ct);
+        var againSeconds = Lap(clock);
+        log($"generate again: {heldOut} held-out prompts, gold {goldBefore:F3} -> {goldAfter:F3}, proxy {proxyBefore:F3} -> {proxyAfter:F3}");
+
+        var (_, _, winRate) = await VoteAsync(raters, o, againId.Value, ct, newPolicy.Id);
+        var votesAgainSeconds = Lap(clock);
+        log($"simulated raters prefer the new policy in {winRate:P0} of decisive votes");
+
+        return new LoopBenchmarkResult
+        {
+            Seconds = new LoopStageTimes(generateSeconds, voteSeconds, rewardSeconds, ppoSeconds, againSeconds, votesAgainSeconds, total.Elapsed.TotalSeconds),
+            Comparisons = comparisons, Votes = votes, RaterAgreementWithJudge = (double)agree / Math.Max(1, votes),
+            PreferencePairs = pairs, RewardValidationAccuracy = accuracy, HeldOutPrompts = heldOut,
+            GoldBefore = goldBefore, GoldAfter = goldAfter, ProxyBefore = proxyBefore, ProxyAfter = proxyAfter,
+            FinalKl = curve[^1].Kl, SimulatedWinRate = winRate, Curve = curve, PpoJobId = ppoJob, WorkFolder = workFolder,
+        };
+    }
+
+    private async Task<(int ProjectId, IReadOnlyList<string> Raters)> CreateProjectAsync(LoopBenchmarkOptions o, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var now = DateTime.UtcNow;
+        var pool = new Pool { Name = "bench-loop raters", Description = "Simulated raters of rlhf bench loop.", CreatedAtUtc = now };
+        var project = new Project
+        {
+            Name = "bench-loop: customer-support replies", Guidelines = DemoCampaign.Guidelines, Status = ProjectStatus.Active,
+            Overlap = o.Overlap, GoldRate = 0, LeaseMinutes = 15, CreatedAtUtc = now,
+        };
+        db.AddRange(pool, project);
+        await db.SaveChangesAsync(ct);
+        db.ProjectPools.Add(new ProjectPool { ProjectId = project.Id, PoolId = pool.Id });
+        db.Prompts.AddRange(DemoCorpus.Prompts(o.PromptSeed, o.Prompts).Select(t => new Prompt { ProjectId = project.Id, Text = t, CreatedAtUtc = now }));
+        await db.SaveChangesAsync(ct);
+
+        var raters = new List<string>();
+        for (var i = 1; i <= o.Raters; i++)
+        {
+            var password = "Sim-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(12)); // never shown: nobody signs in as them
+            var created = await users.CreateAsync($"sim-rater-{i:D3}@bench-loop.test", [Roles.Rater], password, null, ct);
+            if (!created.Succeeded) throw new InvalidOperationException(created.Error);
+            raters.Add(created.UserId!);
+            db.PoolMembers.Add(new PoolMember { PoolId = pool.Id, UserId = created.UserId!, AddedAtUtc = now });
+        }
+        await db.SaveChangesAsync(ct);
+        return (project.Id, raters);
+    }
+
+    /// <summary>
+    /// The simulated raters take turns until none gets an assignment of the project. Returns the votes, how many agree
+    /// with the judge's noiseless preference, and (with <paramref name="preferredModelId"/>) the share of decisive votes
+    /// for that model's response.
+    /// </summary>
+    private async Task<(int Votes, int Agree, double WinRate)> VoteAsync(IReadOnlyList<string> raters, LoopBenchmarkOptions o, int projectId,
+        CancellationToken ct, int? preferredModelId = null)
+    {
+        var random = new Random(o.Seed);
+        int votes = 0, agree = 0, wins = 0, decisive = 0;
+        var active = raters.ToList();
+        var models = preferredModelId is null ? [] : ResponseModels(await ProjectResponsesAsync(projectId, ct));
+        while (active.Count > 0)
+        {
+            foreach (var rater in active.ToList())
+            {
+                var task = await rating.NextAsync(rater, ct);
+                if (task is null || task.ProjectId != projectId) { active.Remove(rater); continue; }
+                var (vote, agrees) = SimulatedRater.OnDemoTask(task.Prompt, task.Left, task.Right, o.Rater, random);
+                var stored = await rating.SubmitAsync(rater, task.AssignmentId, vote.ScreenChoice, vote.BothBad, null, ct);
+                if (stored.Outcome is not (RatingOutcome.Stored or RatingOutcome.AlreadyStored)) throw new InvalidOperationException($"a simulated vote was refused: {stored.Error}");
+                votes++;
+                if (agrees) agree++;
+                if (preferredModelId is int m && vote.ScreenChoice != 0)
+                {
+                    decisive++;
+                    var chosenText = vote.ScreenChoice < 0 ? task.Left : task.Right;
+                    if (models.TryGetValue((task.Prompt, chosenText), out var modelId) && modelId == m) wins++;
+                }
+            }
+        }
+        return (votes, agree, decisive == 0 ? double.NaN : (double)wins / decisive);
+    }
+
+    /// <summary>Every response of the project's prompts: the prompt text, the response text and the model that wrote it.</summary>
+    private async Task<List<(string Prompt, string Response, int? ModelId)>> ProjectResponsesAsync(int projectId, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var rows = await (from r in db.Responses join p in db.Prompts on r.PromptId equals p.Id
+                          where p.ProjectId == projectId select new { p.Text, Response = r.Text, r.ModelId }).ToListAsync(ct);
+        return rows.Select(r => (r.Text, r.Response, r.ModelId)).ToList();
+    }
+
+    /// <summary>The model of each (prompt, response text), to tell whose response a vote chose; null when two models wrote the same text.</summary>
+    private static Dictionary<(string, string), int?> ResponseModels(List<(string Prompt, string Response, int? ModelId)> rows)
+    {
+        var map = new Dictionary<(string, string), int?>();
+        foreach (var row in rows) map[(row.Prompt, row.Response)] = map.TryGetValue((row.Prompt, row.Response), out var seen) && seen != row.ModelId ? null : row.ModelId;
+        return map;
+    }
+
+    /// <summary>Gold (judge) and proxy (reward model) means of each side of the generate-again project.</summary>
+    private async Task<(int HeldOut, double GoldBefore, double GoldAfter, double ProxyBefore, double ProxyAfter)> ScoreAsync(
+        int projectId, int newPolicyId, int referenceId, Model rewardModel, LoopBenchmarkOptions o, CancellationToken ct)
+    {
+        var rows = await ProjectResponsesAsync(projectId, ct);
+        var before = rows.Where(r => r.ModelId == referenceId).Select(r => (r.Prompt, r.Response)).ToList();
+        var after = rows.Where(r => r.ModelId == newPolicyId).Select(r => (r.Prompt, r.Response)).ToList();
+        if (before.Count == 0 || after.Count == 0) throw new InvalidOperationException("the generate-again project has no responses of both policies");
+        using var model = Gpt2Checkpoint.LoadRewardModel(registry.FolderOf(rewardModel));
+        model.eval();
+        double Proxy(List<(string, string)> items) => RewardTrainer.Score(model, items, o.Reward.MaxLength).Average();
+        double Gold(List<(string Prompt, string Response)> items) => items.Average(i => DemoJudge.Score(i.Prompt, i.Response));
+        return (rows.Select(r => r.Prompt).Distinct().Count(), Gold(before), Gold(after), Proxy(before), Proxy(after));
+    }
+
+    /// <summary>Per sampled PPO update: objective/kl, objective/scores and the judge's mean score of that update's rollouts.</summary>
+    private async Task<IReadOnlyList<LoopCurvePoint>> CurveAsync(long ppoJob, CancellationToken ct)
+    {
+        var metrics = (await queue.ReadMetricsAsync(ppoJob, ct)).GroupBy(m => m.Step).ToDictionary(g => g.Key, g => g.ToDictionary(m => m.Name, m => m.Value));
+        var samples = await ppoRuns.ReadSamplesAsync(ppoJob, ct);
+        return samples.GroupBy(s => s.Step).OrderBy(g => g.Key).Where(g => metrics.ContainsKey(g.Key)).Select(g =>
+        {
+            var kl = metrics[g.Key]["objective/kl"];
+            return new LoopCurvePoint(g.Key, kl, Math.Sqrt(Math.Max(0, kl)), metrics[g.Key]["objective/scores"],
+                g.Average(s => DemoJudge.Score(s.Prompt, s.Response)));
+        }).ToList();
+    }
+
+    private async Task<Model> ProducedModelAsync(long jobId, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.Models.AsNoTracking().SingleOrDefaultAsync(m => m.ProducedByJobId == jobId, ct)
+            ?? throw new InvalidOperationException($"job {jobId} registered no model");
+    }
+
+    private async Task<int> CountComparisonsAsync(int projectId, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.Comparisons.CountAsync(c => c.ProjectId == projectId, ct);
+    }
+
+    private static async Task<long> Enqueue(Task<(long? JobId, IReadOnlyList<string> Errors)> enqueue)
+    {
+        var (id, errors) = await enqueue;
+        return id ?? throw new InvalidOperationException(string.Join(" ", errors));
+    }
+
+    /// <summary>Runs queued jobs on this thread until the queue is empty; the given job must have succeeded.</summary>
+    private async Task RunJobAsync(long jobId, CancellationToken ct)
+    {
+        while (await runner.RunNextAsync(ct)) { }
+        var job = await queue.GetAsync(jobId, ct);
+        if (job?.Status != JobStatus.Succeeded) throw new InvalidOperationException($"job {jobId} ({job?.Kind}) ended {job?.Status}: {job?.Error}");
+    }
+
+    private static double Lap(Stopwatch clock)
+    {
+        var s = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        return s;
+    }
+}

@@ -1,4 +1,0 @@
-namespace Rlhf.Cli.Simulation;
-
-/// <summary>What one simulated rater did: votes stored, votes that agree with the judge's noiseless preference, and why it stopped.</summary>
-internal sealed record RaterOutcome(string Email, int Votes, int AgreeWithJudge, int Errors, string Stopped);

@@ -1,4 +1,0 @@
-namespace Rlhf.Cli.Simulation;
-
-/// <summary>A simulated rater could not start (sign-in or invitation refused); the message says why.</summary>
-internal sealed class SimulationException(string message) : Exception(message);

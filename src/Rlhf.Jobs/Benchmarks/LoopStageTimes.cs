@@ -1,4 +1,0 @@
-namespace Rlhf.Jobs.Benchmarks;
-
-/// <summary>Wall seconds of each stage of `rlhf bench loop`.</summary>
-public sealed record LoopStageTimes(double Generate, double Votes, double RewardRun, double PpoRun, double GenerateAgain, double VotesAgain, double Total);
