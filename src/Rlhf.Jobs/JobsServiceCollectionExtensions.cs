@@ -21,6 +21,7 @@ public static class JobsServiceCollectionExtensions
         services.AddScoped<Training.RewardRunService>();
         services.AddScoped<IJobHandler, Training.PpoRunJobHandler>();
         services.AddScoped<Training.PpoRunService>();
+        services.AddScoped<Runs.RunCatalog>();
         services.AddScoped<Training.LoopService>();
         services.AddScoped<IJobHandler, Imports.ImportJobHandler>();
         services.AddScoped<Imports.ImportJobs>();

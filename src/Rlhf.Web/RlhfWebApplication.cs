@@ -132,6 +132,7 @@ public static class RlhfWebApplication
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         var api = app.MapGroup("/api/v1").RequireRateLimiting(ApiPolicies.RateLimit).DisableAntiforgery();
         ProjectEndpoints.Map(api);
+        RunEndpoints.Map(api);
         RatingEndpoints.Map(api);
         AuthEndpoints.Map(api);
         ExchangeEndpoints.Map(api);

@@ -161,13 +161,14 @@ public class PpoTrainerTests(ITestOutputHelper output)
         Assert.False(Directory.Exists(Path.Combine(checkpoints, "step-000002")));
         Assert.False(Directory.Exists(folder.Sub("resumed")));
 
-        // Other settings cannot resume this checkpoint.
-        Assert.Throws<CheckpointMismatchException>(() => new PpoTrainer(config with { KlCoef = 0.1 }).Train(FixturePaths.Lm, FixturePaths.Reward,
+        // Other settings cannot resume this checkpoint; the message names the setting.
+        var mismatch = Assert.Throws<CheckpointMismatchException>(() => new PpoTrainer(config with { KlCoef = 0.1 }).Train(FixturePaths.Lm, FixturePaths.Reward,
             PpoTestScorers.Prompts, folder.Sub("other"), checkpoints, null, null, CancellationToken.None, new PpoTestScorers.TokenShareScorer(set, 1.0)));
+        Assert.Contains("kl_coef 0.05 in the checkpoint, 0.1 now", mismatch.Message);
 
-        // Resumed: continues with update 4, exactly as the uninterrupted run.
+        // Resumed, with settings that do not shape the run changed: continues with update 4, exactly as the uninterrupted run.
         var second = new List<PpoMetrics>();
-        var result = new PpoTrainer(config).Train(FixturePaths.Lm, FixturePaths.Reward, PpoTestScorers.Prompts, folder.Sub("resumed"), checkpoints,
+        var result = new PpoTrainer(config with { SampleEvery = 500, CheckpointEvery = 3 }).Train(FixturePaths.Lm, FixturePaths.Reward, PpoTestScorers.Prompts, folder.Sub("resumed"), checkpoints,
             second.Add, null, CancellationToken.None, new PpoTestScorers.TokenShareScorer(set, 1.0));
         Assert.Equal([4L], second.Select(m => m.Step));
         Assert.Equal(16L, second[0].Episode);

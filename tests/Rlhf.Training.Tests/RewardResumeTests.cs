@@ -82,6 +82,18 @@ public class RewardResumeTests
             folder.Sub("out"), checkpoints, _ => { }, CancellationToken.None));
         Assert.Contains("other settings", e2.Message);
 
+        // A checkpoint written before settings were versioned (a hash of the config's JSON) still resumes with its settings.
+        var statePath = Path.Combine(checkpoints, "trainer_state.json");
+        var state = JsonNode.Parse(File.ReadAllText(statePath))!.AsObject();
+        Assert.Contains("learning_rate", state["settings"]!["values"]!.AsObject().Select(p => p.Key));
+        state.Remove("settings");
+        state["config_sha256"] = "0000";
+        File.WriteAllText(statePath, state.ToJsonString());
+        Assert.Throws<CheckpointMismatchException>(() => new RewardTrainer(Config).Train(basePath, pairs, folder.Sub("out"),
+            checkpoints, _ => { }, CancellationToken.None));
+        state["config_sha256"] = RewardCheckpoint.LegacyConfigHash(Config);
+        File.WriteAllText(statePath, state.ToJsonString());
+
         // EvalEvery and CheckpointEvery may change between attempts.
         var done = new RewardTrainer(Config with { EvalEvery = 3, CheckpointEvery = 7 }).Train(basePath, pairs, folder.Sub("out"),
             checkpoints, _ => { }, CancellationToken.None);

@@ -6,7 +6,7 @@ using Rlhf.Core.Registry;
 using Rlhf.Data;
 using Rlhf.Data.Audit;
 using Rlhf.Jobs.Generation;
-using Rlhf.Jobs.Runner;
+using Rlhf.Jobs.Runs;
 
 namespace Rlhf.Jobs.Training;
 
@@ -14,14 +14,14 @@ namespace Rlhf.Jobs.Training;
 /// Closes the loop: from a finished PPO run, one action makes a rating project on the held-out prompts of the run's
 /// project, in the same pools, whose comparisons set the new policy's response against the reference policy's.
 /// </summary>
-public sealed class LoopService(IDbContextFactory<RlhfDbContext> contexts, JobQueue queue, GenerationService generation, TimeProvider clock)
+public sealed class LoopService(IDbContextFactory<RlhfDbContext> contexts, RunCatalog runs, GenerationService generation, TimeProvider clock)
 {
     public async Task<(int? ProjectId, long? GenerationJobId, IReadOnlyList<string> Errors)> RateAgainstReferenceAsync(long ppoJobId, AuditActor? actor, CancellationToken ct = default)
     {
-        var job = await queue.GetAsync(ppoJobId, ct);
-        if (job is null || job.Kind != PpoRunJobHandler.JobKind) return (null, null, [$"There is no PPO run {ppoJobId}."]);
-        if (job.Status != JobStatus.Succeeded) return (null, null, [$"PPO run {ppoJobId} has not finished."]);
-        var request = System.Text.Json.JsonSerializer.Deserialize<PpoRunRequest>(job.PayloadJson, JobQueue.Json)!;
+        var run = await runs.GetAsync(ppoJobId, ct);
+        if (run is null || run.Kind != RunKind.Ppo) return (null, null, [$"There is no PPO run {ppoJobId}."]);
+        if (run.Status != JobStatus.Succeeded) return (null, null, [$"PPO run {ppoJobId} has not finished."]);
+        if (run.Settings is not PpoRunRequest request) return (null, null, [$"The settings of PPO run {ppoJobId} cannot be read."]);
 
         await using var db = await contexts.CreateDbContextAsync(ct);
         var policy = await db.Models.AsNoTracking().SingleOrDefaultAsync(m => m.ProducedByJobId == ppoJobId && m.Kind == ModelKind.Policy, ct);

@@ -1,12 +1,10 @@
-using System.Collections.Concurrent;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Rlhf.Core.Registry;
 using Rlhf.Data;
 using Rlhf.Data.Hosting;
 using Rlhf.Jobs.Registry;
 using Rlhf.Jobs.Runner;
-using Rlhf.Training.Checkpoints;
+using Rlhf.Jobs.Runs;
 using Rlhf.Training.Ppo;
 
 namespace Rlhf.Jobs.Training;
@@ -20,8 +18,6 @@ public sealed class PpoRunJobHandler(IDbContextFactory<RlhfDbContext> contexts, 
     public const string JobKind = "ppo-run";
     public string Kind => JobKind;
     public bool CanResume => true;
-
-    public static string SamplesFile(RlhfPaths paths, long jobId) => Path.Combine(RewardRunJobHandler.RunFolder(paths, jobId), "samples.jsonl");
 
     public async Task RunAsync(JobContext context, CancellationToken ct)
     {
@@ -39,53 +35,28 @@ public sealed class PpoRunJobHandler(IDbContextFactory<RlhfDbContext> contexts, 
         }
         if (prompts.Count == 0) throw new JobFailedException($"Project {request.ProjectId} has no training prompts (after holding out {request.HeldOutFraction:P0}).");
 
-        var folder = RewardRunJobHandler.RunFolder(paths, context.Job.Id);
-        var output = Path.Combine(folder, "model");
-        var checkpoint = Path.Combine(folder, "checkpoint");
-        Directory.CreateDirectory(folder);
-        await context.LogAsync($"{(context.IsResume ? "Resuming" : "Starting")} PPO {request.Name}: policy {policy.Name}, reward {reward.Name}, {prompts.Count} prompts, {request.Config.Steps} updates" +
-            (!context.IsResume ? "." : PpoTrainer.CheckpointedStep(checkpoint) is { } done ? $", from the checkpoint of update {done}." : "; no checkpoint was written yet, so from the start."), ct: ct);
+        var artifacts = RunArtifacts.Of(paths, context.Job.Id).Create();
+        var steps = request.Config.Steps;
+        await context.LogAsync($"{(context.IsResume ? "Resuming" : "Starting")} PPO {request.Name}: policy {policy.Name}, reward {reward.Name}, {prompts.Count} prompts, {steps} updates" +
+            (!context.IsResume ? "." : PpoTrainer.CheckpointedStep(artifacts.CheckpointFolder) is { } done ? $", from the checkpoint of update {done}." : "; no checkpoint was written yet, so from the start."), ct: ct);
 
-        var metrics = new ConcurrentQueue<PpoMetrics>();
-        var samples = new ConcurrentQueue<IReadOnlyList<PpoSample>>();
+        var host = new TrainingJobHost(context);
         var trainer = new PpoTrainer(request.Config);
-        var training = Task.Run(() => trainer.Train(registry.FolderOf(policy), registry.FolderOf(reward), prompts, output, checkpoint,
-            metrics.Enqueue, samples.Enqueue, ct), ct);
-        while (!training.IsCompleted)
-        {
-            await Task.WhenAny(training, Task.Delay(500, CancellationToken.None));
-            await FlushAsync(context, metrics, samples, request.Config.Steps);
-        }
-        PpoResult result;
-        try { result = await training; }
-        catch (CheckpointMismatchException ex) { throw new JobFailedException(ex.Message); }
-        await FlushAsync(context, metrics, samples, request.Config.Steps);
+        var result = await host.RunAsync(() => trainer.Train(registry.FolderOf(policy), registry.FolderOf(reward), prompts, artifacts.ModelFolder,
+            artifacts.CheckpointFolder, m => host.Metrics(m.Step, m.Values, (double)m.Step / steps, Progress(m.Step, steps, m.Values)),
+            table => host.Write(write => artifacts.AppendSamplesAsync(table, write)), ct), ct);
 
-        var imported = await registry.ImportAsync(output, request.Name.Trim(), ModelKind.Policy, policy.Id, "run", context.Job.Id,
+        var imported = await registry.ImportAsync(artifacts.ModelFolder, request.Name.Trim(), ModelKind.Policy, policy.Id, "run", context.Job.Id,
             $"PPO run {context.Job.Id} against {reward.Name}: mean score {result.FirstMeanScore:F3} → {result.LastMeanScore:F3}, KL {result.LastKl:F2}.",
             null, CancellationToken.None);
         if (!imported.Succeeded) throw new JobFailedException($"The trained policy could not be registered: {imported.Error}");
         await context.LogAsync($"Registered policy '{imported.Model!.Name}': mean score {result.FirstMeanScore:F3} → {result.LastMeanScore:F3}, objective/kl {result.LastKl:F2}.", ct: CancellationToken.None);
     }
 
-    private async Task FlushAsync(JobContext context, ConcurrentQueue<PpoMetrics> metrics, ConcurrentQueue<IReadOnlyList<PpoSample>> samples, int steps)
+    private static string Progress(long step, int steps, IReadOnlyDictionary<string, double> values)
     {
-        PpoMetrics? last = null;
-        while (metrics.TryDequeue(out var m))
-        {
-            await context.MetricsAsync(m.Step, m.Values, CancellationToken.None);
-            last = m;
-        }
-        while (samples.TryDequeue(out var table))
-        {
-            var lines = table.Select(s => JsonSerializer.Serialize(s, JobQueue.Json));
-            await File.AppendAllLinesAsync(SamplesFile(paths, context.Job.Id), lines, CancellationToken.None);
-        }
-        if (last is not null)
-        {
-            var score = last.Values.TryGetValue("objective/scores", out var sc) ? $", score {sc:F3}" : "";
-            var kl = last.Values.TryGetValue("objective/kl", out var k) ? $", KL {k:F2}" : "";
-            await context.ReportAsync(Math.Min(0.99, (double)last.Step / steps), $"update {last.Step}/{steps}{score}{kl}", CancellationToken.None);
-        }
+        var score = values.TryGetValue("objective/scores", out var sc) ? $", score {sc:F3}" : "";
+        var kl = values.TryGetValue("objective/kl", out var k) ? $", KL {k:F2}" : "";
+        return $"update {step}/{steps}{score}{kl}";
     }
 }

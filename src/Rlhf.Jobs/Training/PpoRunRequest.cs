@@ -1,10 +1,16 @@
+using System.Globalization;
+using Rlhf.Jobs.Runs;
 using Rlhf.Training.Ppo;
 
 namespace Rlhf.Jobs.Training;
 
-/// <summary>A PPO run: fine-tune a registry policy against a registry reward model on a project's prompts.</summary>
-public sealed record PpoRunRequest
+/// <summary>
+/// A PPO run's settings (the job's payload; <see cref="RunKind.Ppo"/>): fine-tune a registry policy against a registry
+/// reward model on a project's prompts. The trainer's settings are <see cref="Config"/>, with <see cref="PpoConfig"/>'s defaults.
+/// </summary>
+public sealed record PpoRunRequest : IRunSettings
 {
+    public int Version { get; init; } = RunSettingsVersion.Current;
     public string Name { get; init; } = "";
     public int PolicyModelId { get; init; }
     public int RewardModelId { get; init; }
@@ -14,12 +20,22 @@ public sealed record PpoRunRequest
     public double HeldOutFraction { get; init; } = 0.2;
     public PpoConfig Config { get; init; } = new();
 
-    public IReadOnlyList<string> Validate()
+    public IReadOnlyList<string> Validate() => Problems().Select(p => p.ToString()).ToList();
+
+    public IReadOnlyList<RunSettingsProblem> Problems()
     {
-        var errors = new List<string>();
-        if (string.IsNullOrWhiteSpace(Name) || Name.Trim().Length > 200) errors.Add("Name the run (1 to 200 characters); the new policy gets this name.");
-        if (HeldOutFraction is < 0 or > 0.9) errors.Add("Held-out share must be between 0 and 0.9.");
-        errors.AddRange(Config.Validate());
-        return errors;
+        var problems = new List<RunSettingsProblem>();
+        if (RunSettingsVersion.Check(Version) is { } version) problems.Add(version);
+        if (string.IsNullOrWhiteSpace(Name) || Name.Trim().Length > 200) problems.Add(new(nameof(Name), "Name the run (1 to 200 characters); the new policy gets this name."));
+        if (HeldOutFraction is < 0 or > 0.9) problems.Add(new(nameof(HeldOutFraction), "Held-out share must be between 0 and 0.9."));
+        problems.AddRange(Config.Problems().Select(p => new RunSettingsProblem($"{nameof(Config)}.{p.Setting}", p.Text, p.ToString())));
+        return problems;
     }
+
+    public IReadOnlyList<KeyValuePair<string, string>> KeySettings() =>
+    [
+        new("policy", $"model {PolicyModelId}"), new("reward model", $"model {RewardModelId}"), new("project", ProjectId.ToString(CultureInfo.InvariantCulture)),
+        new("updates", Config.Steps.ToString(CultureInfo.InvariantCulture)), new("batch", Config.BatchSize.ToString(CultureInfo.InvariantCulture)),
+        new("learning rate", Config.LearningRate.ToString("G3", CultureInfo.InvariantCulture)), new("kl_coef", Config.KlCoef.ToString("G3", CultureInfo.InvariantCulture)),
+    ];
 }

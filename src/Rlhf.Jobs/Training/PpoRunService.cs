@@ -4,6 +4,7 @@ using Rlhf.Data;
 using Rlhf.Data.Audit;
 using Rlhf.Data.Hosting;
 using Rlhf.Jobs.Runner;
+using Rlhf.Jobs.Runs;
 using Rlhf.Training.Ppo;
 
 namespace Rlhf.Jobs.Training;
@@ -31,12 +32,6 @@ public sealed class PpoRunService(IDbContextFactory<RlhfDbContext> contexts, Job
     }
 
     /// <summary>The sample tables written so far, newest update first.</summary>
-    public async Task<IReadOnlyList<PpoSample>> ReadSamplesAsync(long jobId, CancellationToken ct = default)
-    {
-        var path = PpoRunJobHandler.SamplesFile(paths, jobId);
-        if (!File.Exists(path)) return [];
-        var lines = await File.ReadAllLinesAsync(path, ct);
-        return lines.Where(l => l.Length > 0).Select(l => System.Text.Json.JsonSerializer.Deserialize<PpoSample>(l, JobQueue.Json)!)
-            .OrderByDescending(s => s.Step).ToList();
-    }
+    public Task<IReadOnlyList<PpoSample>> ReadSamplesAsync(long jobId, CancellationToken ct = default) =>
+        RunArtifacts.Of(paths, jobId).ReadSamplesAsync(ct);
 }

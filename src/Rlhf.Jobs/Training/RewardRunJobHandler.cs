@@ -1,10 +1,10 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Rlhf.Core.Registry;
 using Rlhf.Data;
 using Rlhf.Data.Hosting;
 using Rlhf.Jobs.Registry;
 using Rlhf.Jobs.Runner;
+using Rlhf.Jobs.Runs;
 using Rlhf.Training.Checkpoints;
 using Rlhf.Training.Reward;
 
@@ -20,9 +20,6 @@ public sealed class RewardRunJobHandler(IDbContextFactory<RlhfDbContext> context
     public const string JobKind = "reward-run";
     public string Kind => JobKind;
     public bool CanResume => true;
-
-    /// <summary>The run's working folder: checkpoint, output model, validation report.</summary>
-    public static string RunFolder(RlhfPaths paths, long jobId) => Path.Combine(paths.DataFolder, "runs", jobId.ToString());
 
     public async Task RunAsync(JobContext context, CancellationToken ct)
     {
@@ -45,36 +42,28 @@ public sealed class RewardRunJobHandler(IDbContextFactory<RlhfDbContext> context
         catch (IOException ex) { throw new JobFailedException($"The preference file cannot be read: {ex.Message}"); }
         if (pairs.Count < 4) throw new JobFailedException($"Only {pairs.Count} preference pairs: a reward run needs at least 4 (comparisons whose votes the policy turns into a pair).");
 
-        var folder = RunFolder(paths, context.Job.Id);
-        var output = Path.Combine(folder, "model");
-        var checkpoint = Path.Combine(folder, "checkpoint");
-        Directory.CreateDirectory(folder);
+        var artifacts = RunArtifacts.Of(paths, context.Job.Id).Create();
         await context.LogAsync($"{(context.IsResume ? "Resuming" : "Training")} {request.Name} from {baseModel.Name} on {pairs.Count} pairs" +
-            (!context.IsResume ? "." : RewardTrainer.CheckpointedStep(checkpoint) is { } done ? $", from the checkpoint of step {done}." : "; no checkpoint was written yet, so from the start."), ct: ct);
+            (!context.IsResume ? "." : RewardTrainer.CheckpointedStep(artifacts.CheckpointFolder) is { } done ? $", from the checkpoint of step {done}." : "; no checkpoint was written yet, so from the start."), ct: ct);
 
-        // Training is CPU work on this thread; metrics are queued and written by the loop below as they come.
-        var pending = new System.Collections.Concurrent.ConcurrentQueue<RewardMetrics>();
-        var totalSteps = Math.Max(1, (long)Math.Ceiling(pairs.Count * (1 - request.Config.ValidationFraction) / request.Config.BatchPairs) * request.Config.Epochs);
+        var host = new TrainingJobHost(context);
         var trainer = new RewardTrainer(request.Config);
-        var training = Task.Run(() => trainer.Train(registry.FolderOf(baseModel), pairs, output, checkpoint, pending.Enqueue, ct), ct);
-        while (!training.IsCompleted)
-        {
-            await Task.WhenAny(training, Task.Delay(500, CancellationToken.None));
-            await FlushAsync(context, pending, totalSteps, ct);
-        }
         RewardTrainingResult result;
-        try { result = await training; }
-        catch (Exception ex) when (ex is ArgumentException or CheckpointMismatchException) { throw new JobFailedException(ex.Message); }
-        await FlushAsync(context, pending, totalSteps, CancellationToken.None);
+        try
+        {
+            result = await host.RunAsync(() => trainer.Train(registry.FolderOf(baseModel), pairs, artifacts.ModelFolder, artifacts.CheckpointFolder,
+                m => host.Metrics(m.Step, m.Values, m.Step / (double)TotalSteps(m, request.Config.Epochs), Progress(m, request.Config.Epochs)), ct), ct);
+        }
+        catch (ArgumentException ex) { throw new JobFailedException(ex.Message); }
 
         // The validation pairs where the model disagrees with the raters, for the run page.
         var disagreements = result.Validation.Where(v => v.ChosenReward <= v.RejectedReward)
             .Select(v => new RewardDisagreement(pairs[v.PairIndex].Prompt, pairs[v.PairIndex].Chosen, pairs[v.PairIndex].Rejected, v.ChosenReward, v.RejectedReward))
             .ToList();
-        await File.WriteAllTextAsync(Path.Combine(folder, "disagreements.json"), JsonSerializer.Serialize(disagreements, JobQueue.Json), ct);
+        await artifacts.WriteDisagreementsAsync(disagreements, ct);
 
         var name = request.Name.Trim();
-        var imported = await registry.ImportAsync(output, name, ModelKind.Reward, baseModel.Id, "run", context.Job.Id,
+        var imported = await registry.ImportAsync(artifacts.ModelFolder, name, ModelKind.Reward, baseModel.Id, "run", context.Job.Id,
             $"Reward run {context.Job.Id}: {result.TrainPairs} train / {result.ValidationPairs} validation pairs, validation accuracy {result.FinalValidationAccuracy:P1}.",
             null, CancellationToken.None);
         if (!imported.Succeeded) throw new JobFailedException($"The trained model could not be registered: {imported.Error}");
@@ -84,19 +73,13 @@ public sealed class RewardRunJobHandler(IDbContextFactory<RlhfDbContext> context
         await context.LogAsync($"Registered reward model '{name}' (validation accuracy {result.FinalValidationAccuracy:P1}, loss {result.FinalValidationLoss:F4}, reward shift {result.RewardShift:+0.000;-0.000}).", ct: CancellationToken.None);
     }
 
-    private static async Task FlushAsync(JobContext context, System.Collections.Concurrent.ConcurrentQueue<RewardMetrics> pending, long totalSteps, CancellationToken ct)
+    // The trainer's step count: its steps per epoch are Step / Epoch (every record carries both).
+    private static long TotalSteps(RewardMetrics m, int epochs) => Math.Max(1, (long)Math.Round(m.Step / m.Epoch) * epochs);
+
+    private static string Progress(RewardMetrics m, int epochs)
     {
-        RewardMetrics? last = null;
-        while (pending.TryDequeue(out var m))
-        {
-            await context.MetricsAsync(m.Step, m.Values, CancellationToken.None);
-            last = m;
-        }
-        if (last is not null)
-        {
-            var loss = last.Values.TryGetValue("train/loss", out var l) ? $", loss {l:F4}" : "";
-            var acc = last.Values.TryGetValue("eval/accuracy", out var a) ? $", eval accuracy {a:P1}" : "";
-            await context.ReportAsync(Math.Min(0.99, (double)last.Step / totalSteps), $"step {last.Step}/{totalSteps}{loss}{acc}", CancellationToken.None);
-        }
+        var loss = m.Values.TryGetValue("train/loss", out var l) ? $", loss {l:F4}" : "";
+        var acc = m.Values.TryGetValue("eval/accuracy", out var a) ? $", eval accuracy {a:P1}" : "";
+        return $"step {m.Step}/{TotalSteps(m, epochs)}{loss}{acc}";
     }
 }

@@ -1,15 +1,19 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
 using Rlhf.Core.Rating;
+using Rlhf.Jobs.Runs;
 using Rlhf.Training.Reward;
 
 namespace Rlhf.Jobs.Training;
 
 /// <summary>
-/// A reward run: train a reward model from a base checkpoint in the registry on a project's votes (aggregated per
-/// comparison under a <see cref="PreferencePolicy"/>) or on a TRL preference file, then register it.
+/// A reward run's settings (the job's payload; <see cref="RunKind.Reward"/>): train a reward model from a base checkpoint
+/// in the registry on a project's votes (aggregated per comparison under a <see cref="PreferencePolicy"/>) or on a TRL
+/// preference file, then register it. The trainer's settings are <see cref="Config"/>, with <see cref="RewardTrainingConfig"/>'s defaults.
 /// </summary>
-public sealed record RewardRunRequest
+public sealed record RewardRunRequest : IRunSettings
 {
+    public int Version { get; init; } = RunSettingsVersion.Current;
     public string Name { get; init; } = "";
     public int BaseModelId { get; init; }
     /// <summary>Train on this project's votes...</summary>
@@ -31,13 +35,23 @@ public sealed record RewardRunRequest
     }
     public RewardTrainingConfig Config { get; init; } = new();
 
-    public IReadOnlyList<string> Validate()
+    public IReadOnlyList<string> Validate() => Problems().Select(p => p.ToString()).ToList();
+
+    public IReadOnlyList<RunSettingsProblem> Problems()
     {
-        var errors = new List<string>();
-        if (string.IsNullOrWhiteSpace(Name) || Name.Trim().Length > 200) errors.Add("Name the run (1 to 200 characters); the model gets this name.");
-        if (ProjectId is null == string.IsNullOrWhiteSpace(DataFile)) errors.Add("Choose the data: a project's votes or a TRL preference file (one of them).");
-        if (ProjectId is not null) errors.AddRange(Policy.Validate());
-        errors.AddRange(Config.Validate());
-        return errors;
+        var problems = new List<RunSettingsProblem>();
+        if (RunSettingsVersion.Check(Version) is { } version) problems.Add(version);
+        if (string.IsNullOrWhiteSpace(Name) || Name.Trim().Length > 200) problems.Add(new(nameof(Name), "Name the run (1 to 200 characters); the model gets this name."));
+        if (ProjectId is null == string.IsNullOrWhiteSpace(DataFile)) problems.Add(new(nameof(ProjectId), "Choose the data: a project's votes or a TRL preference file (one of them)."));
+        if (ProjectId is not null) problems.AddRange(Policy.Validate().Select(m => new RunSettingsProblem(nameof(Policy), m)));
+        problems.AddRange(Config.Problems().Select(p => new RunSettingsProblem($"{nameof(Config)}.{p.Setting}", p.Text, p.ToString())));
+        return problems;
     }
+
+    public IReadOnlyList<KeyValuePair<string, string>> KeySettings() =>
+    [
+        new("base model", $"model {BaseModelId}"), new("data", ProjectId is { } p ? $"project {p}" : Path.GetFileName(DataFile ?? "")),
+        new("epochs", Config.Epochs.ToString(CultureInfo.InvariantCulture)), new("batch pairs", Config.BatchPairs.ToString(CultureInfo.InvariantCulture)),
+        new("learning rate", Config.LearningRate.ToString("G3", CultureInfo.InvariantCulture)),
+    ];
 }

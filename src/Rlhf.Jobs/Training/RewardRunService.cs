@@ -4,6 +4,7 @@ using Rlhf.Data;
 using Rlhf.Data.Audit;
 using Rlhf.Data.Hosting;
 using Rlhf.Jobs.Runner;
+using Rlhf.Jobs.Runs;
 
 namespace Rlhf.Jobs.Training;
 
@@ -38,11 +39,6 @@ public sealed class RewardRunService(IDbContextFactory<RlhfDbContext> contexts, 
     }
 
     /// <summary>The validation pairs a finished run's model got wrong (empty when none or not written).</summary>
-    public async Task<IReadOnlyList<RewardDisagreement>> ReadDisagreementsAsync(long jobId, CancellationToken ct = default)
-    {
-        var path = Path.Combine(RewardRunJobHandler.RunFolder(paths, jobId), "disagreements.json");
-        if (!File.Exists(path)) return [];
-        await using var stream = File.OpenRead(path);
-        return await System.Text.Json.JsonSerializer.DeserializeAsync<List<RewardDisagreement>>(stream, JobQueue.Json, ct) ?? [];
-    }
+    public Task<IReadOnlyList<RewardDisagreement>> ReadDisagreementsAsync(long jobId, CancellationToken ct = default) =>
+        RunArtifacts.Of(paths, jobId).ReadDisagreementsAsync(ct);
 }

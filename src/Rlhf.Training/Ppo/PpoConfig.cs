@@ -131,41 +131,44 @@ public sealed record PpoConfig
     public int MiniBatchSize => MiniBatches > 0 ? BatchSize / MiniBatches : 0;
 
     /// <summary>Every problem of these settings, each one sentence naming the CLI option; empty when usable.</summary>
-    public IReadOnlyList<string> Validate()
+    public IReadOnlyList<string> Validate() => Problems().Select(p => p.ToString()).ToList();
+
+    /// <summary>Every problem of these settings, each with the property and the CLI option it belongs to; empty when usable.</summary>
+    public IReadOnlyList<ConfigProblem> Problems()
     {
         static string F(double x) => x.ToString("R", CultureInfo.InvariantCulture);
         static bool Finite(double x) => double.IsFinite(x);
-        var problems = new List<string>();
-        if (Steps < 1) problems.Add($"--steps must be >= 1 (got {Steps})");
-        if (BatchSize < 2) problems.Add($"--batch must be >= 2 (got {BatchSize})");
-        if (MiniBatches < 1) problems.Add($"--minibatches must be >= 1 (got {MiniBatches})");
+        var problems = new List<ConfigProblem>();
+        if (Steps < 1) problems.Add(new(nameof(Steps), "--steps", $"must be >= 1 (got {Steps})"));
+        if (BatchSize < 2) problems.Add(new(nameof(BatchSize), "--batch", $"must be >= 2 (got {BatchSize})"));
+        if (MiniBatches < 1) problems.Add(new(nameof(MiniBatches), "--minibatches", $"must be >= 1 (got {MiniBatches})"));
         else if (BatchSize >= 2 && (BatchSize % MiniBatches != 0 || BatchSize / MiniBatches < 1))
-            problems.Add($"--batch ({BatchSize}) must be a multiple of --minibatches ({MiniBatches})");
-        if (PpoEpochs < 1) problems.Add($"--ppo-epochs must be >= 1 (got {PpoEpochs})");
-        if (!(LearningRate > 0) || !Finite(LearningRate)) problems.Add($"--lr must be > 0 (got {F(LearningRate)})");
-        if (LrSchedulerType is not ("linear" or "constant")) problems.Add($"--lr-scheduler must be linear or constant (got {LrSchedulerType})");
-        if (!(MaxGradNorm >= 0) || !Finite(MaxGradNorm)) problems.Add($"--max-grad-norm must be >= 0, 0 turns clipping off (got {F(MaxGradNorm)})");
-        if (!(AdamEpsilon > 0) || !Finite(AdamEpsilon)) problems.Add($"--adam-eps must be > 0 (got {F(AdamEpsilon)})");
-        if (!(WeightDecay >= 0) || !Finite(WeightDecay)) problems.Add($"--weight-decay must be >= 0 (got {F(WeightDecay)})");
-        if (ResponseLength < 1) problems.Add($"--response-length must be >= 1 (got {ResponseLength})");
-        if (!(Temperature > 0) || !Finite(Temperature)) problems.Add($"--temperature must be > 0 (got {F(Temperature)})");
-        if (StopTokenId is < 0) problems.Add($"--stop-token-id must be a token id >= 0 (got {StopTokenId})");
-        if (MissingEosPenalty is double p && (!(p >= 0) || !Finite(p))) problems.Add($"--missing-eos-penalty must be >= 0 (got {F(p)})");
-        if (KlEstimator is not ("k1" or "k3")) problems.Add($"--kl-estimator must be k1 or k3 (got {KlEstimator})");
-        if (!(KlCoef >= 0) || !Finite(KlCoef)) problems.Add($"--kl-coef must be >= 0 (got {F(KlCoef)})");
-        if (AdaptiveKl && (!(TargetKl > 0) || !Finite(TargetKl))) problems.Add($"--target-kl must be > 0 (got {F(TargetKl)})");
-        if (AdaptiveKl && (!(Horizon > 0) || !Finite(Horizon))) problems.Add($"--horizon must be > 0 (got {F(Horizon)})");
-        if (!(Gamma is >= 0 and <= 1)) problems.Add($"--gamma must be in [0, 1] (got {F(Gamma)})");
-        if (!(Lam is >= 0 and <= 1)) problems.Add($"--lam must be in [0, 1] (got {F(Lam)})");
-        if (!(ClipRange > 0) || !Finite(ClipRange)) problems.Add($"--cliprange must be > 0 (got {F(ClipRange)})");
-        if (!(ClipRangeValue > 0) || !Finite(ClipRangeValue)) problems.Add($"--cliprange-value must be > 0 (got {F(ClipRangeValue)})");
-        if (!(VfCoef >= 0) || !Finite(VfCoef)) problems.Add($"--vf-coef must be >= 0 (got {F(VfCoef)})");
+            problems.Add(new(nameof(BatchSize), "--batch", $"({BatchSize}) must be a multiple of --minibatches ({MiniBatches})"));
+        if (PpoEpochs < 1) problems.Add(new(nameof(PpoEpochs), "--ppo-epochs", $"must be >= 1 (got {PpoEpochs})"));
+        if (!(LearningRate > 0) || !Finite(LearningRate)) problems.Add(new(nameof(LearningRate), "--lr", $"must be > 0 (got {F(LearningRate)})"));
+        if (LrSchedulerType is not ("linear" or "constant")) problems.Add(new(nameof(LrSchedulerType), "--lr-scheduler", $"must be linear or constant (got {LrSchedulerType})"));
+        if (!(MaxGradNorm >= 0) || !Finite(MaxGradNorm)) problems.Add(new(nameof(MaxGradNorm), "--max-grad-norm", $"must be >= 0, 0 turns clipping off (got {F(MaxGradNorm)})"));
+        if (!(AdamEpsilon > 0) || !Finite(AdamEpsilon)) problems.Add(new(nameof(AdamEpsilon), "--adam-eps", $"must be > 0 (got {F(AdamEpsilon)})"));
+        if (!(WeightDecay >= 0) || !Finite(WeightDecay)) problems.Add(new(nameof(WeightDecay), "--weight-decay", $"must be >= 0 (got {F(WeightDecay)})"));
+        if (ResponseLength < 1) problems.Add(new(nameof(ResponseLength), "--response-length", $"must be >= 1 (got {ResponseLength})"));
+        if (!(Temperature > 0) || !Finite(Temperature)) problems.Add(new(nameof(Temperature), "--temperature", $"must be > 0 (got {F(Temperature)})"));
+        if (StopTokenId is < 0) problems.Add(new(nameof(StopTokenId), "--stop-token-id", $"must be a token id >= 0 (got {StopTokenId})"));
+        if (MissingEosPenalty is double p && (!(p >= 0) || !Finite(p))) problems.Add(new(nameof(MissingEosPenalty), "--missing-eos-penalty", $"must be >= 0 (got {F(p)})"));
+        if (KlEstimator is not ("k1" or "k3")) problems.Add(new(nameof(KlEstimator), "--kl-estimator", $"must be k1 or k3 (got {KlEstimator})"));
+        if (!(KlCoef >= 0) || !Finite(KlCoef)) problems.Add(new(nameof(KlCoef), "--kl-coef", $"must be >= 0 (got {F(KlCoef)})"));
+        if (AdaptiveKl && (!(TargetKl > 0) || !Finite(TargetKl))) problems.Add(new(nameof(TargetKl), "--target-kl", $"must be > 0 (got {F(TargetKl)})"));
+        if (AdaptiveKl && (!(Horizon > 0) || !Finite(Horizon))) problems.Add(new(nameof(Horizon), "--horizon", $"must be > 0 (got {F(Horizon)})"));
+        if (!(Gamma is >= 0 and <= 1)) problems.Add(new(nameof(Gamma), "--gamma", $"must be in [0, 1] (got {F(Gamma)})"));
+        if (!(Lam is >= 0 and <= 1)) problems.Add(new(nameof(Lam), "--lam", $"must be in [0, 1] (got {F(Lam)})"));
+        if (!(ClipRange > 0) || !Finite(ClipRange)) problems.Add(new(nameof(ClipRange), "--cliprange", $"must be > 0 (got {F(ClipRange)})"));
+        if (!(ClipRangeValue > 0) || !Finite(ClipRangeValue)) problems.Add(new(nameof(ClipRangeValue), "--cliprange-value", $"must be > 0 (got {F(ClipRangeValue)})"));
+        if (!(VfCoef >= 0) || !Finite(VfCoef)) problems.Add(new(nameof(VfCoef), "--vf-coef", $"must be >= 0 (got {F(VfCoef)})"));
         if (RewardNormalization is not (NormalizeOnInitialPolicy or "none"))
-            problems.Add($"--reward-normalization must be {NormalizeOnInitialPolicy} or none (got {RewardNormalization})");
-        if (RewardNormalizationSamples < 2) problems.Add($"--reward-normalization-samples must be >= 2 (got {RewardNormalizationSamples})");
-        if (SampleEvery < 1) problems.Add($"--sample-every must be >= 1 (got {SampleEvery})");
-        if (CheckpointEvery < 1) problems.Add($"--checkpoint-every must be >= 1 (got {CheckpointEvery})");
-        if (MaxPromptLength < 1) problems.Add($"--max-prompt-length must be >= 1 (got {MaxPromptLength})");
+            problems.Add(new(nameof(RewardNormalization), "--reward-normalization", $"must be {NormalizeOnInitialPolicy} or none (got {RewardNormalization})"));
+        if (RewardNormalizationSamples < 2) problems.Add(new(nameof(RewardNormalizationSamples), "--reward-normalization-samples", $"must be >= 2 (got {RewardNormalizationSamples})"));
+        if (SampleEvery < 1) problems.Add(new(nameof(SampleEvery), "--sample-every", $"must be >= 1 (got {SampleEvery})"));
+        if (CheckpointEvery < 1) problems.Add(new(nameof(CheckpointEvery), "--checkpoint-every", $"must be >= 1 (got {CheckpointEvery})"));
+        if (MaxPromptLength < 1) problems.Add(new(nameof(MaxPromptLength), "--max-prompt-length", $"must be >= 1 (got {MaxPromptLength})"));
         return problems;
     }
 }

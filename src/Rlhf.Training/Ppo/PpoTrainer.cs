@@ -103,11 +103,11 @@ public sealed class PpoTrainer
         var tokenizer = Gpt2Tokenizer.Shared;
 
         var promptsHash = PpoCheckpoint.PromptsHash(prompts);
-        var configHash = PpoCheckpoint.ConfigHash(args);
+        var settings = PpoCheckpoint.SettingsOf(args);
         var resume = checkpointFolder is null ? null : PpoCheckpoint.TryLoad(checkpointFolder);
-        if (resume is not null && (resume.PromptsSha256 != promptsHash || resume.ConfigSha256 != configHash || resume.Seed != args.Seed))
+        if (resume is not null && (resume.PromptsSha256 != promptsHash || resume.SettingsDifference(args) is not null || resume.Seed != args.Seed))
             throw new CheckpointMismatchException(checkpointFolder!,
-                $"the checkpoint in {checkpointFolder} was made with other {(resume.PromptsSha256 != promptsHash ? "prompts" : "settings")}; " +
+                $"the checkpoint in {checkpointFolder} was made with other {(resume.PromptsSha256 != promptsHash ? "prompts" : $"settings ({resume.SettingsDifference(args) ?? "seed"})")}; " +
                 "resume with the same prompts and settings, or use an empty checkpoint folder");
         if (resume is not null && resume.TotalSteps != args.Steps)
             throw new CheckpointMismatchException(checkpointFolder!, $"the checkpoint in {checkpointFolder} is of a run of {resume.TotalSteps} steps, this one has {args.Steps}");
@@ -165,7 +165,7 @@ public sealed class PpoTrainer
         {
             if (checkpointFolder is null || step == lastSaved) return;
             PpoCheckpoint.Save(checkpointFolder, policy, valueModel, optimizer, step, args.Steps, step * B, args.Seed, klCoef,
-                firstMeanScore, lastMeanScore, lastKl, promptsHash, configHash);
+                firstMeanScore, lastMeanScore, lastKl, promptsHash, settings);
             lastSaved = step;
         }
 

@@ -68,11 +68,11 @@ public sealed class RewardTrainer
 
         var split = PreferenceSplit.Create(pairs, config.ValidationFraction, config.Seed);
         var dataHash = RewardCheckpoint.DataHash(pairs);
-        var configHash = RewardCheckpoint.ConfigHash(config);
+        var settings = RewardCheckpoint.SettingsOf(config);
         var resume = checkpointFolder is null ? null : RewardCheckpoint.TryLoad(checkpointFolder);
-        if (resume is not null && (resume.DataSha256 != dataHash || resume.ConfigSha256 != configHash || resume.Seed != config.Seed))
+        if (resume is not null && (resume.DataSha256 != dataHash || resume.SettingsDifference(config) is not null || resume.Seed != config.Seed))
             throw new CheckpointMismatchException(checkpointFolder!,
-                $"the checkpoint in {checkpointFolder} was made with other {(resume.DataSha256 != dataHash ? "preference data" : "settings")}; " +
+                $"the checkpoint in {checkpointFolder} was made with other {(resume.DataSha256 != dataHash ? "preference data" : $"settings ({resume.SettingsDifference(config) ?? "seed"})")}; " +
                 "resume with the same data and settings, or use an empty checkpoint folder");
 
         using var generator = new Generator(unchecked((ulong)config.Seed));
@@ -108,7 +108,7 @@ public sealed class RewardTrainer
         {
             if (checkpointFolder is null || step == lastSaved) return;
             RewardCheckpoint.Save(checkpointFolder, model, optimizer, step, totalSteps, stepsPerEpoch, config.Seed,
-                split.Train.Count, split.Validation.Count, dataHash, configHash);
+                split.Train.Count, split.Validation.Count, dataHash, settings);
             lastSaved = step;
         }
 

@@ -54,23 +54,26 @@ public sealed record RewardTrainingConfig
     public long Seed { get; init; } = 42;
 
     /// <summary>Every problem of these settings, each one sentence naming the CLI option; empty when usable.</summary>
-    public IReadOnlyList<string> Validate()
+    public IReadOnlyList<string> Validate() => Problems().Select(p => p.ToString()).ToList();
+
+    /// <summary>Every problem of these settings, each with the property and the CLI option it belongs to; empty when usable.</summary>
+    public IReadOnlyList<ConfigProblem> Problems()
     {
         static string F(double x) => x.ToString("R", CultureInfo.InvariantCulture);
-        var problems = new List<string>();
-        if (Epochs < 1) problems.Add($"--epochs must be >= 1 (got {Epochs})");
-        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) problems.Add($"--lr must be > 0 (got {F(LearningRate)})");
-        if (BatchPairs < 1) problems.Add($"--batch-pairs must be >= 1 (got {BatchPairs})");
-        if (MaxLength < 4) problems.Add($"--max-length must be >= 4 (got {MaxLength})");
-        if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) problems.Add($"--weight-decay must be >= 0 (got {F(WeightDecay)})");
-        if (!(AdamEpsilon > 0) || double.IsInfinity(AdamEpsilon)) problems.Add($"--adam-eps must be > 0 (got {F(AdamEpsilon)})");
-        if (!(WarmupRatio is >= 0 and < 1)) problems.Add($"--warmup-ratio must be >= 0 and < 1 (got {F(WarmupRatio)})");
-        if (!(MaxGradNorm >= 0) || double.IsInfinity(MaxGradNorm)) problems.Add($"--max-grad-norm must be >= 0, 0 turns clipping off (got {F(MaxGradNorm)})");
+        var problems = new List<ConfigProblem>();
+        if (Epochs < 1) problems.Add(new(nameof(Epochs), "--epochs", $"must be >= 1 (got {Epochs})"));
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) problems.Add(new(nameof(LearningRate), "--lr", $"must be > 0 (got {F(LearningRate)})"));
+        if (BatchPairs < 1) problems.Add(new(nameof(BatchPairs), "--batch-pairs", $"must be >= 1 (got {BatchPairs})"));
+        if (MaxLength < 4) problems.Add(new(nameof(MaxLength), "--max-length", $"must be >= 4 (got {MaxLength})"));
+        if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) problems.Add(new(nameof(WeightDecay), "--weight-decay", $"must be >= 0 (got {F(WeightDecay)})"));
+        if (!(AdamEpsilon > 0) || double.IsInfinity(AdamEpsilon)) problems.Add(new(nameof(AdamEpsilon), "--adam-eps", $"must be > 0 (got {F(AdamEpsilon)})"));
+        if (!(WarmupRatio is >= 0 and < 1)) problems.Add(new(nameof(WarmupRatio), "--warmup-ratio", $"must be >= 0 and < 1 (got {F(WarmupRatio)})"));
+        if (!(MaxGradNorm >= 0) || double.IsInfinity(MaxGradNorm)) problems.Add(new(nameof(MaxGradNorm), "--max-grad-norm", $"must be >= 0, 0 turns clipping off (got {F(MaxGradNorm)})"));
         if (CenterRewardsCoefficient is double c && (!(c >= 0) || double.IsInfinity(c)))
-            problems.Add($"--center-rewards-coefficient must be >= 0 (got {F(c)})");
-        if (!(ValidationFraction is >= 0 and < 1)) problems.Add($"--validation-fraction must be >= 0 and < 1 (got {F(ValidationFraction)})");
-        if (EvalEvery < 1) problems.Add($"--eval-every must be >= 1 (got {EvalEvery})");
-        if (CheckpointEvery < 1) problems.Add($"--checkpoint-every must be >= 1 (got {CheckpointEvery})");
+            problems.Add(new(nameof(CenterRewardsCoefficient), "--center-rewards-coefficient", $"must be >= 0 (got {F(c)})"));
+        if (!(ValidationFraction is >= 0 and < 1)) problems.Add(new(nameof(ValidationFraction), "--validation-fraction", $"must be >= 0 and < 1 (got {F(ValidationFraction)})"));
+        if (EvalEvery < 1) problems.Add(new(nameof(EvalEvery), "--eval-every", $"must be >= 1 (got {EvalEvery})"));
+        if (CheckpointEvery < 1) problems.Add(new(nameof(CheckpointEvery), "--checkpoint-every", $"must be >= 1 (got {CheckpointEvery})"));
         return problems;
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Rlhf.Core.Jobs;
 using Rlhf.Core.Registry;
 using Rlhf.Jobs.Registry;
+using Rlhf.Jobs.Runs;
 using Rlhf.Jobs.Training;
 using Rlhf.Training.Ppo;
 using Rlhf.Training.Reward;
@@ -41,6 +42,11 @@ public class RunJobTests
         var names = await db.JobMetrics.Where(m => m.JobId == jobId).Select(m => m.Name).Distinct().ToListAsync();
         Assert.Contains("train/loss", names);
         Assert.Contains("eval/accuracy", names);
+        var run = (await h.InScopeAsync(sp => sp.GetRequiredService<RunCatalog>().GetAsync(jobId.Value)))!;
+        Assert.Equal((RunKind.Reward, "rm", JobStatus.Succeeded), (run.Kind, run.Name, run.Status));
+        Assert.Equal(["train/loss", "eval/accuracy"], run.KeyMetrics.Keys);
+        var artifacts = await h.InScopeAsync(sp => Task.FromResult(sp.GetRequiredService<RunCatalog>().ArtifactsOf(jobId.Value)));
+        Assert.True(File.Exists(artifacts.DisagreementsFile));
     }
 
     [Fact]
@@ -83,5 +89,8 @@ public class RunJobTests
             Assert.Contains(name, names);
         var samples = await h.InScopeAsync(sp => sp.GetRequiredService<PpoRunService>().ReadSamplesAsync(jobId.Value));
         Assert.NotEmpty(samples);
+        var run = (await h.InScopeAsync(sp => sp.GetRequiredService<RunCatalog>().GetAsync(jobId.Value)))!;
+        Assert.Equal((RunKind.Ppo, "policy-ppo"), (run.Kind, run.Name));
+        Assert.Equal(["objective/scores", "objective/kl"], run.KeyMetrics.Keys);
     }
 }

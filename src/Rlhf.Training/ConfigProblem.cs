@@ -1,0 +1,11 @@
+namespace Rlhf.Training;
+
+/// <summary>
+/// One problem of a trainer config: the property it belongs to (<see cref="Setting"/>, e.g. "KlCoef"), the CLI option
+/// that sets it ("--kl-coef") and what is wrong ("must be >= 0 (got -1)"). As one sentence, the CLI's wording:
+/// "--kl-coef must be >= 0 (got -1)"; a form shows <see cref="Text"/> under the field of <see cref="Setting"/>.
+/// </summary>
+public sealed record ConfigProblem(string Setting, string Option, string Text)
+{
+    public override string ToString() => $"{Option} {Text}";
+}
