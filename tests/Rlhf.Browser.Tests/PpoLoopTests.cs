@@ -31,7 +31,8 @@ public sealed class PpoSiteProcess() : SiteProcess(new Dictionary<string, string
 /// prompts (<see cref="DemoCorpus.Prompts"/>), 3 replies each sampled from the demo policy (24 tokens, temperature 1), all
 /// pairs; a rater votes on every pair by <see cref="Judge"/> (more words wins); a reward run on those votes ("the demo reward
 /// model"). Then, in the browser, a PPO run of 16 updates x 16 rollouts (2 minibatches, 2 epochs, lr 1e-4, 24-token
-/// responses, temperature 1, kl_coef 0.05, no missing-EOS penalty, checkpoint every 4 updates) is launched with the form,
+/// responses, temperature 1, kl_coef 0.05, no missing-EOS penalty, checkpoint every 4 updates, the reward model's scores
+/// without normalisation) is launched with the form,
 /// the site is killed after update 5 and restarted, and the run resumes from its checkpoint.</para>
 /// <para>Measured (2 shared CPU cores, 1 torch thread; two runs, both killed after update 5, gave the same figures): 294 votes, reward model validation
 /// accuracy 83.8%; objective/scores mean of the first 4 updates 0.18, of the last 4 1.65; objective/kl at most 2.5 nats; the
@@ -89,6 +90,9 @@ public class PpoLoopTests(PpoSiteProcess site, ITestOutputHelper output) : IClas
         await FillNumberAsync(page, "#ppo-seed", 7);
         await FillNumberAsync(page, "#ppo-checkpoint-every", CheckpointEvery);
         await FillNumberAsync(page, "#ppo-sample-every", 4);
+        // The reward model's own scale, which the asserted rise was measured in (the form's default normalises the scores
+        // on the initial policy's samples; ScoreNormalizationTests check that path).
+        await ChooseAsync(page, "#ppo-reward-normalization", "None");
         await page.ClickAsync("#start-ppo");
         await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex(@"/runs/\d+$"), new() { Timeout = BrowserPages.PatienceMs });
         var jobId = long.Parse(page.Url[(page.Url.LastIndexOf('/') + 1)..], CultureInfo.InvariantCulture);
@@ -98,6 +102,7 @@ public class PpoLoopTests(PpoSiteProcess site, ITestOutputHelper output) : IClas
         var request = System.Text.Json.JsonSerializer.Deserialize<PpoRunRequest>(job.PayloadJson, JobQueue.Json)!;
         Assert.Equal((demoPolicyId, projectId, Steps, Batch, CheckpointEvery, ResponseTokens),
             (request.PolicyModelId, request.ProjectId, request.Config.Steps, request.Config.BatchSize, request.Config.CheckpointEvery, request.Config.ResponseLength));
+        Assert.Equal("none", request.Config.RewardNormalization);
 
         // The curves appear while it trains (the page refreshes itself).
         await page.WaitForSelectorAsync("[data-chart='Scores (proxy reward)']", new() { Timeout = 420_000 });
