@@ -105,9 +105,10 @@ public sealed class PpoTrainer
         var promptsHash = PpoCheckpoint.PromptsHash(prompts);
         var settings = PpoCheckpoint.SettingsOf(args);
         var resume = checkpointFolder is null ? null : PpoCheckpoint.TryLoad(checkpointFolder);
-        if (resume is not null && (resume.PromptsSha256 != promptsHash || resume.SettingsDifference(args) is not null || resume.Seed != args.Seed))
+        var settingsDifference = resume?.SettingsDifference(args);
+        if (resume is not null && (resume.PromptsSha256 != promptsHash || settingsDifference is not null || resume.Seed != args.Seed))
             throw new CheckpointMismatchException(checkpointFolder!,
-                $"the checkpoint in {checkpointFolder} was made with other {(resume.PromptsSha256 != promptsHash ? "prompts" : $"settings ({resume.SettingsDifference(args) ?? "seed"})")}; " +
+                $"the checkpoint in {checkpointFolder} was made with other {(resume.PromptsSha256 != promptsHash ? "prompts" : $"settings ({settingsDifference ?? "seed"})")}; " +
                 "resume with the same prompts and settings, or use an empty checkpoint folder");
         if (resume is not null && resume.TotalSteps != args.Steps)
             throw new CheckpointMismatchException(checkpointFolder!, $"the checkpoint in {checkpointFolder} is of a run of {resume.TotalSteps} steps, this one has {args.Steps}");
