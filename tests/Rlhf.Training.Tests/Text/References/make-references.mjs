@@ -36,9 +36,9 @@ const conversations = [
   { name: "unicode_and_spaces", messages: [{ role: "user", content: "  你好 🙂  \n" }, { role: "assistant", content: " naïve " }, { role: "user", content: "ok" }] },
 ];
 
-function reference(name, tokenizer) {
+function reference(name, tokenizer, chatTemplate) {
   const config = configOf(name);
-  const template = new Template(config.chat_template);
+  const template = new Template(chatTemplate ?? config.chat_template);
   const special = {};
   for (const key of ["bos_token", "eos_token", "pad_token", "unk_token"]) {
     const v = config[key];
@@ -59,6 +59,18 @@ function reference(name, tokenizer) {
   };
 }
 
+// Other templates of the same families, as published in Hugging Face model repos' tokenizer_config.json, rendered
+// with the same engine (the tokenizer only matters for bos/eos). Llama 3's holds real newlines, ChatML's Jinja "\n" escapes.
+const chatml = "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+const chatmlWithDefaultSystem = system => "{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}{{ '<|im_start|>system\\n" + system + "<|im_end|>\\n' }}{% endif %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+const llama3WithGenerationPrompt = "{% set loop_messages = messages %}{% for message in loop_messages %}{% set content = '<|start_header_id|>' + message['role'] + '<|end_header_id|>\n\n'+ message['content'] | trim + '<|eot_id|>' %}{% if loop.index0 == 0 %}{% set content = bos_token + content %}{% endif %}{{ content }}{% endfor %}{% if add_generation_prompt %}{{ '<|start_header_id|>assistant<|end_header_id|>\n\n' }}{% endif %}";
+const otherTemplates = [
+  { name: "chatml", tokenizer: "qwen3", chat_template: chatml },
+  { name: "qwen2_default_system", tokenizer: "qwen3", chat_template: chatmlWithDefaultSystem("You are a helpful assistant.") },
+  { name: "smollm2_default_system", tokenizer: "qwen3", chat_template: chatmlWithDefaultSystem("You are a helpful AI assistant named SmolLM, trained by Hugging Face") },
+  { name: "llama3_with_generation_prompt", tokenizer: "llama3", chat_template: llama3WithGenerationPrompt },
+];
+
 // Meta's own Llama 3 tokenizer.json adds <|begin_of_text|> through a TemplateProcessing post-processor; the tests
 // apply the same replacement to the committed llama3/tokenizer.json.
 const templateProcessing = {
@@ -77,6 +89,8 @@ console.log(JSON.stringify({
                "@huggingface/jinja": pkg("@huggingface/jinja") },
   qwen3: reference("qwen3", qwen3()),
   llama3: reference("llama3", llama3()),
+  other_templates: otherTemplates.map(t => ({ ...t,
+    chats: reference(t.tokenizer, t.tokenizer === "qwen3" ? qwen3() : llama3(), t.chat_template).chats })),
   llama3_template_processing: { post_processor: templateProcessing,
     encodings: reference("llama3", llama3({ tokenizerJSON: { post_processor: templateProcessing } })).encodings },
 }, null, 1));
