@@ -24,6 +24,7 @@ const texts = [
   "<|im_end |> not special, < |im_end|> neither", "I'm sure they'll say it's 'fine' - we've seen y'all DON'T",
   "https://example.com/path?q=1&r=two#frag", "\u00a0non-breaking\u2003em space\u200bzero width",
   "repeated!!!!!???... ---- ====", "The quick brown fox jumps over the lazy dog. ".repeat(4),
+  "lardan\nmektedir\niyordu",  // Llama 3 vocabulary words that its merges do not reach (ignore_merges)
 ];
 
 const conversations = [
