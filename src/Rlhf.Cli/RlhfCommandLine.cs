@@ -24,6 +24,7 @@ internal static class RlhfCommandLine
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(LmLogprobCommand.Create());
         root.Subcommands.Add(RewardScoreCommand.Create());
+        root.Subcommands.Add(TokenizeCommand.Create());
         return root;
     }
 }

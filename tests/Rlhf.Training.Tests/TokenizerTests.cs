@@ -40,6 +40,19 @@ public class TokenizerTests
     }
 
     [Fact]
+    public void Gpt2_behind_the_tokenizer_interface_adds_no_special_tokens()
+    {
+        ITextTokenizer tokenizer = Gpt2Tokenizer.Shared;
+        Assert.Equal(new[] { 15496, 995 }, tokenizer.Encode("Hello world", addSpecialTokens: true));
+        Assert.Equal(new[] { 15496, 995 }, tokenizer.Encode("Hello world", addSpecialTokens: false));
+        Assert.Equal(50256, tokenizer.TokenToId("<|endoftext|>"));
+        Assert.Equal(15496, tokenizer.TokenToId("Hello"));
+        Assert.Null(tokenizer.TokenToId("Hello world"));
+        Assert.Equal(50256, tokenizer.EosTokenId);
+        Assert.Equal(50257, tokenizer.VocabSize);
+    }
+
+    [Fact]
     public void Parse_ids()
     {
         Assert.Equal(new[] { 15496, 995, 11 }, Gpt2Tokenizer.ParseIds("15496,995,11"));

@@ -31,7 +31,17 @@ public static class ConversationTemplate
     public static string RenderPrompt(string prompt) => Render([ChatMessage.FromUser(prompt)]);
 
     /// <summary>The messages followed by "\nAssistant:", ready for the model to write the next reply.</summary>
-    public static string Render(IReadOnlyList<ChatMessage> messages)
+    public static string Render(IReadOnlyList<ChatMessage> messages) => Blocks(messages).Append(AssistantCue).ToString();
+
+    /// <summary>The messages alone, without the assistant cue: "User: Hi\nAssistant: Hello!".</summary>
+    public static string RenderMessages(IReadOnlyList<ChatMessage> messages)
+    {
+        var sb = Blocks(messages);
+        return sb.ToString(0, sb.Length - 1);
+    }
+
+    /// <summary>Each message as "{Speaker}: {content}\n".</summary>
+    private static StringBuilder Blocks(IReadOnlyList<ChatMessage> messages)
     {
         ArgumentNullException.ThrowIfNull(messages);
         if (messages.Count == 0) throw new ArgumentException("a conversation needs at least one message", nameof(messages));
@@ -40,7 +50,7 @@ public static class ConversationTemplate
         {
             sb.Append(Speaker(m.Role)).Append(": ").Append((m.Content ?? "").Trim()).Append('\n');
         }
-        return sb.Append(AssistantCue).ToString();
+        return sb;
     }
 
     /// <summary>"User: {prompt}\nAssistant: {response}", the text the reward model scores.</summary>

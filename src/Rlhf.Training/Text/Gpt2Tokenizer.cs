@@ -8,7 +8,7 @@ namespace Rlhf.Training.Text;
 /// "Hello world" encodes to [15496, 995]. The text "&lt;|endoftext|&gt;" encodes to the special id 50256,
 /// which is both EOS and pad.
 /// </summary>
-public sealed class Gpt2Tokenizer
+public sealed class Gpt2Tokenizer : ITextTokenizer
 {
     public const int EndOfTextTokenId = 50256;
     public const string EndOfText = "<|endoftext|>";
@@ -31,7 +31,22 @@ public sealed class Gpt2Tokenizer
 
     public int VocabSize => 50257;
 
+    int? ITextTokenizer.BosTokenId => EndOfTextTokenId;
+
+    int? ITextTokenizer.EosTokenId => EndOfTextTokenId;
+
+    int? ITextTokenizer.PadTokenId => EndOfTextTokenId;
+
     public int[] Encode(string text) => _tokenizer.EncodeToIds(text).ToArray();
+
+    /// <summary>GPT-2's post-processor adds nothing, so both forms give the same ids.</summary>
+    public int[] Encode(string text, bool addSpecialTokens) => Encode(text);
+
+    public int? TokenToId(string token)
+    {
+        var ids = _tokenizer.EncodeToIds(token);
+        return ids.Count == 1 && _tokenizer.Decode(ids) == token ? ids[0] : null;
+    }
 
     /// <summary>Decodes ids; with <paramref name="skipSpecialTokens"/> the EOS/pad id 50256 is dropped.</summary>
     public string Decode(IEnumerable<int> ids, bool skipSpecialTokens = false)
