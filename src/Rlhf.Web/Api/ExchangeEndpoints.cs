@@ -53,6 +53,7 @@ public static class ExchangeEndpoints
                     {
                         EnqueueOutcome.Queued => Results.Accepted($"/api/v1/jobs/{queued.JobId}", new { jobId = queued.JobId }),
                         EnqueueOutcome.NotFound => Problem(404, string.Join(" ", queued.Errors)),
+                        EnqueueOutcome.TooLarge => TooLarge(limits),
                         _ => Problem(400, string.Join(" ", queued.Errors)),
                     };
                 }
@@ -117,6 +118,5 @@ public static class ExchangeEndpoints
     private static IResult Problem(int status, string detail) => Results.Problem(statusCode: status, detail: detail);
 
     private static IResult TooLarge(ImportSettings limits) => Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge,
-        title: "Upload too large",
-        detail: $"The upload is larger than {Utf8LineReader.Describe(limits.MaxUploadBytes)} (setting {ImportSettings.Section}:{nameof(ImportSettings.MaxUploadBytes)}); nothing was imported.");
+        title: "Upload too large", detail: ImportJobs.TooLargeMessage(limits));
 }
