@@ -28,6 +28,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton(location);
         services.AddSingleton(RlhfPaths.From(location, contentRoot));
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(Exchange.ImportSettings.From(configuration));
         services.AddSingleton<WriteGate>();
         services.AddSingleton<Tokens.ApiPrincipalCache>();
         services.AddSingleton<Rating.FreshComparisonHint>();

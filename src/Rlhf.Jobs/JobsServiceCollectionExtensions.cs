@@ -14,6 +14,9 @@ public static class JobsServiceCollectionExtensions
         services.Configure<JobRunnerOptions>(configuration.GetSection(JobRunnerOptions.Section));
         services.AddSingleton<JobQueue>();
         services.AddScoped<ModelRegistry>();
+        services.AddSingleton(sp => ModelImportRoot.From(configuration, sp.GetRequiredService<Rlhf.Data.Hosting.RlhfPaths>()));
+        services.AddScoped<IJobHandler, ModelImportJobHandler>();
+        services.AddScoped<ModelImports>();
         services.AddScoped<IJobHandler, GenerationJobHandler>();
         services.AddScoped<GenerationService>();
         services.AddScoped<Seeding.ShippedCampaignSeeder>();

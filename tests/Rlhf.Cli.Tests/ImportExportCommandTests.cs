@@ -115,6 +115,28 @@ public sealed class ImportExportCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_lone_surrogate_is_one_clear_line_and_skip_bad_lines_imports_the_rest()
+    {
+        var project = await ProjectAsync();
+        var file = Write("surrogate.jsonl", "{\"prompt\": \"fine\"}\n{\"prompt\": \"broken \\ud800 half\"}\n{\"prompt\": \"also fine\"}\n");
+
+        var (exit, output, error) = await RunAsync("import", "--project", $"{project}", "--file", file);
+
+        Assert.Equal(1, exit);
+        Assert.False(SingleJsonLine(output).GetProperty("committed").GetBoolean());
+        Assert.Equal("rlhf: line 2: field 'prompt' holds an unpaired surrogate escape (\\ud800-\\udfff), which is not text\n", error.ReplaceLineEndings("\n"));
+        Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM Prompts"));
+
+        (exit, output, error) = await RunAsync("import", "--project", $"{project}", "--file", file, "--skip-bad-lines");
+
+        Assert.True(exit == 0, error);
+        var report = SingleJsonLine(output);
+        Assert.Equal((2, 1), (report.GetProperty("imported_records").GetInt32(), report.GetProperty("bad_records").GetInt32()));
+        Assert.Equal("line 2: field 'prompt' holds an unpaired surrogate escape (\\ud800-\\udfff), which is not text", report.GetProperty("errors")[0].GetString());
+        Assert.Equal(2, await ScalarAsync("SELECT COUNT(*) FROM Prompts"));
+    }
+
+    [Fact]
     public async Task A_bad_file_imports_nothing_and_prints_each_error_on_its_own_line()
     {
         var project = await ProjectAsync();

@@ -77,7 +77,7 @@ public class CheckpointErrorTests
         SafeTensorsFile.Write(weights, tensors);
 
         var e = Assert.Throws<CheckpointException>(() => Gpt2Checkpoint.LoadLanguageModel(folder));
-        Assert.Equal($"{weights}: transformer.h.0.attn.c_attn.weight has shape [16, 40], expected [16, 48]", e.Message);
+        Assert.Equal($"{weights}: transformer.h.0.attn.c_attn.weight has shape [16, 40], expected [16, 48] (config.json: n_embd 16, n_layer 2, vocab_size 50257, n_positions 64)", e.Message);
     }
 
     [Fact]

@@ -32,7 +32,7 @@ internal static class ModelsCommand
         var path = new Option<DirectoryInfo>("--path") { Description = "A Hugging Face GPT-2 folder (config.json + model.safetensors).", Required = true };
         var name = new Option<string>("--name") { Description = "A unique name in the registry.", Required = true };
         var kind = new Option<ModelKind>("--kind") { Description = "base, reward or policy.", DefaultValueFactory = _ => ModelKind.Base };
-        var import = new Command("import", "Validate a local GPT-2 checkpoint folder and copy it into the registry.") { path, name, kind };
+        var import = new Command("import", "Validate a local GPT-2 checkpoint folder (any folder you can read: unlike the site, the CLI is not bound to Models:ImportRoot) and copy it into the registry.") { path, name, kind };
         import.SetAction((parseResult, ct) => CliErrors.RunAsync(parseResult, async output =>
         {
             using var host = CliHost.Create();

@@ -11,22 +11,16 @@ public static class BinomialTest
     {
         if (trials < 0 || successes < 0 || successes > trials) throw new ArgumentOutOfRangeException(nameof(successes));
         if (trials == 0) return 1;
-        // log P(X = i) = log C(n, i) - n log 2, summed in log space for large n.
+        // log P(X = i) = log C(n, i) - n log 2, summed in log space for large n; log k! for every k up to n in one
+        // pass, so the test is O(n) (a fresh log n! per term made a rater with 33,000 votes take a minute).
+        var logFactorial = new double[trials + 1];
+        for (var k = 2; k <= trials; k++) logFactorial[k] = logFactorial[k - 1] + Math.Log(k);
         var logPmf = new double[trials + 1];
-        for (var i = 0; i <= trials; i++) logPmf[i] = LogChoose(trials, i) - trials * Math.Log(2);
+        for (var i = 0; i <= trials; i++) logPmf[i] = logFactorial[trials] - logFactorial[i] - logFactorial[trials - i] - trials * Math.Log(2);
         var observed = logPmf[successes];
         var p = 0.0;
         for (var i = 0; i <= trials; i++)
             if (logPmf[i] <= observed + 1e-7) p += Math.Exp(logPmf[i]);
         return Math.Min(1, p);
-    }
-
-    private static double LogChoose(int n, int k) => LogFactorial(n) - LogFactorial(k) - LogFactorial(n - k);
-
-    private static double LogFactorial(int n)
-    {
-        var s = 0.0;
-        for (var i = 2; i <= n; i++) s += Math.Log(i);
-        return s;
     }
 }

@@ -136,15 +136,29 @@ public sealed class CsvRecordReader(Utf8LineReader lines, int maxRecordChars)
     }
 }
 
-/// <summary>Writes RFC 4180 CSV: fields with a comma, quote, CR or LF are quoted (quotes doubled); records end in CRLF.</summary>
+/// <summary>
+/// Writes RFC 4180 CSV: fields with a comma, quote, CR or LF are quoted (quotes doubled); records end in CRLF.
+/// A field a spreadsheet would run as a formula (it starts with =, +, -, @, a tab or a CR and is not a plain number) is
+/// written as OWASP's CSV-injection sheet recommends: a single quote in front, and the whole field quoted, so
+/// <c>=HYPERLINK("http://x")</c> becomes <c>"'=HYPERLINK(""http://x"")"</c>. Plain numbers ("-2", "+1.5e3") stay as they
+/// are. A reader gets such a field back with the leading quote.
+/// </summary>
 public static class CsvWriter
 {
+    private static readonly System.Buffers.SearchValues<char> FormulaStarts = System.Buffers.SearchValues.Create("=+-@\t\r");
+
     public static string Escape(string? value)
     {
         value ??= "";
+        if (StartsLikeFormula(value)) return "\"'" + value.Replace("\"", "\"\"") + "\"";
         if (value.AsSpan().IndexOfAny(",\"\r\n") < 0) return value;
         return "\"" + value.Replace("\"", "\"\"") + "\"";
     }
 
     public static string Record(IEnumerable<string?> fields) => string.Join(",", fields.Select(Escape)) + "\r\n";
+
+    /// <summary>True when a spreadsheet could read the field as a formula: a formula start that is not a plain number.</summary>
+    public static bool StartsLikeFormula(string value) =>
+        value.Length > 0 && FormulaStarts.Contains(value[0])
+        && !double.TryParse(value, System.Globalization.NumberStyles.AllowLeadingSign | System.Globalization.NumberStyles.AllowDecimalPoint | System.Globalization.NumberStyles.AllowExponent, System.Globalization.CultureInfo.InvariantCulture, out _);
 }

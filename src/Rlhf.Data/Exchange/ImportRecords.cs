@@ -33,12 +33,14 @@ internal static class RecordParser
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64, AllowDuplicateProperties = false };
     public static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 
+    private const string UnpairedSurrogate = "an unpaired surrogate escape (\\ud800-\\udfff), which is not text";
+
     public const string ExpectedJsonShapes =
         "expected {\"prompt\": ...}, {\"messages\": [...]}, {\"prompt\": ..., \"responses\": [...]} or {\"prompt\": ..., \"chosen\": ..., \"rejected\": ...}";
 
     // ---------------------------------------------------------------- JSONL
 
-    public static ImportItem FromJson(long line, string text, string defaultSource)
+    public static ImportItem FromJson(long line, string text, string defaultSource, int maxResponses = int.MaxValue)
     {
         JsonDocument document;
         try
@@ -48,6 +50,11 @@ internal static class RecordParser
         catch (JsonException ex)
         {
             throw new RecordProblem(null, $"invalid JSON ({Describe(ex)})");
+        }
+        catch (InvalidOperationException)
+        {
+            // Checking for duplicate keys unescapes every key; a key with a lone surrogate cannot be.
+            throw new RecordProblem(null, $"a key holds {UnpairedSurrogate}");
         }
         using (document)
         {
@@ -81,13 +88,14 @@ internal static class RecordParser
                 if (responses.ValueKind != JsonValueKind.Array)
                     throw new RecordProblem("responses", $"field 'responses' must be a list, not {Kind(responses)}");
                 if (responses.GetArrayLength() == 0) throw new RecordProblem("responses", "field 'responses' is an empty list");
+                CheckResponseCount(responses.GetArrayLength(), maxResponses, "responses");
                 var i = 0;
                 foreach (var r in responses.EnumerateArray())
                 {
                     var name = $"responses[{i++}]";
                     string responseText;
                     string? source = null;
-                    if (r.ValueKind == JsonValueKind.String) responseText = r.GetString()!;
+                    if (r.ValueKind == JsonValueKind.String) responseText = Text(r, name);
                     else if (r.ValueKind == JsonValueKind.Object)
                     {
                         if (!r.TryGetProperty("text", out var t)) throw new RecordProblem($"{name}.text", $"missing field '{name}.text'");
@@ -107,7 +115,7 @@ internal static class RecordParser
     {
         if (value.ValueKind == JsonValueKind.String && !listOnly)
         {
-            var text = value.GetString()!;
+            var text = Text(value, field);
             if (string.IsNullOrWhiteSpace(text)) throw new RecordProblem(field, $"field '{field}' is empty");
             return (text, null);
         }
@@ -129,7 +137,7 @@ internal static class RecordParser
     {
         if (value.ValueKind == JsonValueKind.String)
         {
-            var text = value.GetString()!;
+            var text = Text(value, field);
             if (string.IsNullOrWhiteSpace(text)) throw new RecordProblem(field, $"field '{field}' is empty");
             return text;
         }
@@ -164,8 +172,24 @@ internal static class RecordParser
 
     private static string String(JsonElement value, string field) =>
         value.ValueKind == JsonValueKind.String
-            ? value.GetString()!
+            ? Text(value, field)
             : throw new RecordProblem(field, $"field '{field}' must be a string, not {Kind(value)}");
+
+    /// <summary>
+    /// A JSON string's text. An unpaired surrogate escape ("\ud800") is valid JSON but not text (.NET refuses to read
+    /// it as a string): it is a problem of the record, naming the field.
+    /// </summary>
+    private static string Text(JsonElement value, string field)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new RecordProblem(field, $"field '{field}' holds {UnpairedSurrogate}");
+        }
+    }
 
     // ---------------------------------------------------------------- CSV
 
@@ -205,7 +229,7 @@ internal static class RecordParser
         return new CsvLayout(prompt.Value, pairs, chosen, rejected, header.Count);
     }
 
-    public static ImportItem FromCsv(long line, IReadOnlyList<string> fields, CsvLayout layout, IReadOnlyList<string> header, string defaultSource)
+    public static ImportItem FromCsv(long line, IReadOnlyList<string> fields, CsvLayout layout, IReadOnlyList<string> header, string defaultSource, int maxResponses = int.MaxValue)
     {
         if (fields.Count != layout.Width)
             throw new RecordProblem(null, $"expected {layout.Width} fields (as in the header), found {fields.Count}");
@@ -217,6 +241,7 @@ internal static class RecordParser
             if (string.IsNullOrWhiteSpace(fields[r])) throw new RecordProblem("rejected", "field 'rejected' is empty");
             return Preference(line, prompt, null, fields[c], fields[r], defaultSource);
         }
+        CheckResponseCount(layout.Responses.Count(r => !string.IsNullOrWhiteSpace(fields[r.Text])), maxResponses, "response_1");
         var item = new ImportItem { Line = line, PromptText = prompt };
         foreach (var (text, source) in layout.Responses)
         {
@@ -247,6 +272,13 @@ internal static class RecordParser
         item.Responses.Add((chosen, defaultSource));
         item.Responses.Add((rejected, defaultSource));
         return item;
+    }
+
+    /// <summary>A record may give at most <paramref name="max"/> candidates: all pairs of n are n(n-1)/2 comparisons.</summary>
+    private static void CheckResponseCount(int count, int max, string field)
+    {
+        if (count > max)
+            throw new RecordProblem(field, $"{count} responses for one prompt; at most {max} are accepted (setting {ImportSettings.Section}:{nameof(ImportSettings.MaxResponsesPerPrompt)})");
     }
 
     private static void AddCandidate(ImportItem item, string text, string? source, string defaultSource, string sourceField, string textField)

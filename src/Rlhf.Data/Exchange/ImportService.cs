@@ -31,8 +31,10 @@ namespace Rlhf.Data.Exchange;
 /// The write pass holds SQLite's write lock from its first batch to its commit: other writers wait (up to the
 /// connection's busy timeout, 30 s) meanwhile.
 /// </summary>
-public sealed class ImportService(IDbContextFactory<RlhfDbContext> contexts, TimeProvider clock)
+public sealed class ImportService(IDbContextFactory<RlhfDbContext> contexts, TimeProvider clock, ImportSettings? settings = null)
 {
+    private readonly ImportSettings limits = settings ?? new ImportSettings();
+
     private const int ProgressEveryRecords = 1000;
 
     public async Task<ImportReport> ImportAsync(
@@ -41,6 +43,11 @@ public sealed class ImportService(IDbContextFactory<RlhfDbContext> contexts, Tim
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(options);
+        options = options with
+        {
+            MaxLineBytes = Math.Min(options.MaxLineBytes, limits.MaxLineBytes),
+            MaxResponsesPerPrompt = Math.Min(options.MaxResponsesPerPrompt, limits.MaxResponsesPerPrompt),
+        };
         var watch = Stopwatch.StartNew();
         if (options.Validate() is { Count: > 0 } invalid)
             return Failed(format, invalid.Select(e => new ImportError(null, null, e)).ToList(), watch);
@@ -287,7 +294,7 @@ public sealed class ImportService(IDbContextFactory<RlhfDbContext> contexts, Tim
                 }
                 if (string.IsNullOrWhiteSpace(line.Text)) continue;
                 any = true;
-                yield return Parse(line.Number, () => RecordParser.FromJson(line.Number, line.Text!, options.DefaultSource));
+                yield return Parse(line.Number, () => RecordParser.FromJson(line.Number, line.Text!, options.DefaultSource, options.MaxResponsesPerPrompt));
             }
             if (!any) yield return new Parsed(null, new ImportError(null, null, "file is empty"), ProblemKind.Fatal);
         }
@@ -331,7 +338,7 @@ public sealed class ImportService(IDbContextFactory<RlhfDbContext> contexts, Tim
                     yield return new Parsed(null, new ImportError(row.Line, null, row.Error), ProblemKind.Error);
                     continue;
                 }
-                yield return Parse(row.Line, () => RecordParser.FromCsv(row.Line, row.Fields!, layout, header.Fields!, options.DefaultSource));
+                yield return Parse(row.Line, () => RecordParser.FromCsv(row.Line, row.Fields!, layout, header.Fields!, options.DefaultSource, options.MaxResponsesPerPrompt));
             }
             if (!any) yield return new Parsed(null, new ImportError(null, null, "file has a header but no rows"), ProblemKind.Fatal);
         }

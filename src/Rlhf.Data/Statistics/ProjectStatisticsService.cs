@@ -24,12 +24,16 @@ public sealed class ProjectStatisticsService(IDbContextFactory<RlhfDbContext> co
             }).ToDictionaryAsync(c => c.Id, ct);
         var votes = await db.Votes.AsNoTracking().Counted().Where(v => v.ProjectId == projectId)
             .OrderBy(v => v.SubmittedAtUtc).ThenBy(v => v.Id).ToListAsync(ct);
-        var gold = await db.GoldAnswers.AsNoTracking().Where(g => comparisons.Keys.Contains(g.ComparisonId)).ToDictionaryAsync(g => g.ComparisonId, ct);
+        // Joins, not Contains(list): EF Core 10 sends a list as one SQL parameter per id, and SQLite allows 32,766.
+        var gold = await db.GoldAnswers.AsNoTracking()
+            .Join(db.Comparisons.Where(c => c.ProjectId == projectId), g => g.ComparisonId, c => c.Id, (g, _) => g)
+            .ToDictionaryAsync(g => g.ComparisonId, ct);
         var skips = await db.Assignments.AsNoTracking().Where(a => a.ProjectId == projectId && a.Status == AssignmentStatus.Skipped)
             .GroupBy(a => a.RaterId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
         var openLeases = await db.Assignments.LiveLeases(now).CountAsync(a => a.ProjectId == projectId, ct);
         var raterIds = votes.Select(v => v.RaterId).Concat(skips.Keys).Distinct().ToList();
-        var emails = await db.Users.AsNoTracking().Where(u => raterIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Email ?? u.Id, ct);
+        var emails = await db.Users.AsNoTracking().Where(u => db.Assignments.Any(a => a.ProjectId == projectId && a.RaterId == u.Id))
+            .ToDictionaryAsync(u => u.Id, u => u.Email ?? u.Id, ct);
 
         var byComparison = votes.GroupBy(v => v.ComparisonId).ToDictionary(g => g.Key, g => g.ToList());
         var complete = comparisons.Values.Count(c => byComparison.TryGetValue(c.Id, out var vs) && vs.Count >= c.RequiredVotes);
@@ -47,9 +51,10 @@ public sealed class ProjectStatisticsService(IDbContextFactory<RlhfDbContext> co
         var withOthers = AgreementStatistics.AgreementWithOthers(
             units.Select(u => (IReadOnlyList<(string, int)>)u.Select(v => (v.RaterId, v.Strength)).ToList()).ToList());
 
+        var votesByRater = votes.ToLookup(v => v.RaterId);
         var raters = raterIds.Select(id =>
         {
-            var mine = votes.Where(v => v.RaterId == id).ToList();
+            var mine = votesByRater[id].ToList();
             var seconds = mine.Select(v => v.SecondsOnTask).Order().ToList();
             var goldVotes = mine.Where(v => gold.ContainsKey(v.ComparisonId)).ToList();
             var goldStats = new RaterGoldStats(goldVotes.Count,

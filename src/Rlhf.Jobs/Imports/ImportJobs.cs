@@ -9,7 +9,7 @@ using Rlhf.Jobs.Runner;
 namespace Rlhf.Jobs.Imports;
 
 /// <summary>Saves an upload under the data folder's imports/ and queues an import job for it.</summary>
-public sealed class ImportJobs(IDbContextFactory<RlhfDbContext> contexts, JobQueue queue, RlhfPaths paths, AuditLog audit, TimeProvider clock)
+public sealed class ImportJobs(IDbContextFactory<RlhfDbContext> contexts, JobQueue queue, RlhfPaths paths, AuditLog audit, TimeProvider clock, ImportSettings limits)
 {
     /// <summary>Uploads left by a job that never ran to its end (a crashed process) are removed after this long.</summary>
     public static readonly TimeSpan OrphanAge = TimeSpan.FromDays(2);
@@ -19,7 +19,9 @@ public sealed class ImportJobs(IDbContextFactory<RlhfDbContext> contexts, JobQue
     /// <summary>
     /// Copies <paramref name="upload"/> to a new file in the imports folder and queues the job. The format comes from
     /// <paramref name="format"/> or else the file name's extension. Returns the job id, or the errors (nothing saved):
-    /// <see cref="EnqueueOutcome.NotFound"/> when the project does not exist, else <see cref="EnqueueOutcome.Refused"/>.
+    /// <see cref="EnqueueOutcome.NotFound"/> when the project does not exist, <see cref="EnqueueOutcome.TooLarge"/> when the
+    /// upload runs past <see cref="ImportSettings.MaxUploadBytes"/> (the partial copy is deleted), else
+    /// <see cref="EnqueueOutcome.Refused"/>.
     /// </summary>
     public async Task<EnqueueResult> EnqueueAsync(
         int projectId, Stream upload, string fileName, ImportOptions options, AuditActor? actor,
@@ -43,7 +45,12 @@ public sealed class ImportJobs(IDbContextFactory<RlhfDbContext> contexts, JobQue
         try
         {
             await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024))
-                await upload.CopyToAsync(file, ct);
+                if (!await CopyAtMostAsync(upload, file, limits.MaxUploadBytes, ct))
+                {
+                    await file.DisposeAsync();
+                    File.Delete(path);
+                    return EnqueueResult.Refused(EnqueueOutcome.TooLarge, [TooLargeMessage(limits)]);
+                }
             var request = new ImportJobRequest
             {
                 ProjectId = projectId, FilePath = path, FileName = Path.GetFileName(fileName), Format = resolved!.Value,
@@ -58,6 +65,25 @@ public sealed class ImportJobs(IDbContextFactory<RlhfDbContext> contexts, JobQue
             File.Delete(path);
             throw;
         }
+    }
+
+    /// <summary>The one sentence for an upload over the limit (the page, the API's 413 and this service say the same).</summary>
+    public static string TooLargeMessage(ImportSettings limits) =>
+        $"The upload is larger than {Utf8LineReader.Describe(limits.MaxUploadBytes)} (setting {ImportSettings.Section}:{nameof(ImportSettings.MaxUploadBytes)}); nothing was imported.";
+
+    /// <summary>Copies until the end of <paramref name="source"/>; false (stopping there) once more than <paramref name="max"/> bytes came.</summary>
+    private static async Task<bool> CopyAtMostAsync(Stream source, Stream target, long max, CancellationToken ct)
+    {
+        var buffer = new byte[81920];
+        long total = 0;
+        int n;
+        while ((n = await source.ReadAsync(buffer, ct)) > 0)
+        {
+            total += n;
+            if (total > max) return false;
+            await target.WriteAsync(buffer.AsMemory(0, n), ct);
+        }
+        return true;
     }
 
     /// <summary>The full path when it lies directly in the imports folder, else null (a job never reads or deletes elsewhere).</summary>

@@ -8,4 +8,6 @@ public enum EnqueueOutcome
     Refused,
     /// <summary>What the request is for (the project) does not exist: nothing queued, nothing saved.</summary>
     NotFound,
+    /// <summary>The upload is larger than the installation allows: nothing queued, nothing kept.</summary>
+    TooLarge,
 }

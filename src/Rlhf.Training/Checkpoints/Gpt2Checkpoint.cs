@@ -43,7 +43,7 @@ public static class Gpt2Checkpoint
     public static Gpt2LMHeadModel LoadLanguageModel(string folder)
     {
         var config = LoadConfig(folder);
-        var weights = ReadWeights(folder);
+        var weights = ReadWeights(folder, config, withScore: false, scoreMayBeMissing: false);
         var model = new Gpt2LMHeadModel(config);
         try
         {
@@ -66,7 +66,7 @@ public static class Gpt2Checkpoint
     public static Gpt2ForSequenceClassification LoadRewardModel(string folder, bool initScoreIfMissing = false, Generator? generator = null)
     {
         var config = LoadConfig(folder);
-        var weights = ReadWeights(folder);
+        var weights = ReadWeights(folder, config, withScore: true, scoreMayBeMissing: initScoreIfMissing);
         var model = new Gpt2ForSequenceClassification(config with { PadTokenId = config.EffectivePadTokenId });
         try
         {
@@ -129,10 +129,15 @@ public static class Gpt2Checkpoint
         if (!Directory.Exists(folder)) throw new CheckpointException(folder, "model folder not found");
     }
 
-    private static SafeTensorsFile ReadWeights(string folder)
+    /// <summary>
+    /// Reads model.safetensors once its header is checked (offsets, sizes) and every tensor the config needs is in it
+    /// with the config's shape: nothing the size of the model is allocated before the config and the weights agree.
+    /// </summary>
+    private static SafeTensorsFile ReadWeights(string folder, Gpt2Config config, bool withScore, bool scoreMayBeMissing)
     {
         var path = Path.Combine(folder, WeightsFileName);
         if (!File.Exists(path)) throw new CheckpointException(path, "file not found");
+        Gpt2CheckpointLayout.CheckFits(config, SafeTensorsHeader.Read(path), path, withScore, scoreMayBeMissing);
         return SafeTensorsFile.Read(path);
     }
 
@@ -169,13 +174,16 @@ public static class Gpt2Checkpoint
     }
 
     /// <summary>The key of <paramref name="name"/> in the file: as is, or without "transformer.".</summary>
-    private static string? FindKey(SafeTensorsFile file, string name)
+    private static string? FindKey(SafeTensorsFile file, string name) => FindKey(file.Tensors.ContainsKey, name);
+
+    /// <summary>The key of <paramref name="name"/> among the keys <paramref name="has"/> knows: as is, or without "transformer.".</summary>
+    internal static string? FindKey(Func<string, bool> has, string name)
     {
-        if (file.Tensors.ContainsKey(name)) return name;
+        if (has(name)) return name;
         if (name.StartsWith(BackbonePrefix, StringComparison.Ordinal))
         {
             var bare = name[BackbonePrefix.Length..];
-            if (file.Tensors.ContainsKey(bare)) return bare;
+            if (has(bare)) return bare;
         }
         return null;
     }

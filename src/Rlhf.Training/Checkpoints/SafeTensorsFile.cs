@@ -50,6 +50,7 @@ public sealed class SafeTensorsFile
 
     private static SafeTensorsFile Read(FileStream stream, string path)
     {
+        SafeTensorsHeader.Read(stream, path);   // offsets in bounds, non-overlapping, covering the data: checked before any tensor is allocated
         var fileLength = stream.Length;
         Span<byte> lengthBytes = stackalloc byte[8];
         if (fileLength < 8) throw new CheckpointException(path, "is not a safetensors file (shorter than 8 bytes)");

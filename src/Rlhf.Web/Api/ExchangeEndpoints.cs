@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Http.Features;
 using Rlhf.Core.Rating;
 using Rlhf.Data.Exchange;
 using Rlhf.Data.Projects;
@@ -18,39 +19,55 @@ public static class ExchangeEndpoints
         var group = api.MapGroup("/projects/{id:int}").RequireAuthorization(ApiPolicies.Researcher).WithTags("Data");
         MapExports(group);
 
-        group.MapPost("/imports", async (int id, HttpRequest request, ClaimsPrincipal user, ImportJobs imports, CancellationToken ct,
-                string? format, bool? skipBadLines, string? pairing, int? pairsPerPrompt, int? seed) =>
+        group.MapPost("/imports", async (int id, HttpRequest request, ClaimsPrincipal user, ImportJobs imports, ImportSettings limits,
+                CancellationToken ct, string? format, bool? skipBadLines, string? pairing, int? pairsPerPrompt, int? seed) =>
             {
-                Stream body; string fileName;
-                if (request.HasFormContentType)
+                // The upload limit is the Data page's: one setting (Imports:MaxUploadBytes), instead of Kestrel's 30 MB.
+                if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+                    size.MaxRequestBodySize = limits.MaxUploadBytes;
+                if (request.ContentLength > limits.MaxUploadBytes) return TooLarge(limits);
+                try
                 {
-                    var form = await request.ReadFormAsync(ct);
-                    var file = form.Files.FirstOrDefault();
-                    if (file is null) return Problem(400, "Send the file as multipart form data (field 'file') or as the raw request body.");
-                    body = file.OpenReadStream();
-                    fileName = file.FileName;
+                    Stream body; string fileName;
+                    if (request.HasFormContentType)
+                    {
+                        request.HttpContext.Features.Set<IFormFeature>(new FormFeature(request, new FormOptions { MultipartBodyLengthLimit = limits.MaxUploadBytes }));
+                        var form = await request.ReadFormAsync(ct);
+                        var file = form.Files.FirstOrDefault();
+                        if (file is null) return Problem(400, "Send the file as multipart form data (field 'file') or as the raw request body.");
+                        body = file.OpenReadStream();
+                        fileName = file.FileName;
+                    }
+                    else
+                    {
+                        body = request.Body;
+                        fileName = format is null ? "upload.jsonl" : $"upload.{format}";
+                    }
+                    ImportFormat? parsedFormat = null;
+                    if (format is not null && (parsedFormat = ImportFormats.Parse(format)) is null) return Problem(400, $"format must be jsonl or csv, not '{format}'.");
+                    PairingMode mode = PairingMode.All;
+                    if (pairing is not null && !Enum.TryParse(pairing, ignoreCase: true, out mode)) return Problem(400, $"pairing must be all, adjacent or random, not '{pairing}'.");
+                    var options = new ImportOptions { SkipBadLines = skipBadLines ?? false, Pairing = mode, PairsPerPrompt = pairsPerPrompt ?? 1, Seed = seed ?? 0 };
+                    var queued = await imports.EnqueueAsync(id, body, fileName, options, user.Actor(), parsedFormat, ct);
+                    return queued.Outcome switch
+                    {
+                        EnqueueOutcome.Queued => Results.Accepted($"/api/v1/jobs/{queued.JobId}", new { jobId = queued.JobId }),
+                        EnqueueOutcome.NotFound => Problem(404, string.Join(" ", queued.Errors)),
+                        EnqueueOutcome.TooLarge => TooLarge(limits),
+                        _ => Problem(400, string.Join(" ", queued.Errors)),
+                    };
                 }
-                else
+                // A body without Content-Length that runs past the limit: the partial upload was deleted, nothing queued.
+                catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge) { return TooLarge(limits); }
+                catch (InvalidDataException e) when (request.HasFormContentType)
                 {
-                    body = request.Body;
-                    fileName = format is null ? "upload.jsonl" : $"upload.{format}";
+                    return e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase) ? TooLarge(limits) : Problem(400, $"The form data cannot be read: {e.Message}");
                 }
-                ImportFormat? parsedFormat = null;
-                if (format is not null && (parsedFormat = ImportFormats.Parse(format)) is null) return Problem(400, $"format must be jsonl or csv, not '{format}'.");
-                PairingMode mode = PairingMode.All;
-                if (pairing is not null && !Enum.TryParse(pairing, ignoreCase: true, out mode)) return Problem(400, $"pairing must be all, adjacent or random, not '{pairing}'.");
-                var options = new ImportOptions { SkipBadLines = skipBadLines ?? false, Pairing = mode, PairsPerPrompt = pairsPerPrompt ?? 1, Seed = seed ?? 0 };
-                var queued = await imports.EnqueueAsync(id, body, fileName, options, user.Actor(), parsedFormat, ct);
-                return queued.Outcome switch
-                {
-                    EnqueueOutcome.Queued => Results.Accepted($"/api/v1/jobs/{queued.JobId}", new { jobId = queued.JobId }),
-                    EnqueueOutcome.NotFound => Problem(404, string.Join(" ", queued.Errors)),
-                    _ => Problem(400, string.Join(" ", queued.Errors)),
-                };
             })
             .DisableAntiforgery()
             .WithSummary("Import JSONL or CSV (prompts, prompts with responses, or TRL preference data) as a job; poll /api/v1/jobs/{jobId}.")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
     }
 
     /// <summary>The export downloads, shared by the API group and the site's cookie-authenticated group.</summary>
@@ -99,4 +116,7 @@ public static class ExchangeEndpoints
     }
 
     private static IResult Problem(int status, string detail) => Results.Problem(statusCode: status, detail: detail);
+
+    private static IResult TooLarge(ImportSettings limits) => Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge,
+        title: "Upload too large", detail: ImportJobs.TooLargeMessage(limits));
 }

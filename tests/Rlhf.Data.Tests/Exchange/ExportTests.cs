@@ -245,4 +245,24 @@ public class ExportTests
         Assert.Contains("\"[{\"\"role\"\":\"\"user\"\",\"\"content\"\":\"\"Hi, there\"\"}]\"", text);
         Assert.True(Regex.Matches(text, "\r\n").Count == 2);
     }
+
+    [Fact]
+    public async Task Formula_rationales_and_texts_are_escaped_in_the_votes_csv()
+    {
+        await using var f = await ExchangeFixture.CreateAsync();
+        await f.ImportAsync(ExchangeFixture.Jsonl(new { prompt = "@prompt", responses = new[] { "=1+1", "plain" } }));
+        var rater = (await RatingFixture.RatersAsync(f.Database, f.PoolId, 1))[0];
+        long comparison;
+        await using (var db = await f.DbAsync()) comparison = await db.Comparisons.Select(c => c.Id).SingleAsync();
+        await f.AddVoteAsync(comparison, rater, -2, rationale: "=HYPERLINK(\"http://evil.example\",\"ok\")");
+        using var csv = new MemoryStream();
+        await f.Exports.ExportVotesAsync(f.ProjectId, VotesFormat.Csv, csv);
+        var text = Encoding.UTF8.GetString(csv.ToArray());
+        Assert.Contains(",-2,A,", text);                                       // numbers stay numbers
+        Assert.Contains(",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"ok\"\")\",", text);
+        Assert.Contains(",\"'@prompt\",", text);
+        Assert.Contains("\"'=1+1\"", text);
+        Assert.DoesNotContain(",=", text);
+        Assert.DoesNotContain(",@", text);
+    }
 }

@@ -64,6 +64,22 @@ public class ReaderTests
     }
 
     [Theory]
+    [InlineData("=HYPERLINK(\"http://evil.example\",\"x\")", "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"")]
+    [InlineData("+cmd|' /C calc'!A0", "\"'+cmd|' /C calc'!A0\"")]
+    [InlineData("-2+3", "\"'-2+3\"")]
+    [InlineData("@SUM(1,2)", "\"'@SUM(1,2)\"")]
+    [InlineData("\tx", "\"'\tx\"")]
+    [InlineData("\rx", "\"'\rx\"")]
+    [InlineData("-2", "-2")]
+    [InlineData("+1.5e3", "+1.5e3")]
+    [InlineData("a=b", "a=b")]
+    public void Csv_writer_neutralises_cells_a_spreadsheet_would_run_as_formulas(string value, string expected)
+    {
+        Assert.Equal(expected, CsvWriter.Escape(value));
+        Assert.Equal([expected == value ? value : "'" + value], CsvRecordReader.ParseRecord(expected));
+    }
+
+    [Theory]
     [InlineData("data.jsonl", ImportFormat.Jsonl)]
     [InlineData("DATA.CSV", ImportFormat.Csv)]
     [InlineData("x.ndjson", ImportFormat.Jsonl)]

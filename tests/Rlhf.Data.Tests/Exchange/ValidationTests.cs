@@ -1,4 +1,6 @@
 using System.Text;
+using Microsoft.Extensions.Configuration;
+using Rlhf.Data.Database;
 using Rlhf.Data.Exchange;
 
 namespace Rlhf.Data.Tests.Exchange;
@@ -26,6 +28,10 @@ public class ValidationTests
         { "null prompt", "{\"prompt\": null}\n", "line 1: field 'prompt' must be a string or a list of {\"role\", \"content\"} messages, not null" },
         { "duplicate key", "{\"prompt\": \"a\", \"prompt\": \"b\"}\n", "line 1: invalid JSON" },
         { "long source", "{\"prompt\": \"p\", \"responses\": [{\"text\": \"a\", \"source\": \"" + new string('s', 201) + "\"}]}\n", "line 1: field 'responses[0].source' is longer than 200 characters" },
+        { "lone surrogate", Good + "{\"prompt\": \"p\\ud800\"}\n", "line 2: field 'prompt' holds an unpaired surrogate escape (\\ud800-\\udfff), which is not text" },
+        { "lone low surrogate in a response", "{\"prompt\": \"p\", \"responses\": [\"a\", \"b\\udc00\"]}\n", "line 1: field 'responses[1]' holds an unpaired surrogate escape" },
+        { "lone surrogate in a message", "{\"messages\": [{\"role\": \"user\", \"content\": \"\\ud800\"}]}\n", "line 1: field 'messages[0].content' holds an unpaired surrogate escape" },
+        { "lone surrogate in a key", "{\"prompt\": \"p\", \"\\ud800\": 1}\n", "line 1: a key holds an unpaired surrogate escape (\\ud800-\\udfff), which is not text" },
         { "empty file", "", "file is empty" },
         { "blank file", "\n  \n\r\n", "file is empty" },
     };
@@ -85,7 +91,7 @@ public class ValidationTests
         var report = await f.ImportAsync(Good + huge + Good);
 
         Assert.False(report.Committed);
-        Assert.Equal("line 2: line longer than 1 MiB (1048576 bytes)", Assert.Single(report.Errors).ToString());
+        Assert.Equal("line 2: line longer than 256 KiB (262144 bytes)", Assert.Single(report.Errors).ToString());
         Assert.Equal(before, await f.CountAllAsync());
 
         // The reader's buffer never grew past the limit (+1 for a "\r").
@@ -150,6 +156,73 @@ public class ValidationTests
         Assert.Equal(3, db.Prompts.Count());
         Assert.Equal(6, db.Responses.Count());
         Assert.Equal(3, db.Comparisons.Count());
+    }
+
+    [Fact]
+    public async Task A_lone_surrogate_is_a_line_error_that_skip_bad_lines_skips()
+    {
+        await using var f = await ExchangeFixture.CreateAsync();
+        var input = Good + "{\"prompt\": \"half a pair \\ud83d\", \"responses\": [\"x\", \"y\"]}\n" + Good.Replace("A good line", "Another");
+
+        var report = await f.ImportAsync(input, options: new ImportOptions { SkipBadLines = true });
+
+        Assert.True(report.Committed);
+        Assert.Equal((3L, 2L, 1L), (report.Records, report.ImportedRecords, report.BadRecords));
+        Assert.Equal("line 2: field 'prompt' holds an unpaired surrogate escape (\\ud800-\\udfff), which is not text", Assert.Single(report.Errors).ToString());
+        await using var db = await f.DbAsync();
+        Assert.Equal(["A good line", "Another"], db.Prompts.OrderBy(p => p.Id).Select(p => p.Text).ToList());
+    }
+
+    [Fact]
+    public async Task A_record_with_more_responses_than_the_limit_is_a_line_error_and_nothing_is_written()
+    {
+        await using var f = await ExchangeFixture.CreateAsync();
+        var before = await f.CountAllAsync();
+        var many = ExchangeFixture.Jsonl(new { prompt = "p", responses = Enumerable.Range(0, 1000).Select(i => $"r{i}").ToArray() });
+
+        var report = await f.ImportAsync(Good + many);
+
+        Assert.False(report.Committed);
+        var error = Assert.Single(report.Errors);
+        Assert.Equal("line 2: 1000 responses for one prompt; at most 16 are accepted (setting Imports:MaxResponsesPerPrompt)", error.ToString());
+        Assert.Equal("responses", error.Field);
+        Assert.Equal(before, await f.CountAllAsync());
+
+        var skipped = await f.ImportAsync(Good + many, options: new ImportOptions { SkipBadLines = true });
+        Assert.True(skipped.Committed);
+        Assert.Equal((1L, 1L, 1L), (skipped.ImportedRecords, skipped.BadRecords, skipped.Comparisons));
+    }
+
+    [Fact]
+    public async Task The_installation_limits_win_over_a_callers_options()
+    {
+        await using var f = await ExchangeFixture.CreateAsync();
+        var strict = new ImportService(f.Contexts, TimeProvider.System, new ImportSettings { MaxResponsesPerPrompt = 3, MaxLineBytes = 2048 });
+        var input = ExchangeFixture.Jsonl(new { prompt = "p", responses = new[] { "a", "b", "c", "d" } }) + "{\"prompt\": \"" + new string('x', 3000) + "\"}\n";
+
+        var report = await strict.ImportAsync(f.ProjectId, new MemoryStream(Encoding.UTF8.GetBytes(input)), ImportFormat.Jsonl,
+            new ImportOptions { MaxLineBytes = 1 << 20, MaxResponsesPerPrompt = 100 }, null, null);
+
+        Assert.False(report.Committed);
+        Assert.Equal(["line 1: 4 responses for one prompt; at most 3 are accepted (setting Imports:MaxResponsesPerPrompt)", "line 2: line longer than 2 KiB (2048 bytes)"],
+            report.Errors.Select(e => e.ToString()));
+        var csv = await strict.ImportAsync(f.ProjectId, new MemoryStream("prompt,response_1,response_2,response_3,response_4\np,a,b,c,d\nq,a,b,,\n"u8.ToArray()),
+            ImportFormat.Csv, new ImportOptions { SkipBadLines = true }, null, null);
+        Assert.True(csv.Committed);
+        Assert.Equal("line 2: 4 responses for one prompt; at most 3 are accepted (setting Imports:MaxResponsesPerPrompt)", Assert.Single(csv.Errors).ToString());
+        Assert.Equal(1, csv.Comparisons);
+    }
+
+    [Theory]
+    [InlineData("MaxResponsesPerPrompt", "1", "Imports:MaxResponsesPerPrompt must be between 2 and 1000, not 1.")]
+    [InlineData("MaxLineBytes", "10", "Imports:MaxLineBytes must be between 1024 and 268435456, not 10.")]
+    [InlineData("MaxUploadBytes", "0", "Imports:MaxUploadBytes must be at least 1024, not 0.")]
+    public void A_bad_import_setting_stops_start_up_naming_it(string key, string value, string expected)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [$"Imports:{key}"] = value }).Build();
+        Assert.Equal(expected, Assert.Throws<StartupConfigurationException>(() => { ImportSettings.From(configuration); }).Message);
+        Assert.Equal(16, ImportSettings.From(new ConfigurationBuilder().Build()).MaxResponsesPerPrompt);
     }
 
     [Fact]

@@ -33,6 +33,26 @@ public class ImportJobTests(ITestOutputHelper output)
     private static string ImportsFolder(JobsHarness h) => ImportJobs.Folder(h.Services.GetRequiredService<RlhfPaths>());
 
     [Fact]
+    public async Task An_upload_over_the_limit_is_refused_as_too_large_and_its_partial_copy_deleted()
+    {
+        await using var h = await JobsHarness.CreateAsync(services =>
+        {
+            Register(services);
+            services.AddSingleton(new ImportSettings { MaxUploadBytes = 2048 });
+        });
+        var project = await h.ProjectWithPromptsAsync();
+        var line = "{\"prompt\": \"" + new string('x', 100) + "\"}\n";
+
+        var refused = await EnqueueAsync(h, project, Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat(line, 30))), "big.jsonl");
+
+        Assert.Equal(EnqueueOutcome.TooLarge, refused.Outcome);
+        Assert.Equal("The upload is larger than 2 KiB (2048 bytes) (setting Imports:MaxUploadBytes); nothing was imported.", Assert.Single(refused.Errors));
+        Assert.Empty(Directory.EnumerateFiles(ImportsFolder(h)));
+        await using (var db = await h.DbAsync()) Assert.Empty(await db.Jobs.ToListAsync());
+        Assert.Equal(EnqueueOutcome.Queued, (await EnqueueAsync(h, project, Encoding.UTF8.GetBytes(line), "small.jsonl")).Outcome);
+    }
+
+    [Fact]
     public async Task A_hundred_thousand_prompt_lines_import_through_the_job_with_progress_reaching_1()
     {
         await using var h = await HarnessAsync();
