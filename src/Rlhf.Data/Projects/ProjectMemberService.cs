@@ -17,9 +17,10 @@ public sealed class ProjectMemberService(IDbContextFactory<RlhfDbContext> contex
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         if (!await db.Projects.VisibleTo(db, actor).AnyAsync(p => p.Id == projectId, ct)) return null;
-        return await db.ProjectMembers.AsNoTracking().Where(m => m.ProjectId == projectId)
-            .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new ProjectMemberRow(m.UserId, u.Email ?? u.UserName ?? m.UserId, m.IsOwner, m.AddedAtUtc))
+        var rows = await db.ProjectMembers.AsNoTracking().Where(m => m.ProjectId == projectId)
+            .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { m.UserId, Email = u.Email ?? u.UserName ?? m.UserId, m.IsOwner, m.AddedAtUtc })
             .OrderByDescending(m => m.IsOwner).ThenBy(m => m.Email).ToListAsync(ct);
+        return rows.Select(m => new ProjectMemberRow(m.UserId, m.Email, m.IsOwner, m.AddedAtUtc)).ToList();
     }
 
     /// <summary>Whether the actor may add and remove the project's members: an admin, the platform, or the owner.</summary>
@@ -27,6 +28,16 @@ public sealed class ProjectMemberService(IDbContextFactory<RlhfDbContext> contex
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         return await CanManageAsync(db, projectId, actor, ct);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="userId"/> the owner of a new project (added to <paramref name="db"/>, saved by the caller);
+    /// nothing when there is no such account (the platform itself created it: admins only see it).
+    /// </summary>
+    public static async Task AddOwnerAsync(RlhfDbContext db, int projectId, string? userId, DateTime now, CancellationToken ct)
+    {
+        if (userId is null || !await db.Users.AnyAsync(u => u.Id == userId, ct)) return;
+        db.ProjectMembers.Add(new ProjectMember { ProjectId = projectId, UserId = userId, IsOwner = true, AddedAtUtc = now, AddedById = userId });
     }
 
     /// <summary>Adds a researcher (by e-mail) to the project.</summary>

@@ -64,8 +64,7 @@ public sealed class ProjectService(IDbContextFactory<RlhfDbContext> contexts, Au
         var overlapChanged = id is not null && project.Overlap != edit.Overlap;
         edit.ApplyTo(project);
         await db.SaveChangesAsync(ct);
-        if (id is null && actor?.UserId is { } ownerId)
-            db.ProjectMembers.Add(new ProjectMember { ProjectId = project.Id, UserId = ownerId, IsOwner = true, AddedAtUtc = project.CreatedAtUtc, AddedById = ownerId });
+        if (id is null) await ProjectMemberService.AddOwnerAsync(db, project.Id, actor?.UserId, project.CreatedAtUtc, ct);
 
         db.ProjectPools.RemoveRange(db.ProjectPools.Where(pp => pp.ProjectId == project.Id));
         foreach (var poolId in edit.PoolIds.Distinct()) db.ProjectPools.Add(new ProjectPool { ProjectId = project.Id, PoolId = poolId });

@@ -5,6 +5,7 @@ using Rlhf.Core.Projects;
 using Rlhf.Core.Registry;
 using Rlhf.Data;
 using Rlhf.Data.Audit;
+using Rlhf.Data.Projects;
 using Rlhf.Jobs.Generation;
 using Rlhf.Jobs.Runs;
 
@@ -47,8 +48,7 @@ public sealed class LoopService(IDbContextFactory<RlhfDbContext> contexts, RunCa
             db.ProjectPools.Add(new ProjectPool { ProjectId = project.Id, PoolId = pool });
         // The new project belongs to whoever asked for it, and the source project's researchers keep working on it.
         var members = await db.ProjectMembers.AsNoTracking().Where(m => m.ProjectId == source.Id).Select(m => m.UserId).ToListAsync(ct);
-        if (actor?.UserId is { } ownerId)
-            db.ProjectMembers.Add(new ProjectMember { ProjectId = project.Id, UserId = ownerId, IsOwner = true, AddedAtUtc = now, AddedById = ownerId });
+        await ProjectMemberService.AddOwnerAsync(db, project.Id, actor?.UserId, now, ct);
         db.ProjectMembers.AddRange(members.Where(m => m != actor?.UserId)
             .Select(m => new ProjectMember { ProjectId = project.Id, UserId = m, AddedAtUtc = now, AddedById = actor?.UserId }));
         db.Prompts.AddRange(heldOut.Select(p => new Prompt { ProjectId = project.Id, Text = p.Text, MessagesJson = p.MessagesJson, CreatedAtUtc = now }));
