@@ -12,10 +12,9 @@ namespace Rlhf.Data.Tests.Rating;
 /// <summary>One counted vote per rater and comparison; locked raters and paused projects get nothing and store nothing.</summary>
 public class RatingIntegrityTests
 {
-    private static RatingService Service(TestDatabase db) => db.Services.GetRequiredService<RatingService>();
+    private static RatingService Service(TestDatabase db) => RatingFixture.Service(db);
 
-    private static async Task<RlhfDbContext> ContextAsync(TestDatabase db) =>
-        await db.Services.GetRequiredService<IDbContextFactory<RlhfDbContext>>().CreateDbContextAsync();
+    private static Task<RlhfDbContext> ContextAsync(TestDatabase db) => RatingFixture.ContextAsync(db);
 
     /// <summary>Runs every lease out, as a minute's wait would (no wall clock in tests).</summary>
     private static async Task RunLeasesOutAsync(TestDatabase database)
