@@ -275,6 +275,9 @@ namespace Rlhf.Data.Migrations
                     b.Property<double>("Progress")
                         .HasColumnType("REAL");
 
+                    b.Property<int?>("ProjectId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime?>("StartedAtUtc")
                         .HasColumnType("TEXT");
 
@@ -284,6 +287,8 @@ namespace Rlhf.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ProjectId");
 
                     b.HasIndex("Status", "CreatedAtUtc");
 
@@ -600,6 +605,30 @@ namespace Rlhf.Data.Migrations
                     b.ToTable("Projects");
                 });
 
+            modelBuilder.Entity("Rlhf.Core.Projects.ProjectMember", b =>
+                {
+                    b.Property<int>("ProjectId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("AddedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AddedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsOwner")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ProjectId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("ProjectMembers");
+                });
+
             modelBuilder.Entity("Rlhf.Core.Projects.Prompt", b =>
                 {
                     b.Property<long>("Id")
@@ -735,6 +764,11 @@ namespace Rlhf.Data.Migrations
 
                     b.HasIndex("AssignmentId")
                         .IsUnique();
+
+                    b.HasIndex("ComparisonId", "RaterId")
+                        .IsUnique()
+                        .HasDatabaseName("IX_Votes_Counted_ComparisonId_RaterId")
+                        .HasFilter("\"VoidedAtUtc\" IS NULL");
 
                     b.HasIndex("ComparisonId", "VoidedAtUtc");
 
@@ -1054,6 +1088,21 @@ namespace Rlhf.Data.Migrations
                         .WithMany()
                         .HasForeignKey("ResponseBId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Rlhf.Core.Projects.ProjectMember", b =>
+                {
+                    b.HasOne("Rlhf.Core.Projects.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Rlhf.Data.Identity.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -42,6 +42,7 @@ public static class DataServiceCollectionExtensions
         services.AddScoped<DatabaseInitializer>();
         services.AddScoped<Rating.RatingService>();
         services.AddScoped<Projects.ProjectService>();
+        services.AddScoped<Projects.ProjectMemberService>();
         services.AddScoped<Pools.PoolService>();
         services.AddScoped<Statistics.ProjectStatisticsService>();
         services.AddScoped<Statistics.ModelComparisonService>();

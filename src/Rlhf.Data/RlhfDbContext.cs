@@ -28,8 +28,12 @@ public sealed class RlhfDbContext(DbContextOptions<RlhfDbContext> options) : Ide
     public DbSet<Pool> Pools => Set<Pool>();
     public DbSet<PoolMember> PoolMembers => Set<PoolMember>();
     public DbSet<ProjectPool> ProjectPools => Set<ProjectPool>();
+    public DbSet<ProjectMember> ProjectMembers => Set<ProjectMember>();
     public DbSet<Invitation> Invitations => Set<Invitation>();
     public DbSet<Rlhf.Core.Identity.ApiToken> ApiTokens => Set<Rlhf.Core.Identity.ApiToken>();
+
+    /// <summary>The unique index over counted votes by (comparison, rater).</summary>
+    public const string CountedVotePerRaterIndex = "IX_Votes_Counted_ComparisonId_RaterId";
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -58,6 +62,7 @@ public sealed class RlhfDbContext(DbContextOptions<RlhfDbContext> options) : Ide
             e.Property(j => j.Kind).HasMaxLength(64).IsRequired();
             e.Property(j => j.Status).HasConversion<string>().HasMaxLength(16);
             e.HasIndex(j => new { j.Status, j.CreatedAtUtc });
+            e.HasIndex(j => j.ProjectId);
         });
 
         builder.Entity<JobMetric>(e =>
@@ -112,6 +117,9 @@ public sealed class RlhfDbContext(DbContextOptions<RlhfDbContext> options) : Ide
         {
             // One vote per assignment, enforced by the database: a double submit cannot store two.
             e.HasIndex(v => v.AssignmentId).IsUnique();
+            // At most one counted vote per rater and comparison, whatever assignment it came through (a lease that ran out
+            // and came back, a late vote): voided votes are left out, so an admin's void lets the rater's next vote count.
+            e.HasIndex(v => new { v.ComparisonId, v.RaterId }).IsUnique().HasFilter("\"VoidedAtUtc\" IS NULL").HasDatabaseName(CountedVotePerRaterIndex);
             e.HasIndex(v => new { v.ComparisonId, v.VoidedAtUtc });
             e.HasIndex(v => new { v.RaterId, v.SubmittedAtUtc });
             e.HasIndex(v => new { v.ProjectId, v.SubmittedAtUtc });
@@ -148,6 +156,14 @@ public sealed class RlhfDbContext(DbContextOptions<RlhfDbContext> options) : Ide
             e.HasKey(pp => new { pp.ProjectId, pp.PoolId });
             e.HasOne<Project>().WithMany().HasForeignKey(pp => pp.ProjectId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne<Pool>().WithMany().HasForeignKey(pp => pp.PoolId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<ProjectMember>(e =>
+        {
+            e.HasKey(m => new { m.ProjectId, m.UserId });
+            e.HasIndex(m => m.UserId);
+            e.HasOne<Project>().WithMany().HasForeignKey(m => m.ProjectId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<ApplicationUser>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
         });
 
         builder.Entity<Invitation>(e =>

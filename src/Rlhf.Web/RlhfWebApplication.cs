@@ -64,6 +64,10 @@ public static class RlhfWebApplication
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Lax;
         });
+        // Locking, role and password changes reach live sessions within seconds: cookies (each request) and circuits
+        // recheck the security stamp at this interval instead of Identity's 30 minutes.
+        services.Configure<SecurityStampValidatorOptions>(o =>
+            o.ValidationInterval = TimeSpan.FromSeconds(builder.Configuration.GetValue("Identity:RevalidateSeconds", 5.0)));
         // Every page and endpoint needs a signed-in user unless it says [AllowAnonymous]; roles narrow it further.
         var authorization = services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());

@@ -66,7 +66,7 @@ public class RatingCampaignTests(SiteProcess site) : IClassFixture<SiteProcess>
             var pools = scope.ServiceProvider.GetRequiredService<PoolService>();
             var poolId = (await pools.ListAsync()).Single(p => p.Name == "Browser pool").Id;
             var projects = scope.ServiceProvider.GetRequiredService<ProjectService>();
-            var edit = ProjectEdit.From((await projects.GetAsync(projectId))!.Value.Project, [poolId]);
+            var edit = ProjectEdit.From((await projects.GetAsync(projectId, null))!.Value.Project, [poolId]);
             Assert.Empty((await projects.SaveAsync(projectId, edit, null)).Errors);
         }
 

@@ -25,4 +25,6 @@ public sealed class Job
     public DateTime? StartedAtUtc { get; set; }
     public DateTime? FinishedAtUtc { get; set; }
     public string? CreatedById { get; set; }
+    /// <summary>The project the job works on or reads (imports, generation, reward and PPO runs); null for others.</summary>
+    public int? ProjectId { get; set; }
 }

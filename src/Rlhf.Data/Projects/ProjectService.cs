@@ -7,13 +7,18 @@ using Rlhf.Data.Queries;
 
 namespace Rlhf.Data.Projects;
 
-/// <summary>Researchers' work on projects: settings, pools, gold answers; admins void votes. All audited.</summary>
+/// <summary>
+/// Researchers' work on projects: settings, pools, gold answers; admins void votes. All audited. A researcher sees
+/// and changes only the projects they are a member of (<see cref="ProjectQueries.VisibleTo(IQueryable{Project}, RlhfDbContext, AuditActor?)"/>);
+/// to anyone else such a project does not exist.
+/// </summary>
 public sealed class ProjectService(IDbContextFactory<RlhfDbContext> contexts, AuditLog audit, TimeProvider clock)
 {
-    public async Task<IReadOnlyList<ProjectSummary>> ListAsync(CancellationToken ct = default)
+    /// <summary>The projects <paramref name="viewer"/> may see, with their progress.</summary>
+    public async Task<IReadOnlyList<ProjectSummary>> ListAsync(AuditActor? viewer, CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        return await db.Projects.AsNoTracking().OrderBy(p => p.Id).Select(p => new ProjectSummary(
+        return await db.Projects.AsNoTracking().VisibleTo(db, viewer).OrderBy(p => p.Id).Select(p => new ProjectSummary(
             p.Id, p.Name, p.Status, p.Overlap,
             db.Prompts.Count(x => x.ProjectId == p.Id),
             db.Comparisons.Count(c => c.ProjectId == p.Id),
@@ -21,16 +26,20 @@ public sealed class ProjectService(IDbContextFactory<RlhfDbContext> contexts, Au
             db.Votes.Counted().Count(v => v.ProjectId == p.Id))).ToListAsync(ct);
     }
 
-    public async Task<(Project Project, IReadOnlyList<int> PoolIds)?> GetAsync(int id, CancellationToken ct = default)
+    /// <summary>A project and its pools, or null when there is none that <paramref name="viewer"/> may see.</summary>
+    public async Task<(Project Project, IReadOnlyList<int> PoolIds)?> GetAsync(int id, AuditActor? viewer, CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var project = await db.Projects.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id, ct);
+        var project = await db.Projects.AsNoTracking().VisibleTo(db, viewer).SingleOrDefaultAsync(p => p.Id == id, ct);
         if (project is null) return null;
         var pools = await db.ProjectPools.Where(pp => pp.ProjectId == id).Select(pp => pp.PoolId).ToListAsync(ct);
         return (project, pools);
     }
 
-    /// <summary>Creates (id null) or updates a project. Returns its id, or the errors.</summary>
+    /// <summary>
+    /// Creates (id null; the actor becomes its owner) or updates a project the actor may see. Returns its id, or the
+    /// errors; <see cref="KeyNotFoundException"/> when there is no such project for the actor.
+    /// </summary>
     public async Task<(int? Id, IReadOnlyList<string> Errors)> SaveAsync(int? id, ProjectEdit edit, AuditActor? actor, CancellationToken ct = default)
     {
         var errors = edit.Validate();
@@ -50,11 +59,12 @@ public sealed class ProjectService(IDbContextFactory<RlhfDbContext> contexts, Au
         }
         else
         {
-            project = await db.Projects.SingleOrDefaultAsync(p => p.Id == id, ct) ?? throw new KeyNotFoundException($"No project {id}.");
+            project = await db.Projects.VisibleTo(db, actor).SingleOrDefaultAsync(p => p.Id == id, ct) ?? throw new KeyNotFoundException($"No project {id}.");
         }
         var overlapChanged = id is not null && project.Overlap != edit.Overlap;
         edit.ApplyTo(project);
         await db.SaveChangesAsync(ct);
+        if (id is null) await ProjectMemberService.AddOwnerAsync(db, project.Id, actor?.UserId, project.CreatedAtUtc, ct);
 
         db.ProjectPools.RemoveRange(db.ProjectPools.Where(pp => pp.ProjectId == project.Id));
         foreach (var poolId in edit.PoolIds.Distinct()) db.ProjectPools.Add(new ProjectPool { ProjectId = project.Id, PoolId = poolId });
@@ -101,7 +111,8 @@ public sealed class ProjectService(IDbContextFactory<RlhfDbContext> contexts, Au
     {
         if (minimumStrength is < 1 or > 2) return "The minimum strength is 1 (better) or 2 (much better).";
         await using var db = await contexts.CreateDbContextAsync(ct);
-        if (!await db.Comparisons.AnyAsync(c => c.Id == comparisonId, ct)) return $"There is no comparison {comparisonId}.";
+        var visible = db.Projects.VisibleTo(db, actor);
+        if (!await db.Comparisons.AnyAsync(c => c.Id == comparisonId && visible.Any(p => p.Id == c.ProjectId), ct)) return $"There is no comparison {comparisonId}.";
         var gold = await db.GoldAnswers.SingleOrDefaultAsync(g => g.ComparisonId == comparisonId, ct);
         if (side is null)
         {

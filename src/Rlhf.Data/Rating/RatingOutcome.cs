@@ -14,4 +14,10 @@ public enum RatingOutcome
     LeaseExpired,
     /// <summary>The rater already ended this assignment the other way (skipped it, then voted; or voted, then skipped): nothing changed.</summary>
     Closed,
+    /// <summary>The rater already has a counted vote on this comparison (from an earlier assignment of it): nothing stored.</summary>
+    AlreadyVoted,
+    /// <summary>The project is not active (paused or closed): it hands out nothing and takes no votes; nothing stored.</summary>
+    ProjectNotActive,
+    /// <summary>The rater's account is locked: nothing handed out or stored.</summary>
+    Locked,
 }

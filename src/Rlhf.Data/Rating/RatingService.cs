@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Rlhf.Core.Projects;
 using Rlhf.Core.Rating;
@@ -27,6 +28,7 @@ public sealed class RatingService(
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
+        if (await IsLockedAsync(db, raterId, ct)) return null; // even an open circuit of a locked rater gets nothing
 
         // Reads first, outside the write gate (WAL readers run side by side): the rater's live lease, their projects
         // and the neediest comparisons as they stand now.
@@ -78,10 +80,18 @@ public sealed class RatingService(
         return oldestOpen ?? (await db.Assignments.MaxAsync(a => (long?)a.Id, ct) ?? 0) + 1;
     }
 
+    /// <summary>The rater's open lease in an active project: a paused project's live lease is not handed out again.</summary>
     private static Task<Assignment?> LiveAssignmentAsync(RlhfDbContext db, string raterId, DateTime now, CancellationToken ct) =>
         db.Assignments.AsNoTracking().LiveLeases(now)
-            .Where(a => a.RaterId == raterId)
+            .Where(a => a.RaterId == raterId && db.Projects.Any(p => p.Id == a.ProjectId && p.Status == ProjectStatus.Active))
             .OrderBy(a => a.Id).FirstOrDefaultAsync(ct);
+
+    /// <summary>Whether the account is locked now (an admin locked it, or too many failed sign-ins).</summary>
+    private async Task<bool> IsLockedAsync(RlhfDbContext db, string raterId, CancellationToken ct)
+    {
+        var end = await db.Users.Where(u => u.Id == raterId).Select(u => u.LockoutEnd).SingleOrDefaultAsync(ct);
+        return end is { } e && e > clock.GetUtcNow();
+    }
 
     /// <summary>
     /// The comparisons to draw from: untouched ones (no vote, no live lease) when the projects have no gold pairs and
@@ -100,7 +110,10 @@ public sealed class RatingService(
         return await CandidatesAsync(db, projects, raterId, now, ct);
     }
 
-    /// <summary>Up to <see cref="UntouchedBatch"/> comparisons with neither a vote nor a live lease that the rater has not had, lowest id first.</summary>
+    /// <summary>
+    /// Up to <see cref="UntouchedBatch"/> comparisons with neither a vote nor a live lease that the rater has never been
+    /// given (not even a lease that ran out: its late vote may still count), lowest id first.
+    /// </summary>
     private async Task<List<AssignmentCandidate>> UntouchedAsync(RlhfDbContext db, Dictionary<int, Project> projects, string raterId, DateTime now, CancellationToken ct)
     {
         var result = new List<AssignmentCandidate>();
@@ -118,21 +131,21 @@ public sealed class RatingService(
             fresh.Advance(projectId, found[0].Id); // every comparison below the first untouched one is worked on
             var (low, high) = (found[0].Id, found[^1].Id);
             var theirs = (await db.Assignments.AsNoTracking()
-                .Where(a => a.RaterId == raterId && a.Status != AssignmentStatus.Expired && a.ComparisonId >= low && a.ComparisonId <= high)
+                .Where(a => a.RaterId == raterId && a.ComparisonId >= low && a.ComparisonId <= high)
                 .Select(a => a.ComparisonId).ToListAsync(ct)).ToHashSet();
             result.AddRange(found.Where(f => !theirs.Contains(f.Id)).Select(f => new AssignmentCandidate(f.Id, projectId, 0, 0, f.RequiredVotes, false)));
         }
         return result.OrderBy(c => c.ComparisonId).Take(UntouchedBatch).ToList();
     }
 
-    /// <summary>Up to 500 comparisons the rater may take, neediest (fewest votes + live leases) first.</summary>
+    /// <summary>Up to 500 comparisons the rater was never given, neediest (fewest votes + live leases) first.</summary>
     private static async Task<List<AssignmentCandidate>> CandidatesAsync(
         RlhfDbContext db, Dictionary<int, Project> projects, string raterId, DateTime now, CancellationToken ct)
     {
         var projectIds = projects.Keys.ToList();
         return await db.Comparisons.AsNoTracking()
             .Where(c => projectIds.Contains(c.ProjectId))
-            .Where(c => !db.Assignments.Held(now).Any(a => a.ComparisonId == c.Id && a.RaterId == raterId))
+            .Where(c => !db.Assignments.Any(a => a.ComparisonId == c.Id && a.RaterId == raterId))
             .Select(c => new
             {
                 c.Id,
@@ -186,7 +199,10 @@ public sealed class RatingService(
         return null;
     }
 
-    /// <summary>Whether the rater may still take the comparison: not theirs already, and gold or still short of votes.</summary>
+    /// <summary>
+    /// Whether the rater may still take the comparison: never theirs before (an expired lease of theirs still counts, as
+    /// its late vote may be stored), and gold or still short of votes.
+    /// </summary>
     private static async Task<bool> StillOpenAsync(RlhfDbContext db, AssignmentCandidate pick, string raterId, DateTime now, CancellationToken ct)
     {
         var id = pick.ComparisonId;
@@ -194,7 +210,7 @@ public sealed class RatingService(
             .Select(c => new
             {
                 c.RequiredVotes,
-                Theirs = db.Assignments.Any(a => a.ComparisonId == id && a.RaterId == raterId && a.Status != AssignmentStatus.Expired),
+                Theirs = db.Assignments.Any(a => a.ComparisonId == id && a.RaterId == raterId),
                 Votes = db.Votes.Counted().Count(v => v.ComparisonId == id),
                 Leases = db.Assignments.LiveLeases(now).Count(a => a.ComparisonId == id),
             })
@@ -225,9 +241,20 @@ public sealed class RatingService(
             return new RatingResult(RatingOutcome.AlreadyStored, null, existing.Id);
         }
         if (assignment.Status == AssignmentStatus.Skipped) return new RatingResult(RatingOutcome.Closed, "You skipped this comparison.");
+        if (await IsLockedAsync(db, raterId, ct)) return new RatingResult(RatingOutcome.Locked, "Your account is locked; your vote was not stored.");
 
         var project = await db.Projects.AsNoTracking().SingleAsync(p => p.Id == assignment.ProjectId, ct);
+        if (project.Status != ProjectStatus.Active)
+            return new RatingResult(RatingOutcome.ProjectNotActive, $"The project '{project.Name}' is {project.Status.ToString().ToLowerInvariant()}; your vote was not stored.");
         if (project.RationaleRequired && rationale.Length == 0) return new RatingResult(RatingOutcome.Invalid, "This project asks for a rationale.");
+        if (await db.Votes.Counted().AnyAsync(v => v.ComparisonId == assignment.ComparisonId && v.RaterId == raterId, ct))
+        {
+            // An earlier assignment of the same comparison was voted on: one counted vote per rater and comparison.
+            if (assignment.Status == AssignmentStatus.Leased) assignment.Status = AssignmentStatus.Expired;
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            return AlreadyVoted;
+        }
 
         var comparison = await db.Comparisons.SingleAsync(c => c.Id == assignment.ComparisonId, ct);
         if (!assignment.IsOpen(now)) // leased or expired here: submitted and skipped returned above
@@ -261,7 +288,14 @@ public sealed class RatingService(
         db.Votes.Add(vote);
         assignment.Status = AssignmentStatus.Submitted;
         assignment.FinishedAtUtc = now;
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e.InnerException is SqliteException { SqliteExtendedErrorCode: 2067 } unique && unique.Message.Contains("Votes.RaterId"))
+        {
+            return AlreadyVoted; // another process stored this rater's vote on the comparison first (the unique index held)
+        }
 
         // Adaptive overlap: when the first k votes disagree, ask up to m more raters.
         var strengths = project.AdaptiveExtraRaters == 0 ? [] // k stands whatever the votes say
@@ -272,6 +306,9 @@ public sealed class RatingService(
         await tx.CommitAsync(ct);
         return new RatingResult(RatingOutcome.Stored, null, vote.Id);
     }
+
+    private static readonly RatingResult AlreadyVoted =
+        new(RatingOutcome.AlreadyVoted, "You have already voted on this comparison; this vote was not stored.");
 
     /// <summary>Skips the rater's own live assignment with a reason; they will not be given this comparison again.</summary>
     public async Task<RatingResult> SkipAsync(string raterId, long assignmentId, string? reason, CancellationToken ct = default)

@@ -86,6 +86,7 @@ public sealed class UserDirectory(UserManager<ApplicationUser> users, RlhfDbCont
         if (!removed.Succeeded) return UserCommandResult.Fail(string.Join(" ", removed.Errors.Select(e => e.Description)));
         var added = await users.AddToRolesAsync(user, wanted.Except(current));
         if (!added.Succeeded) return UserCommandResult.Fail(string.Join(" ", added.Errors.Select(e => e.Description)));
+        await users.UpdateSecurityStampAsync(user); // live cookie sessions and circuits pick up the new roles within seconds
         await audit.RecordAsync(actor, "user.roles-changed", user.Email ?? userId,
             $"from [{string.Join(", ", current.Order())}] to [{string.Join(", ", wanted.Order())}]", ct);
         await tx.CommitAsync(ct);

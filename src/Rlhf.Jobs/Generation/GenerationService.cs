@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Rlhf.Data;
 using Rlhf.Data.Audit;
+using Rlhf.Data.Queries;
 using Rlhf.Jobs.Runner;
 
 namespace Rlhf.Jobs.Generation;
@@ -12,14 +13,14 @@ public sealed class GenerationService(IDbContextFactory<RlhfDbContext> contexts,
     {
         var errors = request.Validate().ToList();
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var project = await db.Projects.AsNoTracking().SingleOrDefaultAsync(p => p.Id == request.ProjectId, ct);
+        var project = await db.Projects.AsNoTracking().VisibleTo(db, actor).SingleOrDefaultAsync(p => p.Id == request.ProjectId, ct);
         if (project is null) errors.Add($"Project {request.ProjectId} does not exist.");
         else if (!await db.Prompts.AnyAsync(p => p.ProjectId == request.ProjectId, ct)) errors.Add($"Project {project.Name} has no prompts yet.");
         foreach (var id in request.ModelIds.Distinct())
             if (!await db.Models.AnyAsync(m => m.Id == id, ct)) errors.Add($"Model {id} is not in the registry.");
         if (errors.Count > 0) return (null, errors);
 
-        var job = await queue.EnqueueAsync(GenerationJobHandler.JobKind, request, actor?.UserId, ct);
+        var job = await queue.EnqueueAsync(GenerationJobHandler.JobKind, request, actor?.UserId, request.ProjectId, ct);
         await audit.RecordAsync(actor, "generation.queued", project!.Name, $"job {job.Id}: models [{string.Join(",", request.ModelIds)}], {request.ResponsesPerPrompt} per prompt", ct);
         return (job.Id, []);
     }

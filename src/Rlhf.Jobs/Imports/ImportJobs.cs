@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Rlhf.Core.Jobs;
 using Rlhf.Data;
 using Rlhf.Data.Audit;
+using Rlhf.Data.Queries;
 using Rlhf.Data.Exchange;
 using Rlhf.Data.Hosting;
 using Rlhf.Jobs.Runner;
@@ -34,7 +35,7 @@ public sealed class ImportJobs(IDbContextFactory<RlhfDbContext> contexts, JobQue
         if (resolved is null) errors.Add($"Cannot tell the format of '{Path.GetFileName(fileName)}': name it .jsonl or .csv, or choose the format.");
         string? projectName;
         await using (var db = await contexts.CreateDbContextAsync(ct))
-            projectName = await db.Projects.AsNoTracking().Where(p => p.Id == projectId).Select(p => p.Name).SingleOrDefaultAsync(ct);
+            projectName = await db.Projects.AsNoTracking().VisibleTo(db, actor).Where(p => p.Id == projectId).Select(p => p.Name).SingleOrDefaultAsync(ct);
         if (projectName is null) return EnqueueResult.Refused(EnqueueOutcome.NotFound, [$"Project {projectId} does not exist."]);
         if (errors.Count > 0) return EnqueueResult.Refused(EnqueueOutcome.Refused, errors);
 
@@ -56,7 +57,7 @@ public sealed class ImportJobs(IDbContextFactory<RlhfDbContext> contexts, JobQue
                 ProjectId = projectId, FilePath = path, FileName = Path.GetFileName(fileName), Format = resolved!.Value,
                 Options = options, ActorId = actor?.UserId, ActorName = actor?.Name ?? "system",
             };
-            var job = await queue.EnqueueAsync(ImportJobHandler.JobKind, request, actor?.UserId, ct);
+            var job = await queue.EnqueueAsync(ImportJobHandler.JobKind, request, actor?.UserId, projectId, ct);
             await audit.RecordAsync(actor, "import.queued", projectName!, $"job {job.Id}: {request.FileName} ({new FileInfo(path).Length} bytes)", ct);
             return EnqueueResult.Queued(job.Id);
         }

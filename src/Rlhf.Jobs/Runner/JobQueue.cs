@@ -2,6 +2,8 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Rlhf.Core.Jobs;
 using Rlhf.Data;
+using Rlhf.Data.Audit;
+using Rlhf.Data.Queries;
 
 namespace Rlhf.Jobs.Runner;
 
@@ -15,7 +17,11 @@ public sealed class JobQueue(IDbContextFactory<RlhfDbContext> contexts, TimeProv
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
-    public async Task<Job> EnqueueAsync<T>(string kind, T payload, string? createdById, CancellationToken ct = default)
+    public Task<Job> EnqueueAsync<T>(string kind, T payload, string? createdById, CancellationToken ct = default) =>
+        EnqueueAsync(kind, payload, createdById, null, ct);
+
+    /// <summary>Queues a job; <paramref name="projectId"/> names the project it works on, so only its members see and cancel it.</summary>
+    public async Task<Job> EnqueueAsync<T>(string kind, T payload, string? createdById, int? projectId, CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var job = new Job
@@ -25,6 +31,7 @@ public sealed class JobQueue(IDbContextFactory<RlhfDbContext> contexts, TimeProv
             Status = JobStatus.Queued,
             CreatedAtUtc = Now,
             CreatedById = createdById,
+            ProjectId = projectId,
             Message = "queued",
         };
         db.Jobs.Add(job);
@@ -130,10 +137,14 @@ public sealed class JobQueue(IDbContextFactory<RlhfDbContext> contexts, TimeProv
     /// Cancels a queued job at once; asks a running one to stop (its runner sees it at the next heartbeat).
     /// Returns false when the job has already ended.
     /// </summary>
-    public async Task<bool> RequestCancelAsync(long jobId, CancellationToken ct = default)
+    public Task<bool> RequestCancelAsync(long jobId, CancellationToken ct = default) => RequestCancelAsync(jobId, null, ct);
+
+    /// <summary>As <see cref="RequestCancelAsync(long, CancellationToken)"/>, for a job <paramref name="viewer"/> may see (else false).</summary>
+    public async Task<bool> RequestCancelAsync(long jobId, AuditActor? viewer, CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var now = Now;
+        if (!await db.Jobs.VisibleTo(db, viewer).AnyAsync(j => j.Id == jobId, ct)) return false;
         var queued = await db.Jobs.Where(j => j.Id == jobId && j.Status == JobStatus.Queued)
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Cancelled).SetProperty(j => j.CancelRequested, true)
                 .SetProperty(j => j.Message, "cancelled").SetProperty(j => j.FinishedAtUtc, now), ct);
@@ -167,16 +178,20 @@ public sealed class JobQueue(IDbContextFactory<RlhfDbContext> contexts, TimeProv
         await tx.CommitAsync(ct);
     }
 
-    public async Task<Job?> GetAsync(long jobId, CancellationToken ct = default)
+    public Task<Job?> GetAsync(long jobId, CancellationToken ct = default) => GetAsync(jobId, null, ct);
+
+    /// <summary>The job, or null when there is none that <paramref name="viewer"/> may see.</summary>
+    public async Task<Job?> GetAsync(long jobId, AuditActor? viewer, CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        return await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == jobId, ct);
+        return await db.Jobs.AsNoTracking().VisibleTo(db, viewer).SingleOrDefaultAsync(j => j.Id == jobId, ct);
     }
 
-    public async Task<IReadOnlyList<Job>> ListAsync(int take = 100, CancellationToken ct = default)
+    /// <summary>The newest jobs <paramref name="viewer"/> may see, newest first.</summary>
+    public async Task<IReadOnlyList<Job>> ListAsync(AuditActor? viewer, int take = 100, CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        return await db.Jobs.AsNoTracking().OrderByDescending(j => j.Id).Take(take).ToListAsync(ct);
+        return await db.Jobs.AsNoTracking().VisibleTo(db, viewer).OrderByDescending(j => j.Id).Take(take).ToListAsync(ct);
     }
 
     /// <summary>Every metric of a job in step order (for curves).</summary>

@@ -2,6 +2,8 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Rlhf.Core.Jobs;
 using Rlhf.Data;
+using Rlhf.Data.Audit;
+using Rlhf.Data.Queries;
 using Rlhf.Data.Hosting;
 
 namespace Rlhf.Jobs.Runs;
@@ -12,21 +14,24 @@ public sealed class RunCatalog(IDbContextFactory<RlhfDbContext> contexts, RlhfPa
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>The newest runs of every kind, newest first.</summary>
-    public async Task<IReadOnlyList<RunSummary>> ListAsync(int take = 100, CancellationToken ct = default)
+    public async Task<IReadOnlyList<RunSummary>> ListAsync(AuditActor? viewer, int take = 100, CancellationToken ct = default)
     {
         var kinds = RunKind.All.Select(k => k.JobKind).ToList();
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var jobs = await db.Jobs.AsNoTracking().Where(j => kinds.Contains(j.Kind)).OrderByDescending(j => j.Id).Take(take).ToListAsync(ct);
+        var jobs = await db.Jobs.AsNoTracking().VisibleTo(db, viewer).Where(j => kinds.Contains(j.Kind)).OrderByDescending(j => j.Id).Take(take).ToListAsync(ct);
         var runs = new List<RunSummary>(jobs.Count);
         foreach (var job in jobs) runs.Add(await SummarizeAsync(db, job, ct));
         return runs;
     }
 
     /// <summary>The run of job <paramref name="id"/>, or null when there is no such job or it is not a run.</summary>
-    public async Task<RunSummary?> GetAsync(long id, CancellationToken ct = default)
+    public Task<RunSummary?> GetAsync(long id, CancellationToken ct = default) => GetAsync(id, null, ct);
+
+    /// <summary>As <see cref="GetAsync(long, CancellationToken)"/>, null too when <paramref name="viewer"/> may not see the run.</summary>
+    public async Task<RunSummary?> GetAsync(long id, AuditActor? viewer, CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var job = await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == id, ct);
+        var job = await db.Jobs.AsNoTracking().VisibleTo(db, viewer).SingleOrDefaultAsync(j => j.Id == id, ct);
         return job is null || RunKind.OfJob(job.Kind) is null ? null : await SummarizeAsync(db, job, ct);
     }
 

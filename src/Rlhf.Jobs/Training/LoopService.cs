@@ -5,6 +5,7 @@ using Rlhf.Core.Projects;
 using Rlhf.Core.Registry;
 using Rlhf.Data;
 using Rlhf.Data.Audit;
+using Rlhf.Data.Projects;
 using Rlhf.Jobs.Generation;
 using Rlhf.Jobs.Runs;
 
@@ -18,7 +19,7 @@ public sealed class LoopService(IDbContextFactory<RlhfDbContext> contexts, RunCa
 {
     public async Task<(int? ProjectId, long? GenerationJobId, IReadOnlyList<string> Errors)> RateAgainstReferenceAsync(long ppoJobId, AuditActor? actor, CancellationToken ct = default)
     {
-        var run = await runs.GetAsync(ppoJobId, ct);
+        var run = await runs.GetAsync(ppoJobId, actor, ct);
         if (run is null || run.Kind != RunKind.Ppo) return (null, null, [$"There is no PPO run {ppoJobId}."]);
         if (run.Status != JobStatus.Succeeded) return (null, null, [$"PPO run {ppoJobId} has not finished."]);
         if (run.Settings is not PpoRunRequest request) return (null, null, [$"The settings of PPO run {ppoJobId} cannot be read."]);
@@ -45,6 +46,11 @@ public sealed class LoopService(IDbContextFactory<RlhfDbContext> contexts, RunCa
         await db.SaveChangesAsync(ct);
         foreach (var pool in await db.ProjectPools.Where(pp => pp.ProjectId == source.Id).Select(pp => pp.PoolId).ToListAsync(ct))
             db.ProjectPools.Add(new ProjectPool { ProjectId = project.Id, PoolId = pool });
+        // The new project belongs to whoever asked for it, and the source project's researchers keep working on it.
+        var members = await db.ProjectMembers.AsNoTracking().Where(m => m.ProjectId == source.Id).Select(m => m.UserId).ToListAsync(ct);
+        await ProjectMemberService.AddOwnerAsync(db, project.Id, actor?.UserId, now, ct);
+        db.ProjectMembers.AddRange(members.Where(m => m != actor?.UserId)
+            .Select(m => new ProjectMember { ProjectId = project.Id, UserId = m, AddedAtUtc = now, AddedById = actor?.UserId }));
         db.Prompts.AddRange(heldOut.Select(p => new Prompt { ProjectId = project.Id, Text = p.Text, MessagesJson = p.MessagesJson, CreatedAtUtc = now }));
         AuditLog.Add(db, actor, "loop.rating-project", name, $"from PPO run {ppoJobId}: {heldOut.Count} held-out prompts");
         await db.SaveChangesAsync(ct);

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Rlhf.Core.Registry;
 using Rlhf.Data;
 using Rlhf.Data.Audit;
+using Rlhf.Data.Queries;
 using Rlhf.Data.Hosting;
 using Rlhf.Jobs.Runner;
 using Rlhf.Jobs.Runs;
@@ -22,11 +23,12 @@ public sealed class PpoRunService(IDbContextFactory<RlhfDbContext> contexts, Job
         else if (policy.Kind == ModelKind.Reward) errors.Add($"{policy.Name} is a reward model, not a policy.");
         if (reward is null) errors.Add($"Reward model {request.RewardModelId} is not in the registry.");
         else if (reward.Kind != ModelKind.Reward) errors.Add($"{reward.Name} is not a reward model.");
-        if (!await db.Prompts.AnyAsync(p => p.ProjectId == request.ProjectId, ct)) errors.Add($"Project {request.ProjectId} has no prompts.");
+        if (!await db.Projects.VisibleTo(db, actor).AnyAsync(p => p.Id == request.ProjectId, ct)) errors.Add($"Project {request.ProjectId} does not exist.");
+        else if (!await db.Prompts.AnyAsync(p => p.ProjectId == request.ProjectId, ct)) errors.Add($"Project {request.ProjectId} has no prompts.");
         if (await db.Models.AnyAsync(m => m.Name == request.Name.Trim(), ct)) errors.Add($"A model named '{request.Name.Trim()}' already exists; name the run differently.");
         if (errors.Count > 0) return (null, errors);
 
-        var job = await queue.EnqueueAsync(PpoRunJobHandler.JobKind, request, actor?.UserId, ct);
+        var job = await queue.EnqueueAsync(PpoRunJobHandler.JobKind, request, actor?.UserId, request.ProjectId, ct);
         await audit.RecordAsync(actor, "ppo-run.queued", request.Name, $"job {job.Id}: {policy!.Name} against {reward!.Name}", ct);
         return (job.Id, []);
     }

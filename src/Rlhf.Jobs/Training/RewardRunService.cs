@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Rlhf.Core.Registry;
 using Rlhf.Data;
 using Rlhf.Data.Audit;
+using Rlhf.Data.Queries;
 using Rlhf.Data.Hosting;
 using Rlhf.Jobs.Runner;
 using Rlhf.Jobs.Runs;
@@ -17,12 +18,12 @@ public sealed class RewardRunService(IDbContextFactory<RlhfDbContext> contexts, 
         await using var db = await contexts.CreateDbContextAsync(ct);
         var baseModel = await db.Models.AsNoTracking().SingleOrDefaultAsync(m => m.Id == request.BaseModelId, ct);
         if (baseModel is null) errors.Add($"Base model {request.BaseModelId} is not in the registry.");
-        if (request.ProjectId is { } p && !await db.Projects.AnyAsync(x => x.Id == p, ct)) errors.Add($"Project {p} does not exist.");
+        if (request.ProjectId is { } p && !await db.Projects.VisibleTo(db, actor).AnyAsync(x => x.Id == p, ct)) errors.Add($"Project {p} does not exist.");
         if (request.DataFile is { Length: > 0 } file && !File.Exists(file)) errors.Add($"The data file {file} does not exist.");
         if (await db.Models.AnyAsync(m => m.Name == request.Name.Trim(), ct)) errors.Add($"A model named '{request.Name.Trim()}' already exists; name the run differently.");
         if (errors.Count > 0) return (null, errors);
 
-        var job = await queue.EnqueueAsync(RewardRunJobHandler.JobKind, request, actor?.UserId, ct);
+        var job = await queue.EnqueueAsync(RewardRunJobHandler.JobKind, request, actor?.UserId, request.ProjectId, ct);
         await audit.RecordAsync(actor, "reward-run.queued", request.Name, $"job {job.Id} from {baseModel!.Name}", ct);
         return (job.Id, []);
     }

@@ -73,10 +73,10 @@ public static class ExchangeEndpoints
     /// <summary>The export downloads, shared by the API group and the site's cookie-authenticated group.</summary>
     public static void MapExports(RouteGroupBuilder group)
     {
-        group.MapGet("/exports/preferences", async (int id, HttpContext http, ExportService exports, ProjectService projects, CancellationToken ct,
+        group.MapGet("/exports/preferences", async (int id, ClaimsPrincipal user, HttpContext http, ExportService exports, ProjectService projects, CancellationToken ct,
                 string? method, bool? keepTies, double? minAgreement, bool? excludeFlagged, bool? includeGold, int? minVotes) =>
             {
-                if (await projects.GetAsync(id, ct) is null) return Problem(404, $"There is no project {id}.");
+                if (await projects.GetAsync(id, user.Actor(), ct) is null) return Problem(404, $"There is no project {id}.");
                 var aggregation = AggregationMethod.MeanStrength;
                 if (method is not null && !TryMethod(method, out aggregation)) return Problem(400, $"method must be mean or majority, not '{method}'.");
                 var policy = new PreferencePolicy
@@ -89,9 +89,9 @@ public static class ExchangeEndpoints
             })
             .WithSummary("TRL preference JSONL (prompt, chosen, rejected) under an aggregation policy; the same data and policy give the same bytes.");
 
-        group.MapGet("/exports/votes", async (int id, HttpContext http, ExportService exports, ProjectService projects, CancellationToken ct, string? format) =>
+        group.MapGet("/exports/votes", async (int id, ClaimsPrincipal user, HttpContext http, ExportService exports, ProjectService projects, CancellationToken ct, string? format) =>
             {
-                if (await projects.GetAsync(id, ct) is null) return Problem(404, $"There is no project {id}.");
+                if (await projects.GetAsync(id, user.Actor(), ct) is null) return Problem(404, $"There is no project {id}.");
                 var csv = string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase);
                 if (format is not null && !csv && !string.Equals(format, "jsonl", StringComparison.OrdinalIgnoreCase)) return Problem(400, $"format must be jsonl or csv, not '{format}'.");
                 return await StreamAsync(http, $"project-{id}-votes.{(csv ? "csv" : "jsonl")}", csv ? "text/csv" : "application/x-ndjson",

@@ -17,8 +17,8 @@ public static class RatingEndpoints
 
         group.MapPost("/{id:long}/vote", async (long id, VoteRequest body, ClaimsPrincipal user, RatingService rating, CancellationToken ct) =>
                 ToResult(await rating.SubmitAsync(user.Id(), id, body.Choice, body.BothBad, body.Rationale, ct)))
-            .WithSummary("Vote on your own assignment. A repeated vote returns the first one and stores nothing new; 409 when the assignment ended (skipped, or its time ran out and others rated the comparison).")
-            .Produces<RatingResult>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .WithSummary("Vote on your own assignment. A repeated vote returns the first one and stores nothing new; 409 when the assignment ended (skipped, or its time ran out and others rated the comparison), when you already voted on the comparison through an earlier assignment, or when the project is paused or closed; 403 when your account is locked.")
+            .Produces<RatingResult>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status403Forbidden);
 
         group.MapPost("/{id:long}/skip", async (long id, SkipRequest body, ClaimsPrincipal user, RatingService rating, CancellationToken ct) =>
                 ToResult(await rating.SkipAsync(user.Id(), id, body.Reason, ct)))
@@ -31,6 +31,9 @@ public static class RatingEndpoints
         RatingOutcome.Stored or RatingOutcome.AlreadyStored => Results.Ok(result),
         RatingOutcome.NotFound => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: result.Error),
         RatingOutcome.LeaseExpired or RatingOutcome.Closed => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Assignment ended", detail: result.Error),
+        RatingOutcome.AlreadyVoted => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Already voted", detail: result.Error),
+        RatingOutcome.ProjectNotActive => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Project not active", detail: result.Error),
+        RatingOutcome.Locked => Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Account locked", detail: result.Error),
         _ => Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Refused", detail: result.Error),
     };
 }

@@ -13,6 +13,6 @@ public sealed class CurrentActor(AuthenticationStateProvider authentication)
     public async Task<AuditActor> GetAsync()
     {
         var user = (await authentication.GetAuthenticationStateAsync()).User;
-        return new AuditActor(user.FindFirstValue(ClaimTypes.NameIdentifier), user.Identity?.Name ?? "unknown");
+        return new AuditActor(user.FindFirstValue(ClaimTypes.NameIdentifier), user.Identity?.Name ?? "unknown", user.IsInRole(Rlhf.Core.Identity.Roles.Admin));
     }
 }

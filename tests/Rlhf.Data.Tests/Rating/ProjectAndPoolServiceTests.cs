@@ -22,7 +22,7 @@ public class ProjectAndPoolServiceTests
 
         var (id, errors) = await projects.SaveAsync(null, new ProjectEdit { Name = "Helpfulness", Overlap = 5, PoolIds = [poolId!.Value], Status = ProjectStatus.Active }, new AuditActor("u", "researcher"));
         Assert.Empty(errors);
-        var (project, poolIds) = (await projects.GetAsync(id!.Value))!.Value;
+        var (project, poolIds) = (await projects.GetAsync(id!.Value, null))!.Value;
         Assert.Equal((5, ProjectStatus.Active), (project.Overlap, project.Status));
         Assert.Equal([poolId.Value], poolIds);
 

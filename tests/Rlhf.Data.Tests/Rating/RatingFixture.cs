@@ -10,6 +10,11 @@ namespace Rlhf.Data.Tests.Rating;
 /// <summary>A migrated database with a pool, an active project of n comparisons and helpers to add raters.</summary>
 public static class RatingFixture
 {
+    public static Rlhf.Data.Rating.RatingService Service(TestDatabase db) => db.Services.GetRequiredService<Rlhf.Data.Rating.RatingService>();
+
+    public static async Task<RlhfDbContext> ContextAsync(TestDatabase db) =>
+        await db.Services.GetRequiredService<IDbContextFactory<RlhfDbContext>>().CreateDbContextAsync();
+
     public static async Task<TestDatabase> DatabaseAsync()
     {
         var db = new TestDatabase(new() { ["RLHF_ADMIN_PASSWORD"] = "Env-Password-123" });

@@ -8,10 +8,9 @@ namespace Rlhf.Data.Tests.Rating;
 
 public class RatingServiceTests
 {
-    private static RatingService Service(TestDatabase db) => db.Services.GetRequiredService<RatingService>();
+    private static RatingService Service(TestDatabase db) => RatingFixture.Service(db);
 
-    private static async Task<RlhfDbContext> ContextAsync(TestDatabase db) =>
-        await db.Services.GetRequiredService<IDbContextFactory<RlhfDbContext>>().CreateDbContextAsync();
+    private static Task<RlhfDbContext> ContextAsync(TestDatabase db) => RatingFixture.ContextAsync(db);
 
     [Fact]
     public async Task Fifty_raters_in_parallel_over_200_comparisons_leave_exactly_k_votes_each_and_no_rater_twice()

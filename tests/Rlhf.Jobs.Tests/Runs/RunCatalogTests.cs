@@ -21,7 +21,7 @@ public class RunCatalogTests
         await h.Queue.AddMetricsAsync(ppo.Id, 1, new Dictionary<string, double> { ["objective/scores"] = 0.1, ["objective/kl"] = 0.0, ["lr"] = 1 });
         await h.Queue.AddMetricsAsync(ppo.Id, 2, new Dictionary<string, double> { ["objective/scores"] = 0.4 });
 
-        var runs = await h.InScopeAsync(sp => sp.GetRequiredService<RunCatalog>().ListAsync());
+        var runs = await h.InScopeAsync(sp => sp.GetRequiredService<RunCatalog>().ListAsync(null));
         Assert.Equal([ppo.Id, reward.Id], runs.Select(r => r.Id));
         var p = runs[0];
         Assert.Equal((RunKind.Ppo, "p", JobStatus.Queued), (p.Kind, p.Name, p.Status));

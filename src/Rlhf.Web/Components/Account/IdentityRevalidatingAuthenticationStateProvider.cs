@@ -7,15 +7,20 @@ using Rlhf.Data.Identity;
 
 namespace Rlhf.Web.Components.Account;
 
-// This is a server-side AuthenticationStateProvider that revalidates the security stamp for the connected user
-// every 30 minutes an interactive circuit is connected.
+/// <summary>
+/// Rechecks a live circuit's user at the security-stamp interval (seconds, the same as the cookie's): a locked user,
+/// or one whose stamp changed (lock, role or password change), is signed out of the circuit, whose pages then show
+/// the sign-in prompt instead of their content.
+/// </summary>
 internal sealed class IdentityRevalidatingAuthenticationStateProvider(
         ILoggerFactory loggerFactory,
         IServiceScopeFactory scopeFactory,
-        IOptions<IdentityOptions> options)
+        IOptions<IdentityOptions> options,
+        IOptions<SecurityStampValidatorOptions> stampOptions)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
-    protected override TimeSpan RevalidationInterval => TimeSpan.FromMinutes(30);
+    /// <summary>The cookie's interval, at least a second (a circuit loops on it).</summary>
+    protected override TimeSpan RevalidationInterval => TimeSpan.FromTicks(Math.Max(stampOptions.Value.ValidationInterval.Ticks, TimeSpan.TicksPerSecond));
 
     protected override async Task<bool> ValidateAuthenticationStateAsync(
         AuthenticationState authenticationState, CancellationToken cancellationToken)
@@ -29,7 +34,7 @@ internal sealed class IdentityRevalidatingAuthenticationStateProvider(
     private async Task<bool> ValidateSecurityStampAsync(UserManager<ApplicationUser> userManager, ClaimsPrincipal principal)
     {
         var user = await userManager.GetUserAsync(principal);
-        if (user is null)
+        if (user is null || await userManager.IsLockedOutAsync(user))
         {
             return false;
         }

@@ -1,0 +1,76 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.Extensions.DependencyInjection;
+using Rlhf.Core.Projects;
+using Rlhf.Core.Rating;
+using Rlhf.Data.Identity;
+
+namespace Rlhf.Data.Tests.Migrations;
+
+/// <summary>
+/// Upgrading a database of the first schema: a rater's duplicate counted votes are voided (the earliest stays), each
+/// project's recorded creator becomes its owner (none recorded: admins only), and jobs learn their project.
+/// </summary>
+public class UpgradeToProjectMembersTests
+{
+    [Fact]
+    public async Task An_old_database_upgrades_with_duplicates_voided_creators_as_owners_and_jobs_tied_to_their_project()
+    {
+        await using var database = new TestDatabase();
+        Directory.CreateDirectory(database.Folder);
+        await using var scope = database.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<RlhfDbContext>();
+        await db.GetService<IMigrator>().MigrateAsync("20261129170208_Initial");
+
+        var now = DateTime.UtcNow;
+        db.Users.AddRange(
+            new ApplicationUser { Id = "creator", UserName = "creator@example.test", Email = "creator@example.test", SecurityStamp = "s1", CreatedAtUtc = now },
+            new ApplicationUser { Id = "rater", UserName = "rater@example.test", Email = "rater@example.test", SecurityStamp = "s2", CreatedAtUtc = now });
+        var owned = new Project { Name = "owned", CreatedById = "creator", CreatedAtUtc = now };
+        var orphan = new Project { Name = "orphan", CreatedById = null, CreatedAtUtc = now };
+        db.Projects.AddRange(owned, orphan);
+        await db.SaveChangesAsync();
+        var prompt = new Prompt { ProjectId = owned.Id, Text = "p", CreatedAtUtc = now };
+        db.Prompts.Add(prompt);
+        await db.SaveChangesAsync();
+        var (a, b) = (new Response { PromptId = prompt.Id, Text = "a", CreatedAtUtc = now }, new Response { PromptId = prompt.Id, Text = "b", CreatedAtUtc = now });
+        db.Responses.AddRange(a, b);
+        await db.SaveChangesAsync();
+        var comparison = new Comparison { ProjectId = owned.Id, PromptId = prompt.Id, ResponseAId = a.Id, ResponseBId = b.Id, RequiredVotes = 2, CreatedAtUtc = now };
+        db.Comparisons.Add(comparison);
+        await db.SaveChangesAsync();
+        var leases = Enumerable.Range(0, 2).Select(_ => new Assignment
+        {
+            ProjectId = owned.Id, ComparisonId = comparison.Id, RaterId = "rater", Status = AssignmentStatus.Submitted, StartedAtUtc = now, LeaseExpiresAtUtc = now,
+        }).ToList();
+        db.Assignments.AddRange(leases);
+        await db.SaveChangesAsync();
+        var votes = leases.Select((l, i) => new Vote
+        {
+            AssignmentId = l.Id, ComparisonId = comparison.Id, ProjectId = owned.Id, RaterId = "rater", Strength = i == 0 ? 2 : -2, SubmittedAtUtc = now.AddSeconds(i),
+        }).ToList();
+        db.Votes.AddRange(votes); // the defect: two counted votes by one rater on one comparison
+        await db.SaveChangesAsync();
+        // The Jobs table has no ProjectId column yet: written as the old schema stood.
+        var importPayload = $"{{\"projectId\":{owned.Id},\"filePath\":\"x\"}}";
+        await db.Database.ExecuteSqlAsync($$"""
+            INSERT INTO "Jobs" ("Kind", "Status", "PayloadJson", "Progress", "CancelRequested", "Attempts", "CreatedAtUtc")
+            VALUES ('import', 'Succeeded', {{importPayload}}, 1, 0, 1, {{now}}),
+                   ('model-import', 'Succeeded', '{"path":"x"}', 1, 0, 1, {{now}})
+            """);
+
+        await db.Database.MigrateAsync();
+        db.ChangeTracker.Clear();
+
+        var stored = await db.Votes.AsNoTracking().OrderBy(v => v.Id).ToListAsync();
+        Assert.Null(stored[0].VoidedAtUtc);
+        Assert.NotNull(stored[1].VoidedAtUtc);
+        Assert.Contains("duplicate", stored[1].VoidReason);
+        var members = await db.ProjectMembers.AsNoTracking().ToListAsync();
+        var member = Assert.Single(members);
+        Assert.Equal((owned.Id, "creator", true), (member.ProjectId, member.UserId, member.IsOwner));
+        var jobs = await db.Jobs.AsNoTracking().OrderBy(j => j.Id).Select(j => j.ProjectId).ToListAsync();
+        Assert.Equal([owned.Id, null], jobs);
+    }
+}
