@@ -48,6 +48,7 @@ public static class DataServiceCollectionExtensions
         services.AddScoped<Statistics.ModelComparisonService>();
         services.AddScoped<Exchange.ImportService>();
         services.AddScoped<Exchange.ExportService>();
+        services.AddSingleton(sp => new Exchange.RaterPseudonyms(Exchange.PseudonymSecret.Load(configuration, sp.GetRequiredService<RlhfPaths>())));
         services.AddScoped<Tokens.ApiTokenService>();
 
         return services.AddIdentityCore<ApplicationUser>(o =>

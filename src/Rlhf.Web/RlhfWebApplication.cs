@@ -13,6 +13,8 @@ using Rlhf.Web.Components;
 using Rlhf.Web.Components.Account;
 using Rlhf.Web.Startup;
 using Rlhf.Web.Api;
+using Rlhf.Web.Api.Errors;
+using Rlhf.Web.Security;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
@@ -75,7 +77,8 @@ public static class RlhfWebApplication
 
         // The REST API: problem details for errors, an OpenAPI document, and a per-user (else per-address) rate limit.
         services.AddProblemDetails();
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+        services.AddApiErrors();
+        services.AddSingleton<Rlhf.Web.Services.DecoyPasswordCheck>();
         services.AddOpenApi("v1");
         var perMinute = builder.Configuration.GetValue("Api:RequestsPerMinute", 600);
         services.AddRateLimiter(o =>
@@ -84,8 +87,7 @@ public static class RlhfWebApplication
             o.AddPolicy(ApiPolicies.RateLimit, context => RateLimitPartition.GetFixedWindowLimiter(
                 context.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? context.Connection.RemoteIpAddress?.ToString() ?? "anonymous",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
-            o.OnRejected = (context, ct) => new ValueTask(Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
-                detail: $"At most {perMinute} API calls a minute; wait a little.").ExecuteAsync(context.HttpContext));
+            o.OnRejected = (context, ct) => TooManyRequests.WriteAsync(context, perMinute);
         });
 
         services.AddRlhfData(builder.Configuration, builder.Environment.ContentRootPath)
@@ -113,6 +115,8 @@ public static class RlhfWebApplication
             app.UseExceptionHandler("/Error", createScopeForErrors: true);
         }
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseContentSecurityPolicy();
+        app.UseApiErrors();
 
         // The API reference page (static files of swagger-ui over /openapi/v1.json) is public, like the document.
         app.UseSwaggerUI(o =>

@@ -10,9 +10,13 @@ public class LoginTests(SiteProcess site) : IClassFixture<SiteProcess>
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await Chromium.LaunchAsync(playwright);
         var page = await BrowserPages.OpenAsync(browser, site.BaseAddress);
+        // Everything below runs under the site's Content-Security-Policy; chromium logs whatever it blocks.
+        var blocked = new List<string>();
+        page.Console += (_, message) => { if (message.Text.Contains("Content Security Policy")) lock (blocked) blocked.Add(message.Text); };
 
-        await page.GotoAsync("/");
+        var login = await page.GotoAsync("/");
         Assert.Contains("/Account/Login", page.Url); // anonymous: sent to log in
+        Assert.Contains("img-src 'self' data:", (await login!.AllHeadersAsync())["content-security-policy"]);
 
         await page.FillAsync("#Input\\.Email", SiteProcess.AdminEmail);
         await page.FillAsync("#Input\\.Password", SiteProcess.AdminPassword);
@@ -31,6 +35,7 @@ public class LoginTests(SiteProcess site) : IClassFixture<SiteProcess>
         await page.WaitForFunctionAsync(
             "before => getComputedStyle(document.body).backgroundColor !== before", before,
             new PageWaitForFunctionOptions { Timeout = BrowserPages.PatienceMs });
+        lock (blocked) Assert.Empty(blocked);
 
         Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots"));
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, "screenshots", "dashboard.png") });

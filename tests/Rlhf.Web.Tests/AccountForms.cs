@@ -6,11 +6,12 @@ namespace Rlhf.Web.Tests;
 /// <summary>Posts the static-rendered account forms the way a browser does: antiforgery token and form name included.</summary>
 public static partial class AccountForms
 {
-    public static async Task<HttpResponseMessage> LoginAsync(HttpClient client, string email, string password)
+    public static async Task<HttpResponseMessage> LoginAsync(HttpClient client, string email, string password, string? returnUrl = null)
     {
-        var page = await client.GetStringAsync("/Account/Login");
+        var path = returnUrl is null ? "/Account/Login" : $"/Account/Login?ReturnUrl={Uri.EscapeDataString(returnUrl)}";
+        var page = await client.GetStringAsync(path);
         var token = AntiforgeryToken(page);
-        return await client.PostAsync("/Account/Login", new FormUrlEncodedContent(new Dictionary<string, string>
+        return await client.PostAsync(path, new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["__RequestVerificationToken"] = token,
             ["_handler"] = "login",

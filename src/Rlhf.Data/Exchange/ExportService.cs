@@ -17,7 +17,7 @@ namespace Rlhf.Data.Exchange;
 /// by page (flat memory), in a stable order (comparison id, then vote id) with fixed formatting, so the same data and
 /// policy give the same bytes.
 /// </summary>
-public sealed class ExportService(IDbContextFactory<RlhfDbContext> contexts)
+public sealed class ExportService(IDbContextFactory<RlhfDbContext> contexts, RaterPseudonyms raterPseudonyms)
 {
     private const int PageSize = 500;
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = RecordParser.Encoder, Indented = false };
@@ -93,7 +93,7 @@ public sealed class ExportService(IDbContextFactory<RlhfDbContext> contexts)
 
     /// <summary>
     /// Every vote of the project, void ones included (voided = true), ordered by comparison id then vote id, with the
-    /// columns of <see cref="VoteColumns"/>: rater is a <see cref="RaterPseudonym"/>; shown_left is "A" or "B" (the
+    /// columns of <see cref="VoteColumns"/>: rater is a <see cref="RaterPseudonyms"/> pseudonym; shown_left is "A" or "B" (the
     /// response the rater saw on the left); strength is -2..2 relative to A and B; preferred is "A", "B" or "tie";
     /// timestamps are ISO 8601 UTC with milliseconds; prompt_messages is the conversation (JSONL: a list; CSV: its JSON
     /// text) or null/empty for a plain prompt. CSV: RFC 4180 with a header row and CRLF line ends.
@@ -112,7 +112,7 @@ public sealed class ExportService(IDbContextFactory<RlhfDbContext> contexts)
         string Pseudonym(string raterId)
         {
             if (!pseudonyms.TryGetValue(raterId, out var p))
-                pseudonyms[raterId] = p = raterId == importedId ? RaterPseudonym.Imported : RaterPseudonym.For(projectId, raterId);
+                pseudonyms[raterId] = p = raterId == importedId ? RaterPseudonyms.Imported : raterPseudonyms.For(projectId, raterId);
             return p;
         }
 

@@ -24,6 +24,9 @@ public sealed class ProjectEdit
     public List<string> Validate()
     {
         var errors = new List<string>();
+        if (!Enum.IsDefined(Status)) errors.Add($"Status: one of {string.Join(", ", Enum.GetNames<ProjectStatus>())}.");
+        foreach (var (name, value) in new[] { ("Gold rate", GoldRate), ("Adaptive overlap threshold", AdaptiveThreshold), ("Gold accuracy threshold", GoldMinimumAccuracy) })
+            if (!double.IsFinite(value)) errors.Add($"{name}: a finite number.");
         if (string.IsNullOrWhiteSpace(Name) || Name.Trim().Length > 200) errors.Add("Name: 1 to 200 characters.");
         if (Guidelines.Length > 100_000) errors.Add("Guidelines: at most 100,000 characters.");
         if (Overlap is < 1 or > 20) errors.Add("Overlap k: between 1 and 20 raters per comparison.");

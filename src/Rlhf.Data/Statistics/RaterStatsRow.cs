@@ -1,9 +1,13 @@
 namespace Rlhf.Data.Statistics;
 
-/// <summary>One rater in one project: volume, speed, gold accuracy, agreement and the two biases.</summary>
+/// <summary>
+/// One rater in one project: volume, speed, gold accuracy, agreement and the two biases. For admins RaterId is the
+/// user id and Email the e-mail; researchers see <see cref="DashboardPseudonyms.WithPseudonyms"/>'s copy, where RaterId
+/// is the rater's pseudonym and Email is null.
+/// </summary>
 public sealed record RaterStatsRow(
     string RaterId,
-    string Email,
+    string? Email,
     int Votes,
     int Skips,
     double? MedianSeconds,

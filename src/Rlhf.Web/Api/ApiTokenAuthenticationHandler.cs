@@ -43,12 +43,8 @@ public sealed class ApiTokenAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var failure = (await HandleAuthenticateOnceSafeAsync()).Failure?.Message;
-        await Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
-            detail: failure ?? "Send a personal API token: Authorization: Bearer rlhf_... (make one under Account > API tokens).")
-            .ExecuteAsync(Context);
+        await ApiProblem.Unauthorized(failure).ExecuteAsync(Context);
     }
 
-    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
-            detail: "Your roles do not allow this call.").ExecuteAsync(Context);
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) => ApiProblem.Forbidden().ExecuteAsync(Context);
 }

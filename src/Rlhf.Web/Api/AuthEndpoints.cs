@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity;
 using Rlhf.Data.Identity;
 using Rlhf.Data.Pools;
 using Rlhf.Data.Tokens;
+using Rlhf.Web.Services;
 
 namespace Rlhf.Web.Api;
 
@@ -27,11 +28,15 @@ public static class AuthEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
         api.MapPost("/auth/token", async (TokenRequest body, UserManager<ApplicationUser> users, SignInManager<ApplicationUser> signIn,
-                ApiTokenService tokens, CancellationToken ct) =>
+                ApiTokenService tokens, IPasswordHasher<ApplicationUser> hasher, DecoyPasswordCheck decoy, CancellationToken ct) =>
             {
                 const string wrong = "Wrong e-mail or password.";
                 var user = await users.FindByEmailAsync(body.Email ?? "");
-                if (user is null) return Unauthorized(wrong);
+                if (user is null)
+                {
+                    decoy.Verify(hasher, body.Password); // as long as a wrong password: no account enumeration by timing
+                    return Unauthorized(wrong);
+                }
                 var check = await signIn.CheckPasswordSignInAsync(user, body.Password ?? "", lockoutOnFailure: true);
                 if (check.IsLockedOut) return Unauthorized("The account is locked. Try again later or ask an admin.");
                 if (!check.Succeeded) return Unauthorized(wrong);

@@ -1,4 +1,6 @@
 using System.Security.Claims;
+using Rlhf.Core.Identity;
+using Rlhf.Data.Exchange;
 using Rlhf.Data.Projects;
 using Rlhf.Data.Statistics;
 using Rlhf.Jobs.Registry;
@@ -44,8 +46,9 @@ public static class ProjectEndpoints
             .WithSummary("A page of the project's comparisons with their sources, votes and gold answers.")
             .Produces<IReadOnlyList<ComparisonRow>>().ProducesProblem(StatusCodes.Status404NotFound);
 
-        projects.MapGet("/{id:int}/statistics", async (int id, ClaimsPrincipal user, ProjectService service, ProjectStatisticsService statistics, CancellationToken ct) =>
-                await service.GetAsync(id, user.Actor(), ct) is not null && await statistics.DashboardAsync(id, ct) is { } d
+        projects.MapGet("/{id:int}/statistics", async (int id, ClaimsPrincipal user, ProjectService service, ProjectStatisticsService statistics, RaterPseudonyms pseudonyms, CancellationToken ct) =>
+                await service.GetAsync(id, user.Actor(), ct) is not null && await statistics.DashboardAsync(id, ct) is { } dashboard
+                    && (user.IsInRole(Roles.Admin) ? dashboard : dashboard.WithPseudonyms(pseudonyms, id)) is var d
                     ? Results.Ok(new
                     {
                         d.Comparisons, d.CompleteComparisons, d.Votes, d.Skips, d.OpenLeases,
@@ -53,7 +56,7 @@ public static class ProjectEndpoints
                         KrippendorffAlphaOrdinal = Finite(d.KrippendorffAlphaOrdinal), d.Raters,
                     })
                     : NotFound($"There is no project {id}."))
-            .WithSummary("Progress, agreement and per-rater statistics (null where there is not enough data).")
+            .WithSummary("Progress, agreement and per-rater statistics (null where there is not enough data). Researchers see each rater as the pseudonym of the project's exports; admins see user ids and e-mails.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         MapMembers(projects);

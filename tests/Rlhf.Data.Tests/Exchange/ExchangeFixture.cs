@@ -40,7 +40,7 @@ public sealed class ExchangeFixture : IAsyncDisposable
         {
             Database = database, ProjectId = project, PoolId = pool, Contexts = contexts,
             Imports = new ImportService(contexts, TimeProvider.System),
-            Exports = new ExportService(contexts),
+            Exports = database.Services.GetRequiredService<ExportService>(),
         };
     }
 

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Rlhf.Core.Rating;
 using Rlhf.Data.Exchange;
 using Rlhf.Data.Tests.Rating;
@@ -173,10 +174,11 @@ public class ExportTests
         var raters = lines.Select(l => l.GetProperty("rater").GetString()!).Distinct().ToList();
         Assert.Equal(4, raters.Count);
         Assert.All(raters, r => Assert.Matches("^r-[0-9a-f]{16}$", r));
-        Assert.Contains(RaterPseudonym.For(s.F.ProjectId, s.Y), raters);
-        Assert.NotEqual(RaterPseudonym.For(s.F.ProjectId, s.Y), RaterPseudonym.For(s.F.ProjectId + 1, s.Y));
+        var pseudonyms = s.F.Database.Services.GetRequiredService<RaterPseudonyms>();
+        Assert.Contains(pseudonyms.For(s.F.ProjectId, s.Y), raters);
+        Assert.NotEqual(pseudonyms.For(s.F.ProjectId, s.Y), pseudonyms.For(s.F.ProjectId + 1, s.Y));
 
-        var w = lines.Single(l => l.GetProperty("rater").GetString() == RaterPseudonym.For(s.F.ProjectId, s.W) && l.GetProperty("comparison_id").GetInt64() == s.Comparisons[0]);
+        var w = lines.Single(l => l.GetProperty("rater").GetString() == pseudonyms.For(s.F.ProjectId, s.W) && l.GetProperty("comparison_id").GetInt64() == s.Comparisons[0]);
         Assert.Equal(("B", 1, "B", "B is \"clearer\",\nshorter"), (w.GetProperty("shown_left").GetString(), w.GetProperty("strength").GetInt32(),
             w.GetProperty("preferred").GetString(), w.GetProperty("rationale").GetString()));
         Assert.Equal(("P0", "A0", "B0", "imported", "imported"), (w.GetProperty("prompt").GetString(), w.GetProperty("response_a").GetString(),

@@ -44,8 +44,9 @@ public class ProjectPairsTests
         foreach (var policy in Policies)
         {
             var file = Path.Combine(h.Folder, "export.jsonl");
+            await using (var scope = h.Services.CreateAsyncScope())
             await using (var output = File.Create(file))
-                await new ExportService(contexts).ExportPreferencesAsync(projectId, policy, output);
+                await scope.ServiceProvider.GetRequiredService<ExportService>().ExportPreferencesAsync(projectId, policy, output);
             var exported = (await PreferenceData.FromTrlFileAsync(file, default)).Select(p => (p.Prompt, p.Chosen, p.Rejected)).ToList();
 
             await using var db = await h.DbAsync();

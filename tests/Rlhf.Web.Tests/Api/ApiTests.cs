@@ -19,45 +19,12 @@ public class ApiTests : IAsyncLifetime
     public Task InitializeAsync() => Task.CompletedTask;
     public async Task DisposeAsync() => await factory.DisposeAsync();
 
-    private async Task<(string UserId, string Token)> UserWithTokenAsync(string email, string role, int days = 30)
-    {
-        _ = factory.Client(); // start the site (migrations, roles)
-        await using var scope = factory.Services.CreateAsyncScope();
-        var created = await scope.ServiceProvider.GetRequiredService<UserDirectory>().CreateAsync(email, [role], "Some-Password-1", null);
-        Assert.True(created.Succeeded, created.Error);
-        var (secret, error) = await scope.ServiceProvider.GetRequiredService<ApiTokenService>().CreateAsync(created.UserId!, "test", days);
-        Assert.Null(error);
-        return (created.UserId!, secret!);
-    }
+    private Task<(string UserId, string Token)> UserWithTokenAsync(string email, string role, int days = 30) =>
+        ApiScene.UserWithTokenAsync(factory, email, role, days);
 
-    private HttpClient Api(string? token)
-    {
-        var client = factory.Client();
-        if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
-    }
+    private HttpClient Api(string? token) => ApiScene.Api(factory, token);
 
-    private async Task<int> ProjectForRatersAsync(params string[] raterIds)
-    {
-        await using var scope = factory.Services.CreateAsyncScope();
-        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<RlhfDbContext>>().CreateDbContextAsync();
-        var pool = new Pool { Name = "api pool", CreatedAtUtc = DateTime.UtcNow };
-        var project = new Project { Name = "api project", Status = ProjectStatus.Active, Overlap = 2, GoldRate = 0, CreatedAtUtc = DateTime.UtcNow };
-        db.AddRange(pool, project);
-        await db.SaveChangesAsync();
-        db.ProjectPools.Add(new ProjectPool { ProjectId = project.Id, PoolId = pool.Id });
-        foreach (var r in raterIds) db.PoolMembers.Add(new PoolMember { PoolId = pool.Id, UserId = r, AddedAtUtc = DateTime.UtcNow });
-        var prompt = new Prompt { ProjectId = project.Id, Text = "Hello?", CreatedAtUtc = DateTime.UtcNow };
-        db.Prompts.Add(prompt);
-        await db.SaveChangesAsync();
-        var a = new Response { PromptId = prompt.Id, Text = "Hi!", CreatedAtUtc = DateTime.UtcNow };
-        var b = new Response { PromptId = prompt.Id, Text = "Go away.", CreatedAtUtc = DateTime.UtcNow };
-        db.Responses.AddRange(a, b);
-        await db.SaveChangesAsync();
-        db.Comparisons.Add(new Comparison { ProjectId = project.Id, PromptId = prompt.Id, ResponseAId = a.Id, ResponseBId = b.Id, RequiredVotes = 2, CreatedAtUtc = DateTime.UtcNow });
-        await db.SaveChangesAsync();
-        return project.Id;
-    }
+    private Task<int> ProjectForRatersAsync(params string[] raterIds) => ApiScene.ProjectForRatersAsync(factory, raterIds);
 
     private async Task<int> VoteCountAsync()
     {

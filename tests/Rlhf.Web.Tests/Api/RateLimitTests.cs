@@ -9,7 +9,7 @@ namespace Rlhf.Web.Tests.Api;
 public class RateLimitTests
 {
     [Fact]
-    public async Task Past_the_per_minute_limit_calls_get_429_with_problem_details()
+    public async Task Past_the_per_minute_limit_calls_get_429_with_problem_details_and_retry_after()
     {
         await using var factory = new RlhfWebFactory(new() { ["Api:RequestsPerMinute"] = "5" });
         _ = factory.Client();
@@ -27,5 +27,10 @@ public class RateLimitTests
         Assert.Equal(HttpStatusCode.TooManyRequests, codes[^1]);
         var last = await client.GetAsync("/api/v1/projects");
         Assert.Equal("application/problem+json", last.Content.Headers.ContentType?.MediaType);
+        // Retry-After: whole seconds until the one-minute window lets calls through again.
+        var retryAfter = last.Headers.RetryAfter?.Delta;
+        Assert.NotNull(retryAfter);
+        Assert.InRange(retryAfter.Value.TotalSeconds, 1, 60);
+        Assert.Contains($"try again in {retryAfter.Value.TotalSeconds:0} s", await last.Content.ReadAsStringAsync());
     }
 }
