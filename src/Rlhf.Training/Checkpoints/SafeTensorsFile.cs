@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -169,7 +170,7 @@ public sealed class SafeTensorsFile
         }
 
         // 16-bit types: read in chunks and widen.
-        var buffer = new ushort[Math.Min(count, 1 << 16)];
+        var buffer = ArrayPool<ushort>.Shared.Rent(Math.Min(count, 1 << 16));
         var done = 0;
         while (done < count)
         {
@@ -183,6 +184,7 @@ public sealed class SafeTensorsFile
                 for (var j = 0; j < n; j++) target[j] = BitConverter.Int32BitsToSingle(chunk[j] << 16);
             done += n;
         }
+        ArrayPool<ushort>.Shared.Return(buffer);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,11 +12,12 @@ namespace Rlhf.Training.Checkpoints;
 /// </summary>
 public sealed class SafeTensorsReader : IDisposable
 {
-    private const int ChunkElements = 1 << 20;
+    private const int ChunkElements = 1 << 18;   // 1 MB of float32 per read
 
     private readonly FileStream _stream;
     private readonly Dictionary<string, (string DType, long[] Shape, long Begin)> _entries;
     private readonly long _dataStart;
+    private Tensor? _chunk;     // [ChunkElements] float32: one conversion chunk, reused for every tensor
 
     private SafeTensorsReader(string path, FileStream stream, Dictionary<string, (string, long[], long)> entries, long dataStart)
     {
@@ -68,16 +70,17 @@ public sealed class SafeTensorsReader : IDisposable
             throw new CheckpointException(Path, $"{name} has {count} values, the model's tensor {destination.numel()}");
         using var noGrad = no_grad();
         using var flat = destination.view(-1);                                   // [count]
-        var buffer = new float[Math.Min(count, ChunkElements)];
+        _chunk ??= empty(Math.Min(_entries.Values.Max(e => SafeTensor.ElementCountOf(e.Shape)), ChunkElements), ScalarType.Float32);
+        _chunk.DetachFromDisposeScope();
+        var chunkValues = MemoryMarshal.Cast<byte, float>(_chunk.bytes);         // the chunk's own memory
         try
         {
             _stream.Seek(_dataStart + begin, SeekOrigin.Begin);
             for (long done = 0; done < count;)
             {
-                var n = (int)Math.Min(buffer.Length, count - done);
-                SafeTensorsFile.ReadData(_stream, dtype, buffer.AsSpan(0, n));
-                using var chunk = torch.tensor(buffer, dtype: ScalarType.Float32);    // [chunk]
-                using var part = chunk.narrow(0, 0, n);
+                var n = (int)Math.Min(chunkValues.Length, count - done);
+                SafeTensorsFile.ReadData(_stream, dtype, chunkValues[..n]);
+                using var part = _chunk.narrow(0, 0, n);
                 using var target = flat.narrow(0, done, n);
                 target.copy_(part);
                 done += n;
@@ -89,5 +92,9 @@ public sealed class SafeTensorsReader : IDisposable
         }
     }
 
-    public void Dispose() => _stream.Dispose();
+    public void Dispose()
+    {
+        _stream.Dispose();
+        _chunk?.Dispose();
+    }
 }
