@@ -12,7 +12,8 @@ using TorchSharp;
 using static TorchSharp.torch;
 
 /// <summary>
-/// `rlhf lm-logprob --model DIR (--ids 15496,995,11 | --text "...")`: runs a GPT-2 LM checkpoint over one
+/// `rlhf lm-logprob --model DIR (--ids 15496,995,11 | --text "...")`: runs a causal-LM checkpoint of any supported
+/// family (gpt2, llama, qwen2, qwen3; --text is GPT-2 BPE, so GPT-2 only) over one
 /// sequence and prints one JSON line {"sequence_logprob": S, "argmax": [...]}, where
 /// S = sum over t of log p(token[t+1] | tokens[..t]) and argmax holds the most likely next token at
 /// every input position. Exit codes: 0 ok, 1 checkpoint/model error, 2 bad input.
@@ -23,12 +24,12 @@ internal static class LmLogprobCommand
     {
         var model = new Option<DirectoryInfo>("--model")
         {
-            Description = "Folder of a GPT-2 checkpoint in the Hugging Face layout (config.json + model.safetensors).",
+            Description = "Folder of a GPT-2, Llama, Qwen2 or Qwen3 checkpoint in the Hugging Face layout (config.json + model.safetensors or its sharded index).",
             Required = true,
         };
-        var ids = new Option<string>("--ids") { Description = "Comma-separated GPT-2 token ids, e.g. 15496,995,11." };
+        var ids = new Option<string>("--ids") { Description = "Comma-separated token ids of the model's vocabulary, e.g. 15496,995,11." };
         var text = new Option<string>("--text") { Description = "Text to tokenize with GPT-2 BPE instead of --ids." };
-        var command = new Command("lm-logprob", "Print a sequence's log-probability and the argmax next token at each position under a GPT-2 LM.")
+        var command = new Command("lm-logprob", "Print a sequence's log-probability and the argmax next token at each position under a causal LM.")
         {
             model, ids, text,
         };
@@ -46,8 +47,8 @@ internal static class LmLogprobCommand
             try
             {
                 TorchThreads.EnsureConfigured();
-                using var lm = Gpt2Checkpoint.LoadLanguageModel(parseResult.GetValue(model)!.FullName);
-                if (CheckFits(tokens, lm.Config) is string misfit)
+                using var lm = ModelLoader.LoadLanguageModel(parseResult.GetValue(model)!.FullName);
+                if (CheckFits(tokens, lm, parseResult.GetValue(text) is not null) is string misfit)
                 {
                     error.WriteLine($"rlhf: {misfit}");
                     return 2;
@@ -67,7 +68,7 @@ internal static class LmLogprobCommand
     }
 
     /// <summary>Sum of next-token log-probs over the sequence, and the argmax at each position.</summary>
-    private static (double SequenceLogprob, long[] Argmax) Score(Gpt2LMHeadModel lm, int[] tokens)
+    private static (double SequenceLogprob, long[] Argmax) Score(ICausalLanguageModel lm, int[] tokens)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
@@ -96,13 +97,15 @@ internal static class LmLogprobCommand
     }
 
     /// <summary>Null when the tokens fit the model, else why not.</summary>
-    internal static string? CheckFits(int[] tokens, Gpt2Config config)
+    internal static string? CheckFits(int[] tokens, IDecoderModel model, bool fromText = false)
     {
-        if (tokens.Length > config.NPositions)
-            return $"{tokens.Length} tokens, the model takes at most {config.NPositions} (n_positions).";
-        var outside = tokens.FirstOrDefault(t => t >= config.VocabSize, -1);
+        if (fromText && model.ModelType != "gpt2")
+            return $"--text is tokenized with GPT-2 BPE, which does not fit this {model.ModelType} model; give --ids.";
+        if (tokens.Length > model.MaxPositions)
+            return $"{tokens.Length} tokens, the model takes at most {model.MaxPositions} (n_positions / max_position_embeddings).";
+        var outside = tokens.FirstOrDefault(t => t >= model.VocabSize, -1);
         if (outside >= 0)
-            return $"token id {outside} is outside the model's vocabulary (0..{config.VocabSize - 1}).";
+            return $"token id {outside} is outside the model's vocabulary (0..{model.VocabSize - 1}).";
         return null;
     }
 

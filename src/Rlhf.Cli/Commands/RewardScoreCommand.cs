@@ -11,8 +11,8 @@ using TorchSharp;
 using static TorchSharp.torch;
 
 /// <summary>
-/// `rlhf reward-score --model DIR (--ids ... | --text "...")`: scores one sequence with a GPT-2 reward
-/// model (GPT2ForSequenceClassification, num_labels 1) and prints one JSON line {"reward": R}, the score
+/// `rlhf reward-score --model DIR (--ids ... | --text "...")`: scores one sequence with a reward model of any
+/// supported family (GPT2/Llama/Qwen2/Qwen3ForSequenceClassification, num_labels 1; --text, --prompt and --data are GPT-2 only) and prints one JSON line {"reward": R}, the score
 /// at the last token. Exit codes: 0 ok, 1 checkpoint/model error, 2 bad input.
 /// <para>
 /// The action is split into: read the inputs (one or more token sequences), load the model, score each
@@ -61,10 +61,10 @@ internal static class RewardScoreCommand
             try
             {
                 TorchThreads.EnsureConfigured();
-                using var rewardModel = Gpt2Checkpoint.LoadRewardModel(parseResult.GetValue(model)!.FullName);
+                using var rewardModel = ModelLoader.LoadRewardModel(parseResult.GetValue(model)!.FullName);
                 foreach (var tokens in sequences)
                 {
-                    if (LmLogprobCommand.CheckFits(tokens, rewardModel.Config) is string misfit)
+                    if (LmLogprobCommand.CheckFits(tokens, rewardModel, parseResult.GetValue(text) is not null) is string misfit)
                     {
                         error.WriteLine($"rlhf: {misfit}");
                         return 2;
@@ -159,7 +159,7 @@ internal static class RewardScoreCommand
     }
 
     /// <summary>The score at the last token of the sequence (every token counts as real, even a final EOS).</summary>
-    private static double Score(Gpt2ForSequenceClassification rewardModel, int[] tokens)
+    private static double Score(IRewardModel rewardModel, int[] tokens)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -50,6 +51,23 @@ public sealed class SafeTensorsFile
 
     private static SafeTensorsFile Read(FileStream stream, string path)
     {
+        var (metadata, entries, dataStart) = ReadHeader(stream, path);
+        var tensors = new Dictionary<string, SafeTensor>(StringComparer.Ordinal);
+        foreach (var e in entries.OrderBy(e => e.Begin))
+        {
+            stream.Seek(dataStart + e.Begin, SeekOrigin.Begin);
+            tensors[e.Name] = new SafeTensor(e.Name, e.DType, e.Shape, ReadData(stream, e.DType, SafeTensor.ElementCountOf(e.Shape)));
+        }
+        return new SafeTensorsFile(path, metadata, tensors);
+    }
+
+    /// <summary>
+    /// Reads and checks the header only (for <see cref="SafeTensorsReader"/>, which streams the data tensor by tensor):
+    /// the metadata, each tensor's dtype/shape/offsets, and where the data starts in the file.
+    /// </summary>
+    internal static (Dictionary<string, string> Metadata, List<(string Name, string DType, long[] Shape, long Begin, long End)> Entries, long DataStart)
+        ReadHeader(FileStream stream, string path)
+    {
         SafeTensorsHeader.Read(stream, path);   // offsets in bounds, non-overlapping, covering the data: checked before any tensor is allocated
         var fileLength = stream.Length;
         Span<byte> lengthBytes = stackalloc byte[8];
@@ -90,13 +108,7 @@ public sealed class SafeTensorsFile
                 entries.Add(ParseEntry(property, path, dataLength));
             }
 
-            var tensors = new Dictionary<string, SafeTensor>(StringComparer.Ordinal);
-            foreach (var e in entries.OrderBy(e => e.Begin))
-            {
-                stream.Seek(dataStart + e.Begin, SeekOrigin.Begin);
-                tensors[e.Name] = new SafeTensor(e.Name, e.DType, e.Shape, ReadData(stream, e.DType, SafeTensor.ElementCountOf(e.Shape)));
-            }
-            return new SafeTensorsFile(path, metadata, tensors);
+            return (metadata, entries, dataStart);
         }
     }
 
@@ -144,27 +156,36 @@ public sealed class SafeTensorsFile
     private static float[] ReadData(Stream stream, string dtype, long count)
     {
         var data = new float[count];
+        ReadData(stream, dtype, data);
+        return data;
+    }
+
+    /// <summary>Reads destination.Length values of <paramref name="dtype"/> at the stream's position, widened to float32 in place.</summary>
+    internal static void ReadData(Stream stream, string dtype, Span<float> destination)
+    {
+        var count = destination.Length;
         if (dtype == "F32")
         {
-            stream.ReadExactly(MemoryMarshal.AsBytes(data.AsSpan()));
-            return data;
+            stream.ReadExactly(MemoryMarshal.AsBytes(destination));
+            return;
         }
 
         // 16-bit types: read in chunks and widen.
-        var buffer = new ushort[Math.Min(count, 1 << 16)];
-        long done = 0;
+        var buffer = ArrayPool<ushort>.Shared.Rent(Math.Min(count, 1 << 16));
+        var done = 0;
         while (done < count)
         {
-            var n = (int)Math.Min(buffer.Length, count - done);
+            var n = Math.Min(buffer.Length, count - done);
             var chunk = buffer.AsSpan(0, n);
             stream.ReadExactly(MemoryMarshal.AsBytes(chunk));
+            var target = destination.Slice(done, n);
             if (dtype == "F16")
-                for (var j = 0; j < n; j++) data[done + j] = (float)BitConverter.UInt16BitsToHalf(chunk[j]);
+                for (var j = 0; j < n; j++) target[j] = (float)BitConverter.UInt16BitsToHalf(chunk[j]);
             else // BF16: the upper half of a float32
-                for (var j = 0; j < n; j++) data[done + j] = BitConverter.Int32BitsToSingle(chunk[j] << 16);
+                for (var j = 0; j < n; j++) target[j] = BitConverter.Int32BitsToSingle(chunk[j] << 16);
             done += n;
         }
-        return data;
+        ArrayPool<ushort>.Shared.Return(buffer);
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using static Rlhf.Training.Models.ConfigJson;
 using Rlhf.Training.Checkpoints;
 
 namespace Rlhf.Training.Models;
@@ -50,29 +51,13 @@ public sealed record Gpt2Config
     /// <summary>Reads a config.json; errors are <see cref="CheckpointException"/>s naming the file and key.</summary>
     public static Gpt2Config Load(string path)
     {
-        if (!File.Exists(path)) throw new CheckpointException(path, "file not found");
-        string text;
-        try { text = File.ReadAllText(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CheckpointException(path, $"cannot be read ({e.Message})", e);
-        }
-        return Parse(text, path);
+        return Parse(ConfigJson.ReadFile(path), path);
     }
 
     /// <summary>Parses config.json text; <paramref name="source"/> names the file in error messages.</summary>
     public static Gpt2Config Parse(string json, string source = "config.json")
     {
-        JsonObject obj;
-        try
-        {
-            obj = JsonNode.Parse(json) as JsonObject
-                  ?? throw new CheckpointException(source, "is not a JSON object");
-        }
-        catch (JsonException e)
-        {
-            throw new CheckpointException(source, $"is not valid JSON ({OneLine(e.Message)})", e);
-        }
+        var obj = ConfigJson.ParseObject(json, source);
 
         var modelType = obj["model_type"] is JsonValue mt && mt.TryGetValue<string>(out var s) ? s : null;
         if (modelType is null) throw new CheckpointException(source, "model_type is missing, expected \"gpt2\"");
@@ -173,46 +158,5 @@ public sealed record Gpt2Config
     {
         var json = ToJson(architecture).ToJsonString(new JsonSerializerOptions { WriteIndented = true });
         File.WriteAllText(path, json + "\n");
-    }
-
-    private static int? GetInt(JsonObject obj, string key, string source)
-    {
-        var node = obj[key];
-        if (node is null) return null;
-        if (node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<double>(out var d)
-            && d == Math.Floor(d) && d is >= int.MinValue and <= int.MaxValue)
-            return (int)d;
-        throw new CheckpointException(source, $"{key} is {OneLine(node.ToJsonString())}, expected an integer");
-    }
-
-    private static double? GetDouble(JsonObject obj, string key, string source)
-    {
-        var node = obj[key];
-        if (node is null) return null;
-        if (node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<double>(out var d)) return d;
-        throw new CheckpointException(source, $"{key} is {OneLine(node.ToJsonString())}, expected a number");
-    }
-
-    private static string? GetString(JsonObject obj, string key, string source)
-    {
-        var node = obj[key];
-        if (node is null) return null;
-        if (node is JsonValue v && v.TryGetValue<string>(out var s)) return s;
-        throw new CheckpointException(source, $"{key} is {OneLine(node.ToJsonString())}, expected a string");
-    }
-
-    private static IReadOnlyList<string>? GetStrings(JsonObject obj, string key, string source)
-    {
-        var node = obj[key];
-        if (node is null) return null;
-        if (node is JsonArray a && a.All(x => x is JsonValue xv && xv.TryGetValue<string>(out _)))
-            return a.Select(x => x!.GetValue<string>()).ToArray();
-        throw new CheckpointException(source, $"{key} is {OneLine(node.ToJsonString())}, expected a list of strings");
-    }
-
-    private static string OneLine(string s)
-    {
-        s = s.ReplaceLineEndings(" ");
-        return s.Length > 80 ? s[..77] + "..." : s;
     }
 }

@@ -15,7 +15,7 @@ namespace Rlhf.Training.Models;
 /// Since GPT-2's pad is also its EOS, pass a mask when a sequence may end with a real EOS.
 /// </para>
 /// </summary>
-public sealed class Gpt2ForSequenceClassification : nn.Module
+public sealed class Gpt2ForSequenceClassification : nn.Module, IRewardModel
 {
     private readonly Gpt2Model transformer;
     private readonly Linear score;   // C -> 1, no bias
@@ -35,6 +35,14 @@ public sealed class Gpt2ForSequenceClassification : nn.Module
     public Tensor ScoreWeight => score.weight!;
 
     public int PadTokenId => Config.EffectivePadTokenId;
+
+    public string ModelType => "gpt2";
+
+    public int VocabSize => Config.VocabSize;
+
+    public int MaxPositions => Config.NPositions;
+
+    public nn.Module Module => this;
 
     /// <summary>Per-position scores (values, for PPO's value head).</summary>
     /// <param name="inputIds">int64 [B, T]</param>
@@ -78,14 +86,5 @@ public sealed class Gpt2ForSequenceClassification : nn.Module
     /// </summary>
     /// <returns>int64 [B]</returns>
     public static Tensor LastTokenIndices(Tensor inputIds, Tensor? attentionMask, int padTokenId)
-    {
-        using var scope = NewDisposeScope();
-        var T = inputIds.shape[1];
-        var real = attentionMask is not null
-            ? attentionMask.to_type(ScalarType.Int64).ne(0)
-            : inputIds.ne(padTokenId);                                                   // [B, T] bool
-        var positions = arange(T, dtype: ScalarType.Int64, device: inputIds.device);    // [T]
-        var last = (positions * real.to_type(ScalarType.Int64)).argmax(1);               // [B]
-        return scope.MoveToOuter(last);
-    }
+        => AttentionMasks.LastTokenIndices(inputIds, attentionMask, padTokenId);
 }

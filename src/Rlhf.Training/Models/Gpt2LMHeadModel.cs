@@ -7,7 +7,7 @@ namespace Rlhf.Training.Models;
 /// HF GPT2LMHeadModel: the backbone under "transformer" and an LM head tied to wte
 /// (logits = h @ wte^T, no bias). State-dict names are the HF ones ("transformer.h.0.attn.c_attn.weight").
 /// </summary>
-public sealed class Gpt2LMHeadModel : nn.Module
+public sealed class Gpt2LMHeadModel : nn.Module, ICausalLanguageModel
 {
     private readonly Gpt2Model transformer;
 
@@ -20,6 +20,18 @@ public sealed class Gpt2LMHeadModel : nn.Module
     public Gpt2Config Config => transformer.Config;
 
     public Gpt2Model Transformer => transformer;
+
+    public string ModelType => "gpt2";
+
+    public int VocabSize => Config.VocabSize;
+
+    public int MaxPositions => Config.NPositions;
+
+    public int PadTokenId => Config.EffectivePadTokenId;
+
+    public IReadOnlyList<int> EosTokenIds => [Config.EosTokenId];
+
+    public nn.Module Module => this;
 
     /// <summary>Next-token logits.</summary>
     /// <param name="inputIds">int64 [B, T]</param>

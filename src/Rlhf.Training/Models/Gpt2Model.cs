@@ -53,15 +53,8 @@ public sealed class Gpt2Model : nn.Module
         var S = past + T;
         if (S > Config.NPositions)
             throw new ArgumentException($"sequence length {S} is longer than n_positions {Config.NPositions}");
-        if (attentionMask is not null && (attentionMask.shape.Length != 2 || attentionMask.shape[0] != B || attentionMask.shape[1] != S))
-            throw new ArgumentException($"attention mask has shape [{string.Join(", ", attentionMask.shape)}], expected [{B}, {S}]");
-
         positionIds ??= arange(past, S, dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0).expand(B, T);   // [B, T]
-        // Without padding no mask tensor is needed: plain causal attention when the queries start at
-        // position 0 (SDPA's is_causal), no masking at all for a single new query over the cache.
-        var allowed = attentionMask is null && (past == 0 || T == 1)
-            ? null
-            : AttentionAllowed(attentionMask, T, past, inputIds.device);   // [B or 1, 1, T, S]
+        var allowed = AttentionMasks.ForForward(inputIds, attentionMask, past);   // [B or 1, 1, T, S] or null
 
         var x = wte.forward(inputIds) + wpe.forward(positionIds);   // [B, T, C]
         for (var i = 0; i < h.Count; i++)
@@ -71,35 +64,8 @@ public sealed class Gpt2Model : nn.Module
         return scope.MoveToOuter(x);
     }
 
-    /// <summary>
-    /// Position ids for a left-padded batch: cumsum(mask) - 1, clamped at 0 (pads get position 0).
-    /// </summary>
+    /// <summary>Position ids for a left-padded batch: cumsum(mask) - 1, clamped at 0 (see <see cref="AttentionMasks"/>).</summary>
     /// <param name="attentionMask">[B, S] of 0/1</param>
     /// <returns>int64 [B, S]</returns>
-    public static Tensor PositionIdsFromMask(Tensor attentionMask)
-    {
-        using var scope = NewDisposeScope();
-        var pos = attentionMask.to_type(ScalarType.Int64).cumsum(1) - 1;   // [B, S]
-        return scope.MoveToOuter(pos.clamp_min(0));
-    }
-
-    /// <summary>
-    /// bool [B or 1, 1, T, S]: query t (absolute position past + t) may attend key s when s &lt;= past + t
-    /// and key s is not padding. A query that would see no key at all (a left pad) may see itself,
-    /// which keeps softmax finite; real tokens are unaffected.
-    /// </summary>
-    private static Tensor AttentionAllowed(Tensor? attentionMask, long T, long past, Device device)
-    {
-        using var scope = NewDisposeScope();
-        var S = past + T;
-        var causal = ones(T, S, dtype: ScalarType.Bool, device: device).tril(past);   // [T, S]
-        var allowed = causal.unsqueeze(0).unsqueeze(0);                                 // [1, 1, T, S]
-        if (attentionMask is not null)
-        {
-            var keys = attentionMask.to_type(ScalarType.Bool).unsqueeze(1).unsqueeze(1);   // [B, 1, 1, S]
-            var self = causal.logical_and(causal.tril(past - 1).logical_not());             // [T, S] s == past + t
-            allowed = allowed.logical_and(keys).logical_or(self.unsqueeze(0).unsqueeze(0)); // [B, 1, T, S]
-        }
-        return scope.MoveToOuter(allowed);
-    }
+    public static Tensor PositionIdsFromMask(Tensor attentionMask) => AttentionMasks.PositionIdsFromMask(attentionMask);
 }

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Rlhf.Training.Sampling;
 
 /// <summary>
-/// Batched sampling from a <see cref="Gpt2LMHeadModel"/>: prompts are left-padded (attention mask 0,
+/// Batched sampling from a causal LM of any family (<see cref="ICausalLanguageModel"/>: GPT-2, Llama, Qwen2, Qwen3): prompts are left-padded (attention mask 0,
 /// position ids cumsum(mask) - 1), then up to max_new_tokens are drawn per row with temperature,
 /// top-k and top-p, from a seeded <see cref="torch.Generator"/>, so the same seed gives the same tokens.
 /// A row stops at its first EOS and emits pad (mask 0) afterwards; generation ends when every row has
@@ -16,14 +16,14 @@ public static class Sampler
 {
     /// <summary>Generates continuations of <paramref name="prompts"/> (each at least one token).</summary>
     /// <param name="generator">Source of randomness; null = a generator seeded with 0. Not used when greedy.</param>
-    public static GenerationResult Generate(Gpt2LMHeadModel model, IReadOnlyList<IReadOnlyList<int>> prompts,
+    public static GenerationResult Generate(ICausalLanguageModel model, IReadOnlyList<IReadOnlyList<int>> prompts,
         GenerationConfig config, Generator? generator = null)
     {
         config.Validate();
         if (prompts.Count == 0) throw new ArgumentException("no prompts given", nameof(prompts));
         var maxPrompt = prompts.Max(p => p.Count);
-        if (maxPrompt + config.MaxNewTokens > model.Config.NPositions)
-            throw new ArgumentException($"longest prompt ({maxPrompt}) + max_new_tokens ({config.MaxNewTokens}) exceeds n_positions ({model.Config.NPositions})");
+        if (maxPrompt + config.MaxNewTokens > model.MaxPositions)
+            throw new ArgumentException($"longest prompt ({maxPrompt}) + max_new_tokens ({config.MaxNewTokens}) exceeds n_positions ({model.MaxPositions})");
 
         var ownGenerator = generator is null && config.Temperature > 0;
         generator ??= config.Temperature > 0 ? new Generator(0) : null;
@@ -31,7 +31,7 @@ public static class Sampler
         {
             using var noGrad = no_grad();
             using var scope = NewDisposeScope();
-            var device = model.Transformer.TokenEmbeddingWeight.device;
+            var device = model.Module.parameters().First().device;
             var (promptIds, promptMask) = LeftPad(prompts, config.PadTokenId);              // [B, P]
             promptIds = promptIds.to(device);
             promptMask = promptMask.to(device);
@@ -42,7 +42,7 @@ public static class Sampler
             // mask at all (no mask tensors to build each step, plain causal attention).
             var padded = prompts.Any(p => p.Count != maxPrompt);
             var mask = promptMask;                                                          // [B, S]
-            var positions = Gpt2Model.PositionIdsFromMask(promptMask);                      // [B, P]
+            var positions = AttentionMasks.PositionIdsFromMask(promptMask);                      // [B, P]
             var nextPosition = positions[TensorIndex.Colon, TensorIndex.Slice(-1, null)] + 1;   // [B, 1]
             var sequence = promptIds;                                                       // [B, S] (uncached path)
             var logits = LastLogits(model.forward(promptIds, padded ? mask : null, positions, cache));   // [B, V]
@@ -74,7 +74,7 @@ public static class Sampler
                 {
                     sequence = cat([sequence, next.unsqueeze(1)], 1);                                 // [B, S+1]
                     logits = padded
-                        ? LastLogits(model.forward(sequence, mask, Gpt2Model.PositionIdsFromMask(mask)))
+                        ? LastLogits(model.forward(sequence, mask, AttentionMasks.PositionIdsFromMask(mask)))
                         : LastLogits(model.forward(sequence));                                        // positions 0..S
                 }
                 previous.Dispose();

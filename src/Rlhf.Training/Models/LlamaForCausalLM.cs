@@ -1,0 +1,54 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Rlhf.Training.Models;
+
+/// <summary>
+/// HF LlamaForCausalLM / Qwen2ForCausalLM / Qwen3ForCausalLM: the backbone under "model" and lm_head
+/// (Linear(C, vocab, bias=false)); with tie_word_embeddings there is no lm_head parameter and the logits use
+/// embed_tokens.weight. State-dict keys are the checkpoint keys ("model.layers.0.self_attn.q_proj.weight", "lm_head.weight").
+/// </summary>
+public sealed class LlamaForCausalLM : nn.Module, ICausalLanguageModel
+{
+    private readonly LlamaModel model;
+    private readonly Linear? lm_head;   // C -> vocab, untied only
+
+    public LlamaForCausalLM(LlamaConfig config) : base(nameof(LlamaForCausalLM))
+    {
+        model = new LlamaModel(config);
+        if (!config.TieWordEmbeddings) lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false);
+        RegisterComponents();
+        EosTokenIds = config.EosTokenIds;
+    }
+
+    public LlamaConfig Config => model.Config;
+
+    public LlamaModel Model => model;
+
+    public string ModelType => Config.ModelType;
+
+    public int VocabSize => Config.VocabSize;
+
+    public int MaxPositions => Config.MaxPositionEmbeddings;
+
+    public int PadTokenId => Config.EffectivePadTokenId;
+
+    /// <summary>config.json's eos ids, replaced by generation_config.json's when the checkpoint has one.</summary>
+    public IReadOnlyList<int> EosTokenIds { get; set; }
+
+    public nn.Module Module => this;
+
+    /// <returns>[B, T, vocab]</returns>
+    public Tensor forward(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null)
+    {
+        using var scope = NewDisposeScope();
+        var hidden = model.forward(inputIds, attentionMask, positionIds, cache);                 // [B, T, C]
+        var logits = lm_head is not null
+            ? lm_head.forward(hidden)                                                            // [B, T, V]
+            : nn.functional.linear(hidden, model.TokenEmbeddingWeight);                          // [B, T, V] tied
+        return scope.MoveToOuter(logits);
+    }
+
+    public KvCache NewCache() => new(Config.NumHiddenLayers);
+}
