@@ -1,4 +1,5 @@
 using Rlhf.Training.Checkpoints;
+using Rlhf.Training.Optim;
 using Rlhf.Training.Ppo;
 using Rlhf.Training.Reward;
 using Rlhf.Training.Text;
@@ -160,6 +161,12 @@ public class PpoTrainerTests(ITestOutputHelper output)
         Assert.True(Directory.Exists(Path.Combine(checkpoints, "step-000003", "policy")));
         Assert.False(Directory.Exists(Path.Combine(checkpoints, "step-000002")));
         Assert.False(Directory.Exists(folder.Sub("resumed")));
+        // The optimizer state is in the one format of every trainer (the reward trainer's too).
+        var optimizerState = SafeTensorsFile.Read(Path.Combine(checkpoints, "step-000003", "optimizer.safetensors"));
+        Assert.Equal(FusedAdamW.Format, optimizerState.Metadata["format"]);
+        Assert.Equal("12", optimizerState.Metadata["step"]);   // 3 updates x 2 epochs x 2 minibatches
+        Assert.Contains("exp_avg/policy/transformer.wte.weight", optimizerState.Tensors.Keys);
+        Assert.Contains("exp_avg_sq/value/score.weight", optimizerState.Tensors.Keys);
 
         // Other settings cannot resume this checkpoint; the message names the setting.
         var mismatch = Assert.Throws<CheckpointMismatchException>(() => new PpoTrainer(config with { KlCoef = 0.1 }).Train(FixturePaths.Lm, FixturePaths.Reward,
