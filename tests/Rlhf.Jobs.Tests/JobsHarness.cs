@@ -15,8 +15,6 @@ public sealed class JobsHarness : IAsyncDisposable
     public string Folder { get; } = Path.Combine(Path.GetTempPath(), "rlhf-jobs-tests", Guid.NewGuid().ToString("N"));
     public ServiceProvider Services { get; }
 
-    public static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
-
     private JobsHarness(Action<IServiceCollection>? extra, int leaseSeconds)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>

@@ -15,7 +15,7 @@ namespace Rlhf.Jobs.Tests.Training;
 public class RunJobTests
 {
     private static async Task<int> ImportAsync(JobsHarness h, string fixture, string name, ModelKind kind) =>
-        (await h.InScopeAsync(sp => sp.GetRequiredService<ModelRegistry>().ImportAsync(JobsHarness.Fixture(fixture), name, kind, null, "import", null, "", null))).Model!.Id;
+        (await h.InScopeAsync(sp => sp.GetRequiredService<ModelRegistry>().ImportAsync(FixturePaths.Of(fixture), name, kind, null, "import", null, "", null))).Model!.Id;
 
     [Fact]
     public async Task A_reward_run_on_a_TRL_file_registers_a_reward_model_with_its_accuracy_and_lineage()
