@@ -142,7 +142,7 @@ public class InspectionCommandTests
     [InlineData("reward-score", "--text", "x", null)]
     public void Bad_ids_are_usage_errors(string command, string option, string value, string? message)
     {
-        var model = Fixture(command == "lm-logprob" ? "gpt2-tiny-lm" : "gpt2-tiny-reward");
+        var model = FixturePaths.Of(command == "lm-logprob" ? "gpt2-tiny-lm" : "gpt2-tiny-reward");
         var (exitCode, output, error) = Run(command, "--model", model, option, value);
         if (message is null)
         {
@@ -159,7 +159,7 @@ public class InspectionCommandTests
     [InlineData("reward-score")]
     public void Both_or_neither_of_ids_and_text_is_a_usage_error(string command)
     {
-        var model = FixturePaths.Of("gpt2-tiny-lm"));
+        var model = FixturePaths.Of("gpt2-tiny-lm");
         var both = Run(command, "--model", model, "--ids", "1", "--text", "a");
         Assert.Equal(2, both.ExitCode);
         Assert.Equal("rlhf: give either --ids or --text, not both.", both.Error.TrimEnd());
