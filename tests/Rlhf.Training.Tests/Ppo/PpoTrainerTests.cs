@@ -30,7 +30,7 @@ public class PpoTrainerTests(ITestOutputHelper output)
         {
             Steps = 3, BatchSize = 8, MiniBatches = 1, PpoEpochs = 1, LearningRate = 1e-3, ResponseLength = 16, StopTokenId = stop,
             MissingEosPenalty = 1.0, MaxPromptLength = 24, Seed = 11, SampleEvery = 2, AdaptiveKl = true, KlEstimator = "k3",
-            RewardNormalization = "none",
+            RewardNormalization = PpoConfig.NoNormalization,
         };
         using var folder = new TempFolder();
         var metrics = new List<PpoMetrics>();
