@@ -9,14 +9,11 @@ namespace Rlhf.Jobs.Tests.Training;
 /// <summary>Run services answer with a typed outcome (queued, refused, not found), so no caller reads the error text.</summary>
 public class RunEnqueueOutcomeTests
 {
-    private static async Task<int> ImportAsync(JobsHarness h, string fixture, string name, ModelKind kind) =>
-        (await h.InScopeAsync(sp => sp.GetRequiredService<ModelRegistry>().ImportAsync(FixturePaths.Of(fixture), name, kind, null, "import", null, "", null))).Model!.Id;
-
     [Fact]
     public async Task A_reward_run_is_queued_refused_or_not_found()
     {
         await using var h = await JobsHarness.CreateAsync();
-        var baseId = await ImportAsync(h, "gpt2-tiny-lm", "base", ModelKind.Base);
+        var baseId = await h.ImportFixtureAsync("gpt2-tiny-lm", "base", ModelKind.Base);
         var project = await h.ProjectWithPromptsAsync(["Question?"]);
         Task<EnqueueResult> Enqueue(RewardRunRequest r) => h.InScopeAsync(sp => sp.GetRequiredService<RewardRunService>().EnqueueAsync(r, null));
 
@@ -38,8 +35,8 @@ public class RunEnqueueOutcomeTests
     public async Task A_PPO_run_is_queued_refused_or_not_found()
     {
         await using var h = await JobsHarness.CreateAsync();
-        var policyId = await ImportAsync(h, "gpt2-tiny-lm", "policy", ModelKind.Base);
-        var rewardId = await ImportAsync(h, "gpt2-tiny-reward", "reward", ModelKind.Reward);
+        var policyId = await h.ImportFixtureAsync("gpt2-tiny-lm", "policy", ModelKind.Base);
+        var rewardId = await h.ImportFixtureAsync("gpt2-tiny-reward", "reward", ModelKind.Reward);
         var project = await h.ProjectWithPromptsAsync(["Question 1?", "Question 2?"]);
         Task<EnqueueResult> Enqueue(PpoRunRequest r) => h.InScopeAsync(sp => sp.GetRequiredService<PpoRunService>().EnqueueAsync(r, null));
 
