@@ -15,6 +15,7 @@ using Rlhf.Jobs.Generation;
 using Rlhf.Jobs.Registry;
 using Rlhf.Jobs.Runner;
 using Rlhf.Jobs.Training;
+using Rlhf.Training.Ppo;
 using Rlhf.Training.Reward;
 using Xunit.Abstractions;
 using static Rlhf.Browser.Tests.BrowserPages;
@@ -103,7 +104,7 @@ public class PpoLoopTests(PpoSiteProcess site, ITestOutputHelper output) : IClas
         var request = System.Text.Json.JsonSerializer.Deserialize<PpoRunRequest>(job.PayloadJson, JobQueue.Json)!;
         Assert.Equal((demoPolicyId, projectId, Steps, Batch, CheckpointEvery, ResponseTokens),
             (request.PolicyModelId, request.ProjectId, request.Config.Steps, request.Config.BatchSize, request.Config.CheckpointEvery, request.Config.ResponseLength));
-        Assert.Equal("none", request.Config.RewardNormalization);
+        Assert.Equal(PpoConfig.NoNormalization, request.Config.RewardNormalization);
 
         // The curves appear while it trains (the page refreshes itself).
         await page.WaitForSelectorAsync("[data-chart='Scores (proxy reward)']", new() { Timeout = 420_000 });

@@ -22,7 +22,7 @@ public class RewardRunPageTests(SiteProcess site) : IClassFixture<SiteProcess>
         await using (var scope = data.Services.CreateAsyncScope())
         {
             var imported = await scope.ServiceProvider.GetRequiredService<ModelRegistry>().ImportAsync(
-                Path.Combine(AppContext.BaseDirectory, "Fixtures", "gpt2-tiny-lm"), "tiny-base", ModelKind.Base, null, "import", null, "", null);
+                FixturePaths.Lm, "tiny-base", ModelKind.Base, null, "import", null, "", null);
             Assert.True(imported.Succeeded, imported.Error);
             var file = Path.Combine(site.Folder, "prefs.jsonl");
             await File.WriteAllLinesAsync(file, Enumerable.Range(0, 400).Select(i =>
@@ -68,7 +68,7 @@ public class RewardRunPageTests(SiteProcess site) : IClassFixture<SiteProcess>
         await using (var scope = data.Services.CreateAsyncScope())
         {
             var imported = await scope.ServiceProvider.GetRequiredService<ModelRegistry>().ImportAsync(
-                Path.Combine(AppContext.BaseDirectory, "Fixtures", "gpt2-tiny-lm"), "policy-form-base", ModelKind.Base, null, "import", null, "", null);
+                FixturePaths.Lm, "policy-form-base", ModelKind.Base, null, "import", null, "", null);
             Assert.True(imported.Succeeded, imported.Error);
             await using var db = await data.DbAsync();
             db.Projects.Add(new Project { Name = projectName, CreatedAtUtc = DateTime.UtcNow });

@@ -3,8 +3,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Rlhf.Core.Projects;
+using Rlhf.Core.Registry;
 using Rlhf.Data;
 using Rlhf.Data.Database;
+using Rlhf.Jobs.Registry;
 using Rlhf.Jobs.Runner;
 
 namespace Rlhf.Jobs.Tests;
@@ -14,8 +16,6 @@ public sealed class JobsHarness : IAsyncDisposable
 {
     public string Folder { get; } = Path.Combine(Path.GetTempPath(), "rlhf-jobs-tests", Guid.NewGuid().ToString("N"));
     public ServiceProvider Services { get; }
-
-    public static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
 
     private JobsHarness(Action<IServiceCollection>? extra, int leaseSeconds)
     {
@@ -59,6 +59,10 @@ public sealed class JobsHarness : IAsyncDisposable
     }
 
     /// <summary>A project with the given plain prompts.</summary>
+    /// <summary>Imports the model fixture <paramref name="fixture"/> (<see cref="FixturePaths.Of"/>) into the registry; returns its id.</summary>
+    public async Task<int> ImportFixtureAsync(string fixture, string name, ModelKind kind) =>
+        (await InScopeAsync(sp => sp.GetRequiredService<ModelRegistry>().ImportAsync(FixturePaths.Of(fixture), name, kind, null, "import", null, "", null))).Model!.Id;
+
     public async Task<int> ProjectWithPromptsAsync(params string[] prompts)
     {
         await using var db = await DbAsync();

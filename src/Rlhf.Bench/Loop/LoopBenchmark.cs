@@ -234,10 +234,10 @@ public sealed class LoopBenchmark(
         return await db.Comparisons.CountAsync(c => c.ProjectId == projectId, ct);
     }
 
-    private static async Task<long> Enqueue(Task<(long? JobId, IReadOnlyList<string> Errors)> enqueue)
+    private static async Task<long> Enqueue(Task<EnqueueResult> enqueue)
     {
-        var (id, errors) = await enqueue;
-        return id ?? throw new InvalidOperationException(string.Join(" ", errors));
+        var result = await enqueue;
+        return result.Outcome == EnqueueOutcome.Queued ? result.JobId!.Value : throw new InvalidOperationException(string.Join(" ", result.Errors));
     }
 
     /// <summary>Runs queued jobs on this thread until the queue is empty; the given job must have succeeded.</summary>

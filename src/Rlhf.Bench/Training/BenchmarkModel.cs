@@ -23,6 +23,10 @@ public static class BenchmarkModel
 
     /// <summary>Parameters of the model without the position embeddings (wte stays: it is also the LM head), as nanoGPT counts.</summary>
     public static long NonEmbeddingParameters(int nLayer, int nEmbd, int vocabSize, int? nInner = null)
+        => BlockParameters(nLayer, nEmbd, nInner) + (long)vocabSize * nEmbd;   // blocks + ln_f + wte (tied LM head)
+
+    /// <summary>Parameters of the blocks and ln_f: what every GPT-2 head (LM or score) sits on.</summary>
+    public static long BlockParameters(int nLayer, int nEmbd, int? nInner = null)
     {
         long d = nEmbd, inner = nInner ?? 4 * nEmbd;
         var perLayer = 2 * (2 * d)                      // ln_1, ln_2
@@ -30,7 +34,7 @@ public static class BenchmarkModel
                        + d * d + d                      // attn.c_proj
                        + d * inner + inner              // c_fc
                        + inner * d + d;                 // mlp.c_proj
-        return nLayer * perLayer + 2 * d + (long)vocabSize * d;   // blocks + ln_f + wte (tied LM head)
+        return nLayer * perLayer + 2 * d;               // blocks + ln_f
     }
 
     /// <summary>

@@ -42,15 +42,7 @@ public static class RewardBenchmark
 
     /// <summary>Parameters the training FLOPs count: the blocks, ln_f and the score head (no embeddings, no LM head).</summary>
     public static long CountedParameters(int nLayer, int nEmbd, int? nInner = null)
-    {
-        long d = nEmbd, inner = nInner ?? 4 * nEmbd;
-        var perLayer = 2 * (2 * d)                      // ln_1, ln_2
-                       + d * 3 * d + 3 * d              // c_attn
-                       + d * d + d                      // attn.c_proj
-                       + d * inner + inner              // c_fc
-                       + inner * d + d;                 // mlp.c_proj
-        return nLayer * perLayer + 2 * d + d;           // blocks + ln_f + score
-    }
+        => BenchmarkModel.BlockParameters(nLayer, nEmbd, nInner) + nEmbd;   // blocks + ln_f + score
 
     /// <summary>Training (forward + backward) FLOPs per token: 6 N + 12 n_layer n_embd T, N = <see cref="CountedParameters"/>.</summary>
     public static double TrainingFlopsPerToken(int nLayer, int nEmbd, int seqLen)

@@ -41,7 +41,7 @@ internal static class PpoCommand
         var maxGradNorm = new Option<double>("--max-grad-norm")
         { DefaultValueFactory = _ => d.MaxGradNorm, Description = "Clip the policy's and the value model's gradients, each, to this norm; 0 = off." };
         var rewardNormalization = new Option<string>("--reward-normalization")
-        { DefaultValueFactory = _ => d.RewardNormalization, Description = "initial_policy: scores of the initial policy's samples get mean 0, std 1; none: raw scores." };
+        { DefaultValueFactory = _ => d.RewardNormalization, Description = $"{PpoConfig.NormalizeOnInitialPolicy}: scores of the initial policy's samples get mean 0, std 1; {PpoConfig.NoNormalization}: raw scores." };
 
         var command = new Command("ppo", "Fine-tune a policy against a reward model with PPO (TRL's algorithm).")
         {

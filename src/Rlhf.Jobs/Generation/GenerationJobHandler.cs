@@ -15,16 +15,13 @@ namespace Rlhf.Jobs.Generation;
 /// Samples responses to a project's prompts from registry models and pairs them into comparisons. Resumable:
 /// a prompt that already has its responses from a model is not sampled again, and pairs are never duplicated.
 /// </summary>
-public sealed class GenerationJobHandler(IDbContextFactory<RlhfDbContext> contexts, ModelRegistry registry, TimeProvider clock) : IJobHandler
+public sealed class GenerationJobHandler(IDbContextFactory<RlhfDbContext> contexts, ModelRegistry registry, TimeProvider clock) : ResumableJobHandler<GenerationRequest>
 {
     public const string JobKind = "generation";
-    public string Kind => JobKind;
-    public bool CanResume => true;
+    public override string Kind => JobKind;
 
-    public async Task RunAsync(JobContext context, CancellationToken ct)
+    protected override async Task RunAsync(JobContext context, GenerationRequest request, CancellationToken ct)
     {
-        var request = context.Payload<GenerationRequest>();
-        if (request.Validate() is { Count: > 0 } errors) throw new JobFailedException(string.Join(" ", errors));
 
         List<Prompt> prompts;
         int overlap;

@@ -1,10 +1,12 @@
+using Rlhf.Jobs.Runner;
+
 namespace Rlhf.Jobs.Generation;
 
 /// <summary>
 /// A generation job: sample <see cref="ResponsesPerPrompt"/> responses to every prompt of a project from one or
 /// two registry models, then pair them into comparisons.
 /// </summary>
-public sealed record GenerationRequest
+public sealed record GenerationRequest : IJobRequest
 {
     public int ProjectId { get; init; }
     /// <summary>One or two models. With two, pairs set one model's response against the other's.</summary>

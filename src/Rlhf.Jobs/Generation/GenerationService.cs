@@ -9,7 +9,8 @@ namespace Rlhf.Jobs.Generation;
 /// <summary>Checks a generation request against the database and queues it as a job.</summary>
 public sealed class GenerationService(IDbContextFactory<RlhfDbContext> contexts, JobQueue queue, AuditLog audit)
 {
-    public async Task<(long? JobId, IReadOnlyList<string> Errors)> EnqueueAsync(GenerationRequest request, AuditActor? actor, CancellationToken ct = default)
+    /// <summary>Queues the generation, or says why not: <see cref="EnqueueOutcome.NotFound"/> when the project does not exist.</summary>
+    public async Task<EnqueueResult> EnqueueAsync(GenerationRequest request, AuditActor? actor, CancellationToken ct = default)
     {
         var errors = request.Validate().ToList();
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -18,10 +19,7 @@ public sealed class GenerationService(IDbContextFactory<RlhfDbContext> contexts,
         else if (!await db.Prompts.AnyAsync(p => p.ProjectId == request.ProjectId, ct)) errors.Add($"Project {project.Name} has no prompts yet.");
         foreach (var id in request.ModelIds.Distinct())
             if (!await db.Models.AnyAsync(m => m.Id == id, ct)) errors.Add($"Model {id} is not in the registry.");
-        if (errors.Count > 0) return (null, errors);
-
-        var job = await queue.EnqueueAsync(GenerationJobHandler.JobKind, request, actor?.UserId, request.ProjectId, ct);
-        await audit.RecordAsync(actor, "generation.queued", project!.Name, $"job {job.Id}: models [{string.Join(",", request.ModelIds)}], {request.ResponsesPerPrompt} per prompt", ct);
-        return (job.Id, []);
+        return await queue.EnqueueAsync(audit, GenerationJobHandler.JobKind, request, errors, notFound: project is null, actor, request.ProjectId,
+            jobId => ("generation.queued", project!.Name, $"job {jobId}: models [{string.Join(",", request.ModelIds)}], {request.ResponsesPerPrompt} per prompt"), ct);
     }
 }

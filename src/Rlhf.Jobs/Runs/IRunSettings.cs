@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Rlhf.Jobs.Runner;
 using Rlhf.Jobs.Training;
 
 namespace Rlhf.Jobs.Runs;
@@ -11,7 +12,7 @@ namespace Rlhf.Jobs.Runs;
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
 [JsonDerivedType(typeof(RewardRunRequest), "reward")]
 [JsonDerivedType(typeof(PpoRunRequest), "ppo")]
-public interface IRunSettings
+public interface IRunSettings : IJobRequest
 {
     /// <summary>The shape of the stored settings; readers accept every version up to <see cref="RunSettingsVersion.Current"/>.</summary>
     int Version { get; }

@@ -13,16 +13,13 @@ namespace Rlhf.Jobs.Training;
 /// Runs PPO as a job: metrics written as they happen (TRL's names), sample tables every few updates, a resumable
 /// checkpoint (TRL's PPO cannot resume; this one can), and the new policy registered with its lineage.
 /// </summary>
-public sealed class PpoRunJobHandler(IDbContextFactory<RlhfDbContext> contexts, ModelRegistry registry, RlhfPaths paths) : IJobHandler
+public sealed class PpoRunJobHandler(IDbContextFactory<RlhfDbContext> contexts, ModelRegistry registry, RlhfPaths paths) : ResumableJobHandler<PpoRunRequest>
 {
     public const string JobKind = "ppo-run";
-    public string Kind => JobKind;
-    public bool CanResume => true;
+    public override string Kind => JobKind;
 
-    public async Task RunAsync(JobContext context, CancellationToken ct)
+    protected override async Task RunAsync(JobContext context, PpoRunRequest request, CancellationToken ct)
     {
-        var request = context.Payload<PpoRunRequest>();
-        if (request.Validate() is { Count: > 0 } errors) throw new JobFailedException(string.Join(" ", errors));
         var policy = await registry.GetAsync(request.PolicyModelId, ct) ?? throw new JobFailedException($"Policy {request.PolicyModelId} is not in the registry.");
         var reward = await registry.GetAsync(request.RewardModelId, ct) ?? throw new JobFailedException($"Reward model {request.RewardModelId} is not in the registry.");
         if (reward.Kind != ModelKind.Reward) throw new JobFailedException($"{reward.Name} is not a reward model.");

@@ -20,15 +20,13 @@ public sealed record PpoRunRequest : IRunSettings
     public double HeldOutFraction { get; init; } = 0.2;
     public PpoConfig Config { get; init; } = new();
 
-    public IReadOnlyList<string> Validate() => Problems().Select(p => p.ToString()).ToList();
+    public IReadOnlyList<string> Validate() => RunSettingsChecks.Sentences(this);
 
     public IReadOnlyList<RunSettingsProblem> Problems()
     {
-        var problems = new List<RunSettingsProblem>();
-        if (RunSettingsVersion.Check(Version) is { } version) problems.Add(version);
-        if (string.IsNullOrWhiteSpace(Name) || Name.Trim().Length > 200) problems.Add(new(nameof(Name), "Name the run (1 to 200 characters); the new policy gets this name."));
+        var problems = RunSettingsChecks.Common(this, "the new policy");
         if (HeldOutFraction is < 0 or > 0.9) problems.Add(new(nameof(HeldOutFraction), "Held-out share must be between 0 and 0.9."));
-        problems.AddRange(Config.Problems().Select(p => new RunSettingsProblem($"{nameof(Config)}.{p.Setting}", p.Text, p.ToString())));
+        problems.AddRange(RunSettingsChecks.OfConfig(Config.Problems()));
         return problems;
     }
 

@@ -13,7 +13,8 @@ namespace Rlhf.Jobs.Training;
 /// <summary>Checks and queues PPO runs; reads their sample tables.</summary>
 public sealed class PpoRunService(IDbContextFactory<RlhfDbContext> contexts, JobQueue queue, RlhfPaths paths, AuditLog audit)
 {
-    public async Task<(long? JobId, IReadOnlyList<string> Errors)> EnqueueAsync(PpoRunRequest request, AuditActor? actor, CancellationToken ct = default)
+    /// <summary>Queues the run, or says why not: <see cref="EnqueueOutcome.NotFound"/> when the project does not exist.</summary>
+    public async Task<EnqueueResult> EnqueueAsync(PpoRunRequest request, AuditActor? actor, CancellationToken ct = default)
     {
         var errors = request.Validate().ToList();
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -23,14 +24,12 @@ public sealed class PpoRunService(IDbContextFactory<RlhfDbContext> contexts, Job
         else if (policy.Kind == ModelKind.Reward) errors.Add($"{policy.Name} is a reward model, not a policy.");
         if (reward is null) errors.Add($"Reward model {request.RewardModelId} is not in the registry.");
         else if (reward.Kind != ModelKind.Reward) errors.Add($"{reward.Name} is not a reward model.");
-        if (!await db.Projects.VisibleTo(db, actor).AnyAsync(p => p.Id == request.ProjectId, ct)) errors.Add($"Project {request.ProjectId} does not exist.");
+        var projectExists = await db.Projects.VisibleTo(db, actor).AnyAsync(p => p.Id == request.ProjectId, ct);
+        if (!projectExists) errors.Add($"Project {request.ProjectId} does not exist.");
         else if (!await db.Prompts.AnyAsync(p => p.ProjectId == request.ProjectId, ct)) errors.Add($"Project {request.ProjectId} has no prompts.");
-        if (await db.Models.AnyAsync(m => m.Name == request.Name.Trim(), ct)) errors.Add($"A model named '{request.Name.Trim()}' already exists; name the run differently.");
-        if (errors.Count > 0) return (null, errors);
-
-        var job = await queue.EnqueueAsync(PpoRunJobHandler.JobKind, request, actor?.UserId, request.ProjectId, ct);
-        await audit.RecordAsync(actor, "ppo-run.queued", request.Name, $"job {job.Id}: {policy!.Name} against {reward!.Name}", ct);
-        return (job.Id, []);
+        if (await RunName.TakenAsync(db, request.Name, ct) is { } taken) errors.Add(taken);
+        return await queue.EnqueueAsync(audit, PpoRunJobHandler.JobKind, request, errors, notFound: !projectExists, actor, request.ProjectId,
+            jobId => ("ppo-run.queued", request.Name, $"job {jobId}: {policy!.Name} against {reward!.Name}"), ct);
     }
 
     /// <summary>The sample tables written so far, newest update first.</summary>

@@ -15,16 +15,13 @@ namespace Rlhf.Jobs.Training;
 /// happen, a resumable checkpoint every few steps), writes the validation pairs the model disagrees on, and
 /// registers the model with its lineage and final validation accuracy. Resumable from its last checkpoint.
 /// </summary>
-public sealed class RewardRunJobHandler(IDbContextFactory<RlhfDbContext> contexts, ModelRegistry registry, RlhfPaths paths) : IJobHandler
+public sealed class RewardRunJobHandler(IDbContextFactory<RlhfDbContext> contexts, ModelRegistry registry, RlhfPaths paths) : ResumableJobHandler<RewardRunRequest>
 {
     public const string JobKind = "reward-run";
-    public string Kind => JobKind;
-    public bool CanResume => true;
+    public override string Kind => JobKind;
 
-    public async Task RunAsync(JobContext context, CancellationToken ct)
+    protected override async Task RunAsync(JobContext context, RewardRunRequest request, CancellationToken ct)
     {
-        var request = context.Payload<RewardRunRequest>();
-        if (request.Validate() is { Count: > 0 } errors) throw new JobFailedException(string.Join(" ", errors));
         var baseModel = await registry.GetAsync(request.BaseModelId, ct) ?? throw new JobFailedException($"Model {request.BaseModelId} is not in the registry.");
 
         List<PreferencePair> pairs;

@@ -35,16 +35,14 @@ public sealed record RewardRunRequest : IRunSettings
     }
     public RewardTrainingConfig Config { get; init; } = new();
 
-    public IReadOnlyList<string> Validate() => Problems().Select(p => p.ToString()).ToList();
+    public IReadOnlyList<string> Validate() => RunSettingsChecks.Sentences(this);
 
     public IReadOnlyList<RunSettingsProblem> Problems()
     {
-        var problems = new List<RunSettingsProblem>();
-        if (RunSettingsVersion.Check(Version) is { } version) problems.Add(version);
-        if (string.IsNullOrWhiteSpace(Name) || Name.Trim().Length > 200) problems.Add(new(nameof(Name), "Name the run (1 to 200 characters); the model gets this name."));
+        var problems = RunSettingsChecks.Common(this, "the model");
         if (ProjectId is null == string.IsNullOrWhiteSpace(DataFile)) problems.Add(new(nameof(ProjectId), "Choose the data: a project's votes or a TRL preference file (one of them)."));
         if (ProjectId is not null) problems.AddRange(Policy.Validate().Select(m => new RunSettingsProblem(nameof(Policy), m)));
-        problems.AddRange(Config.Problems().Select(p => new RunSettingsProblem($"{nameof(Config)}.{p.Setting}", p.Text, p.ToString())));
+        problems.AddRange(RunSettingsChecks.OfConfig(Config.Problems()));
         return problems;
     }
 

@@ -12,20 +12,19 @@ namespace Rlhf.Jobs.Training;
 /// <summary>Checks a reward run request against the database and queues it; keeps an uploaded TRL file for it.</summary>
 public sealed class RewardRunService(IDbContextFactory<RlhfDbContext> contexts, JobQueue queue, RlhfPaths paths, AuditLog audit)
 {
-    public async Task<(long? JobId, IReadOnlyList<string> Errors)> EnqueueAsync(RewardRunRequest request, AuditActor? actor, CancellationToken ct = default)
+    /// <summary>Queues the run, or says why not: <see cref="EnqueueOutcome.NotFound"/> when its project does not exist.</summary>
+    public async Task<EnqueueResult> EnqueueAsync(RewardRunRequest request, AuditActor? actor, CancellationToken ct = default)
     {
         var errors = request.Validate().ToList();
         await using var db = await contexts.CreateDbContextAsync(ct);
         var baseModel = await db.Models.AsNoTracking().SingleOrDefaultAsync(m => m.Id == request.BaseModelId, ct);
         if (baseModel is null) errors.Add($"Base model {request.BaseModelId} is not in the registry.");
-        if (request.ProjectId is { } p && !await db.Projects.VisibleTo(db, actor).AnyAsync(x => x.Id == p, ct)) errors.Add($"Project {p} does not exist.");
+        var projectMissing = request.ProjectId is { } p && !await db.Projects.VisibleTo(db, actor).AnyAsync(x => x.Id == p, ct);
+        if (projectMissing) errors.Add($"Project {request.ProjectId} does not exist.");
         if (request.DataFile is { Length: > 0 } file && !File.Exists(file)) errors.Add($"The data file {file} does not exist.");
-        if (await db.Models.AnyAsync(m => m.Name == request.Name.Trim(), ct)) errors.Add($"A model named '{request.Name.Trim()}' already exists; name the run differently.");
-        if (errors.Count > 0) return (null, errors);
-
-        var job = await queue.EnqueueAsync(RewardRunJobHandler.JobKind, request, actor?.UserId, request.ProjectId, ct);
-        await audit.RecordAsync(actor, "reward-run.queued", request.Name, $"job {job.Id} from {baseModel!.Name}", ct);
-        return (job.Id, []);
+        if (await RunName.TakenAsync(db, request.Name, ct) is { } taken) errors.Add(taken);
+        return await queue.EnqueueAsync(audit, RewardRunJobHandler.JobKind, request, errors, notFound: projectMissing, actor, request.ProjectId,
+            jobId => ("reward-run.queued", request.Name, $"job {jobId} from {baseModel!.Name}"), ct);
     }
 
     /// <summary>Saves an uploaded TRL preference file under the data folder and returns its path.</summary>

@@ -22,6 +22,9 @@ namespace Rlhf.Training.Optim;
 /// p = p (1 - lr wd) - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
 /// </code>
 /// Weight decay applies to 2-D parameters only. Parameters and gradients must be contiguous float32 on the CPU.
+/// <para>The one optimizer of every trainer (reward, PPO, pretraining), so optimizer state has one format
+/// (<see cref="Save"/>, "rlhf-adamw/1"). Parameters come in clip groups: the gradient norm is measured and clipped per
+/// group (PPO clips the policy's and the value model's gradients separately), one group for a single model.</para>
 /// </summary>
 internal sealed class FusedAdamW : IDisposable
 {
@@ -34,18 +37,29 @@ internal sealed class FusedAdamW : IDisposable
     private readonly double _eps;
     private readonly double _weightDecay;
 
-    private sealed record Entry(string Name, Parameter Parameter, Tensor ExpAvg, Tensor ExpAvgSq, bool Decay);
+    private readonly int _groupCount;
 
+    private sealed record Entry(string Name, Parameter Parameter, Tensor ExpAvg, Tensor ExpAvgSq, bool Decay, int Group);
+
+    /// <summary>One clip group: every parameter's gradient is clipped by their global norm.</summary>
     public FusedAdamW(IEnumerable<(string Name, Parameter Parameter)> parameters, double eps, double weightDecay,
         double beta1 = 0.9, double beta2 = 0.999)
+        : this([parameters], eps, weightDecay, beta1, beta2)
     {
-        _entries = parameters.Select(np =>
+    }
+
+    /// <summary>Several clip groups (names must be distinct across groups: they name the saved moments).</summary>
+    public FusedAdamW(IReadOnlyList<IEnumerable<(string Name, Parameter Parameter)>> clipGroups, double eps, double weightDecay,
+        double beta1 = 0.9, double beta2 = 0.999)
+    {
+        _entries = clipGroups.SelectMany((group, g) => group.Select(np =>
         {
             var p = np.Parameter;
             if (p.dtype != ScalarType.Float32 || p.device_type != DeviceType.CPU || !p.is_contiguous())
                 throw new ArgumentException($"{np.Name}: the fused AdamW needs contiguous float32 CPU parameters");
-            return new Entry(np.Name, p, zeros_like(p).DetachFromDisposeScope(), zeros_like(p).DetachFromDisposeScope(), p.dim() >= 2);
-        }).ToArray();
+            return new Entry(np.Name, p, zeros_like(p).DetachFromDisposeScope(), zeros_like(p).DetachFromDisposeScope(), p.dim() >= 2, g);
+        })).ToArray();
+        _groupCount = clipGroups.Count;
         _beta1 = beta1;
         _beta2 = beta2;
         _eps = eps;
@@ -70,31 +84,44 @@ internal sealed class FusedAdamW : IDisposable
     /// <summary>Clips (when maxGradNorm &gt; 0) and applies one update. Returns the gradient norm before clipping.</summary>
     public double Step(double learningRate, double maxGradNorm)
     {
+        if (_groupCount != 1) throw new InvalidOperationException("this optimizer has several clip groups: use StepEachGroup");
+        return StepEachGroup(learningRate, maxGradNorm)[0];
+    }
+
+    /// <summary>
+    /// Clips each group's gradient by its own norm (when maxGradNorm &gt; 0) and applies one update.
+    /// Returns each group's gradient norm before clipping (0 for a group without gradients).
+    /// </summary>
+    public double[] StepEachGroup(double learningRate, double maxGradNorm)
+    {
         using var scope = NewDisposeScope();
         var grads = new Tensor?[_entries.Length];
-        var norms = new List<Tensor>();
+        var norms = Enumerable.Range(0, _groupCount).Select(_ => new List<Tensor>()).ToArray();
         for (var i = 0; i < _entries.Length; i++)
         {
             var grad = _entries[i].Parameter.grad;
             if (grad is null) continue;
             if (grad.dtype != ScalarType.Float32 || !grad.is_contiguous()) grad = grad.to_type(ScalarType.Float32).contiguous();
             grads[i] = grad;
-            norms.Add(grad.norm());
+            norms[_entries[i].Group].Add(grad.norm());
         }
-        if (norms.Count == 0) return 0;
-        var totalNorm = stack(norms).norm().item<float>();
-        var clip = maxGradNorm > 0 ? Math.Min(1.0, maxGradNorm / (totalNorm + 1e-6)) : 1.0;
+        var groupNorms = norms.Select(n => n.Count == 0 ? 0.0 : stack(n).norm().item<float>()).ToArray();
+        if (norms.All(n => n.Count == 0)) return groupNorms;
 
         StepCount++;
         var bc1 = 1 - Math.Pow(_beta1, StepCount);
         var bc2 = 1 - Math.Pow(_beta2, StepCount);
-        var common = new Coefficients
+        var coefficients = groupNorms.Select(norm =>
         {
-            Clip = (float)clip, Beta1 = (float)_beta1, OneMinusBeta1 = (float)(1 - _beta1), Beta2 = (float)_beta2,
-            OneMinusBeta2 = (float)(1 - _beta2), InvBc2Sqrt = (float)(1 / Math.Sqrt(bc2)), Eps = (float)_eps,
-            StepSize = (float)(learningRate / bc1), Decay = 1f,
-        };
-        var decayed = common with { Decay = (float)(1 - learningRate * _weightDecay) };
+            var clip = maxGradNorm > 0 ? Math.Min(1.0, maxGradNorm / (norm + 1e-6)) : 1.0;
+            var common = new Coefficients
+            {
+                Clip = (float)clip, Beta1 = (float)_beta1, OneMinusBeta1 = (float)(1 - _beta1), Beta2 = (float)_beta2,
+                OneMinusBeta2 = (float)(1 - _beta2), InvBc2Sqrt = (float)(1 / Math.Sqrt(bc2)), Eps = (float)_eps,
+                StepSize = (float)(learningRate / bc1), Decay = 1f,
+            };
+            return (Common: common, Decayed: common with { Decay = (float)(1 - learningRate * _weightDecay) });
+        }).ToArray();
 
         var work = new List<(int Entry, int Start, int Length)>();
         for (var i = 0; i < _entries.Length; i++)
@@ -107,15 +134,16 @@ internal sealed class FusedAdamW : IDisposable
         {
             var (i, start, length) = work[k];
             var e = _entries[i];
+            var c = coefficients[e.Group];
             Update(Floats(e.Parameter).Slice(start, length), Floats(grads[i]!).Slice(start, length), Floats(e.ExpAvg).Slice(start, length),
-                Floats(e.ExpAvgSq).Slice(start, length), e.Decay ? decayed : common);
+                Floats(e.ExpAvgSq).Slice(start, length), e.Decay ? c.Decayed : c.Common);
         }
         var threads = Math.Max(1, get_num_threads());
         if (threads == 1 || work.Count == 1)
             for (var k = 0; k < work.Count; k++) Run(k);
         else
             Parallel.For(0, work.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, Run);
-        return totalNorm;
+        return groupNorms;
     }
 
     private static Span<float> Floats(Tensor t) => MemoryMarshal.Cast<byte, float>(t.bytes);

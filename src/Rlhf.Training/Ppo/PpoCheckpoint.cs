@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Rlhf.Training.Checkpoints;
 using Rlhf.Training.Models;
@@ -9,84 +5,53 @@ using Rlhf.Training.Models;
 namespace Rlhf.Training.Ppo;
 
 /// <summary>
-/// The resumable checkpoint of a PPO run, in the run's checkpoint folder:
+/// The resumable checkpoint of a PPO run, in the run's checkpoint folder (layout and saving: <see cref="TrainingStateFile"/>):
 /// <code>
-/// trainer_state.json          {"format", "step", "total_steps", "episode", "seed", "kl_coef", "first_mean_score",
-///                              "last_mean_score", "last_kl", "prompts_sha256", "settings", "policy", "value", "optimizer"}
-/// step-000050/policy/         config.json, model.safetensors (HF layout, GPT2LMHeadModel)
-/// step-000050/value/          config.json, model.safetensors (HF layout, GPT2ForSequenceClassification)
-/// step-000050/optimizer.bin   AdamW moments and step counts of policy + value (TorchSharp's format)
+/// trainer_state.json                  the common fields, "prompts_sha256" and "episode", "kl_coef", "first_mean_score",
+///                                      "last_mean_score", "last_kl", "policy", "value"
+/// step-000050/policy/                 config.json, model.safetensors (HF layout, GPT2LMHeadModel)
+/// step-000050/value/                  config.json, model.safetensors (HF layout, GPT2ForSequenceClassification)
+/// step-000050/optimizer.safetensors   AdamW moments of policy/* and value/* and the step count (<see cref="Optim.FusedAdamW"/>)
 /// </code>
-/// kl_coef is the current (adaptive) beta. The step folder is written first and trainer_state.json last (temporary
-/// file, then rename), so a crash while saving leaves the previous checkpoint usable; older step folders are removed
-/// afterwards. The data order and the random streams are not stored: they are recomputed from the seed and the step.
-/// "settings" (<see cref="CheckpointSettings"/>) are the settings a resume must share; checkpoints written before they
-/// existed carry "config_sha256" (a hash of the config's JSON) instead, still honoured.
+/// kl_coef is the current (adaptive) beta. The data order and the random streams are not stored: they are recomputed
+/// from the seed and the step. "settings" (<see cref="CheckpointSettings"/>) are the settings a resume must share;
+/// checkpoints written before they existed carry "config_sha256" (a hash of the config's JSON) instead, still honoured.
+/// Format 2: the optimizer state moved from TorchSharp's optimizer.bin to the one format of every trainer; a format-1
+/// checkpoint is refused with a message naming its file.
 /// </summary>
-internal sealed record PpoCheckpoint(long Step, long TotalSteps, long Seed, double KlCoef, double FirstMeanScore, double LastMeanScore,
-    double LastKl, string PromptsSha256, CheckpointSettings? Settings, string? LegacyConfigSha256, string PolicyFolder, string ValueFolder,
-    string OptimizerPath)
+internal sealed record PpoCheckpoint(TrainingCheckpoint Common, double KlCoef, double FirstMeanScore, double LastMeanScore, double LastKl,
+    string PolicyFolder, string ValueFolder)
 {
-    public const string StateFileName = "trainer_state.json";
-    public const string Format = "rlhf-ppo-checkpoint/1";
-    private const string OptimizerFileName = "optimizer.bin";
+    public const string Format = "rlhf-ppo-checkpoint/2";
+    private const string ContentField = "prompts_sha256";
 
     /// <summary>The checkpoint in <paramref name="folder"/>, or null when it holds none.</summary>
     public static PpoCheckpoint? TryLoad(string folder) =>
-        TrainingStateFile.TryRead(folder, StateFileName, Format, "PPO", (json, optimizer) => new PpoCheckpoint(
-            json["step"]!.GetValue<long>(), json["total_steps"]!.GetValue<long>(), json["seed"]!.GetValue<long>(),
+        TrainingStateFile.TryRead(folder, Format, "PPO", ContentField, (json, common) => new PpoCheckpoint(common,
             json["kl_coef"]!.GetValue<double>(), ReadDouble(json["first_mean_score"]), ReadDouble(json["last_mean_score"]),
-            ReadDouble(json["last_kl"]), json["prompts_sha256"]!.GetValue<string>(), CheckpointSettings.Read(json["settings"]),
-            json["config_sha256"]?.GetValue<string>(),
-            Path.Combine(folder, json["policy"]!.GetValue<string>()), Path.Combine(folder, json["value"]!.GetValue<string>()), optimizer));
+            ReadDouble(json["last_kl"]), Path.Combine(folder, json["policy"]!.GetValue<string>()), Path.Combine(folder, json["value"]!.GetValue<string>())));
+
+    /// <summary>What a checkpoint must share with a run of <paramref name="config"/> on <paramref name="prompts"/>.</summary>
+    public static CheckpointKey KeyOf(PpoConfig config, IReadOnlyList<string> prompts) =>
+        new(ContentField, "prompts", ContentHash.Of(prompts), config.Seed, config.Steps, SettingsOf(config), () => LegacyConfigHash(config));
 
     /// <summary>Saves both models, the optimizer state and then trainer_state.json; removes older step folders.</summary>
-    public static void Save(string folder, Gpt2LMHeadModel policy, Gpt2ForSequenceClassification valueModel, PpoOptimizer optimizer,
-        long step, long totalSteps, long episode, long seed, double klCoef, double firstMeanScore, double lastMeanScore, double lastKl,
-        string promptsSha256, CheckpointSettings settings)
-    {
-        Directory.CreateDirectory(folder);
-        var name = $"step-{step:D6}";
-        var stepFolder = Path.Combine(folder, name);
-        if (Directory.Exists(stepFolder)) Directory.Delete(stepFolder, recursive: true);
-        Gpt2Checkpoint.Save(policy, Path.Combine(stepFolder, "policy"));
-        Gpt2Checkpoint.Save(valueModel, Path.Combine(stepFolder, "value"));
-        optimizer.Save(Path.Combine(stepFolder, OptimizerFileName));
-
-        var state = new JsonObject
+    public static void Save(string folder, CheckpointKey key, Gpt2LMHeadModel policy, Gpt2ForSequenceClassification valueModel, PpoOptimizer optimizer,
+        long step, long episode, double klCoef, double firstMeanScore, double lastMeanScore, double lastKl) =>
+        TrainingStateFile.Save(folder, Format, step, key, stepFolder =>
         {
-            ["format"] = Format,
-            ["step"] = step,
-            ["total_steps"] = totalSteps,
+            Gpt2Checkpoint.Save(policy, Path.Combine(stepFolder, "policy"));
+            Gpt2Checkpoint.Save(valueModel, Path.Combine(stepFolder, "value"));
+        }, optimizer.Save, name => new JsonObject
+        {
             ["episode"] = episode,
-            ["seed"] = seed,
             ["kl_coef"] = klCoef,
             ["first_mean_score"] = WriteDouble(firstMeanScore),
             ["last_mean_score"] = WriteDouble(lastMeanScore),
             ["last_kl"] = WriteDouble(lastKl),
-            ["prompts_sha256"] = promptsSha256,
-            ["settings"] = settings.ToJson(),
             ["policy"] = $"{name}/policy",
             ["value"] = $"{name}/value",
-            ["optimizer"] = $"{name}/{OptimizerFileName}",
-            ["optimizer_state_kept"] = true,
-            ["saved_at"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
-        };
-        TrainingStateFile.Commit(folder, StateFileName, state, name);
-    }
-
-    /// <summary>SHA-256 of the prompts, in order.</summary>
-    public static string PromptsHash(IReadOnlyList<string> prompts)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var p in prompts)
-        {
-            var bytes = Encoding.UTF8.GetBytes(p);
-            hash.AppendData(BitConverter.GetBytes(bytes.Length));
-            hash.AppendData(bytes);
-        }
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
-    }
+        });
 
     /// <summary>Version of <see cref="SettingsOf"/>: raise it when a listed setting changes meaning.</summary>
     public const int SettingsVersion = 1;
@@ -117,10 +82,6 @@ internal sealed record PpoCheckpoint(long Step, long TotalSteps, long Seed, doub
             CheckpointSetting.Of("seed", c.Seed, d.Seed), CheckpointSetting.Of("max_prompt_length", c.MaxPromptLength, d.MaxPromptLength),
         ]);
     }
-
-    /// <summary>Null when this checkpoint can be resumed with <paramref name="config"/>; otherwise what differs.</summary>
-    public string? SettingsDifference(PpoConfig config) =>
-        CheckpointSettings.Difference(Settings, LegacyConfigSha256, SettingsOf(config), () => LegacyConfigHash(config));
 
     /// <summary>What checkpoints written before <see cref="SettingsOf"/> stored: SHA-256 of the config's JSON (but SampleEvery and CheckpointEvery).</summary>
     internal static string LegacyConfigHash(PpoConfig config) => CheckpointSettings.LegacyHash(config with { SampleEvery = 1, CheckpointEvery = 1 });

@@ -101,6 +101,9 @@ public sealed record PpoConfig
     /// <summary>The value of <see cref="RewardNormalization"/> that normalises scores on the initial policy's samples.</summary>
     public const string NormalizeOnInitialPolicy = "initial_policy";
 
+    /// <summary>The value of <see cref="RewardNormalization"/> that leaves the scores as the reward model gives them.</summary>
+    public const string NoNormalization = "none";
+
     /// <summary>
     /// --reward-normalization: "initial_policy" (default; lm-human-preferences' normalize_before): scores are shifted and
     /// scaled so that those of the initial policy's own samples on the training prompts have mean 0 and std 1
@@ -163,8 +166,8 @@ public sealed record PpoConfig
         if (!(ClipRange > 0) || !Finite(ClipRange)) problems.Add(new(nameof(ClipRange), "--cliprange", $"must be > 0 (got {F(ClipRange)})"));
         if (!(ClipRangeValue > 0) || !Finite(ClipRangeValue)) problems.Add(new(nameof(ClipRangeValue), "--cliprange-value", $"must be > 0 (got {F(ClipRangeValue)})"));
         if (!(VfCoef >= 0) || !Finite(VfCoef)) problems.Add(new(nameof(VfCoef), "--vf-coef", $"must be >= 0 (got {F(VfCoef)})"));
-        if (RewardNormalization is not (NormalizeOnInitialPolicy or "none"))
-            problems.Add(new(nameof(RewardNormalization), "--reward-normalization", $"must be {NormalizeOnInitialPolicy} or none (got {RewardNormalization})"));
+        if (RewardNormalization is not (NormalizeOnInitialPolicy or NoNormalization))
+            problems.Add(new(nameof(RewardNormalization), "--reward-normalization", $"must be {NormalizeOnInitialPolicy} or {NoNormalization} (got {RewardNormalization})"));
         if (RewardNormalizationSamples < 2) problems.Add(new(nameof(RewardNormalizationSamples), "--reward-normalization-samples", $"must be >= 2 (got {RewardNormalizationSamples})"));
         if (SampleEvery < 1) problems.Add(new(nameof(SampleEvery), "--sample-every", $"must be >= 1 (got {SampleEvery})"));
         if (CheckpointEvery < 1) problems.Add(new(nameof(CheckpointEvery), "--checkpoint-every", $"must be >= 1 (got {CheckpointEvery})"));

@@ -78,7 +78,7 @@ public sealed class PpoTrainer
     public PpoConfig Config => _config;
 
     /// <summary>The update a run in <paramref name="checkpointFolder"/> would resume after, or null when it holds no checkpoint.</summary>
-    public static long? CheckpointedStep(string checkpointFolder) => PpoCheckpoint.TryLoad(checkpointFolder)?.Step;
+    public static long? CheckpointedStep(string checkpointFolder) => PpoCheckpoint.TryLoad(checkpointFolder)?.Common.Step;
 
     /// <summary>
     /// Trains the policy in <paramref name="policyFolder"/> against the reward model in <paramref name="rewardFolder"/>
@@ -102,16 +102,9 @@ public sealed class PpoTrainer
         var B = args.BatchSize;
         var tokenizer = Gpt2Tokenizer.Shared;
 
-        var promptsHash = PpoCheckpoint.PromptsHash(prompts);
-        var settings = PpoCheckpoint.SettingsOf(args);
+        var key = PpoCheckpoint.KeyOf(args, prompts);
         var resume = checkpointFolder is null ? null : PpoCheckpoint.TryLoad(checkpointFolder);
-        var settingsDifference = resume?.SettingsDifference(args);
-        if (resume is not null && (resume.PromptsSha256 != promptsHash || settingsDifference is not null || resume.Seed != args.Seed))
-            throw new CheckpointMismatchException(checkpointFolder!,
-                $"the checkpoint in {checkpointFolder} was made with other {(resume.PromptsSha256 != promptsHash ? "prompts" : $"settings ({settingsDifference ?? "seed"})")}; " +
-                "resume with the same prompts and settings, or use an empty checkpoint folder");
-        if (resume is not null && resume.TotalSteps != args.Steps)
-            throw new CheckpointMismatchException(checkpointFolder!, $"the checkpoint in {checkpointFolder} is of a run of {resume.TotalSteps} steps, this one has {args.Steps}");
+        resume?.Common.EnsureFits(key);
 
         // ---- Models: policy + value model (trained), ref_policy + reward model (frozen). None has dropout.
         using var policy = Gpt2Checkpoint.LoadLanguageModel(resume?.PolicyFolder ?? policyFolder);
@@ -152,8 +145,8 @@ public sealed class PpoTrainer
             : ScoreNormalization.None;
 
         using var optimizer = new PpoOptimizer(policy, valueModel, args);
-        if (resume is not null) optimizer.Load(resume.OptimizerPath);
-        long step = resume?.Step ?? 0;                             // updates done (TRL global_step)
+        if (resume is not null) optimizer.Load(resume.Common.OptimizerPath);
+        long step = resume?.Common.Step ?? 0;                            // updates done (TRL global_step)
         var lastSaved = step;
         var klCoef = resume?.KlCoef ?? args.KlCoef;                // beta
         var firstMeanScore = resume?.FirstMeanScore ?? double.NaN;
@@ -165,8 +158,7 @@ public sealed class PpoTrainer
         void SaveCheckpoint()
         {
             if (checkpointFolder is null || step == lastSaved) return;
-            PpoCheckpoint.Save(checkpointFolder, policy, valueModel, optimizer, step, args.Steps, step * B, args.Seed, klCoef,
-                firstMeanScore, lastMeanScore, lastKl, promptsHash, settings);
+            PpoCheckpoint.Save(checkpointFolder, key, policy, valueModel, optimizer, step, step * B, klCoef, firstMeanScore, lastMeanScore, lastKl);
             lastSaved = step;
         }
 

@@ -16,7 +16,7 @@ namespace Rlhf.Training.Pretraining;
 /// does when sampling. The order is a fresh System.Random(seed) shuffle every epoch.</item>
 /// <item>Loss: mean next-token cross-entropy over the real tokens. The tied LM head (h @ wte^T) is applied
 /// only at those positions, so padding costs no vocabulary-sized matmul.</item>
-/// <item>Optimiser: AdamW (betas 0.9/0.95), weight decay on 2-D weights only (Linear and embedding
+/// <item>Optimiser: AdamW (<see cref="FusedAdamW"/>, betas 0.9/0.95), weight decay on 2-D weights only (Linear and embedding
 /// weights; not biases or LayerNorm), global grad-norm clip, linear warm-up + cosine decay.</item>
 /// <item>Init: <see cref="Gpt2Init"/> from torch.Generator(seed); torch.manual_seed(seed) too.</item>
 /// </list>
@@ -50,7 +50,7 @@ public static class Pretrainer
             model.train();
 
             var parameters = model.parameters().ToArray();
-            using var optimizer = AdamWGroups.Create(parameters, config.LearningRate, config.Beta1, config.Beta2, config.Epsilon, config.WeightDecay);
+            using var optimizer = new FusedAdamW(model.named_parameters(), config.Epsilon, config.WeightDecay, config.Beta1, config.Beta2);
 
             var order = new DataOrder(usable.Length, config.Seed);
             var wte = model.Transformer.TokenEmbeddingWeight;
@@ -65,7 +65,6 @@ public static class Pretrainer
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var lr = LearningRateSchedule.At(step, config.Steps, config.LearningRate, config.EffectiveMinLearningRate, warmup);
-                optimizer.SetLearningRate(lr);
 
                 var rows = order.Next(config.BatchSize).Select(i => usable[i]).ToArray();
                 using var batch = PretrainBatch.Create(rows, config.BlockSize, modelConfig.EffectivePadTokenId);
@@ -76,10 +75,9 @@ public static class Pretrainer
                     var real = hidden.reshape(-1, modelConfig.NEmbd).index_select(0, batch.Positions);   // [N, C]
                     var logits = nn.functional.linear(real, wte);                             // [N, V]
                     var lossTensor = nn.functional.cross_entropy(logits, batch.Targets);     // []
-                    optimizer.zero_grad();
+                    optimizer.ZeroGrad();
                     lossTensor.backward();
-                    gradNorm = nn.utils.clip_grad_norm_(parameters, config.GradClip);
-                    optimizer.step();
+                    gradNorm = optimizer.Step(lr, config.GradClip);                            // clip + AdamW, fused
                     loss = lossTensor.item<float>();
                 }
 

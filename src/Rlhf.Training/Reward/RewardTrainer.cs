@@ -50,7 +50,7 @@ public sealed class RewardTrainer
     public RewardTrainingConfig Config => _config;
 
     /// <summary>The step a run in <paramref name="checkpointFolder"/> would resume after, or null when it holds no checkpoint.</summary>
-    public static long? CheckpointedStep(string checkpointFolder) => RewardCheckpoint.TryLoad(checkpointFolder)?.Step;
+    public static long? CheckpointedStep(string checkpointFolder) => RewardCheckpoint.TryLoad(checkpointFolder)?.Common.Step;
 
     /// <summary>
     /// Trains from a policy (LM) or reward checkpoint folder and writes the reward model (HF layout,
@@ -67,13 +67,12 @@ public sealed class RewardTrainer
         var config = _config;
 
         var split = PreferenceSplit.Create(pairs, config.ValidationFraction, config.Seed);
-        var dataHash = RewardCheckpoint.DataHash(pairs);
-        var settings = RewardCheckpoint.SettingsOf(config);
+        var order = new DataOrder(split.Train, config.BatchPairs, config.Seed);
+        var stepsPerEpoch = order.StepsPerEpoch;
+        long totalSteps = (long)config.Epochs * stepsPerEpoch;
+        var key = RewardCheckpoint.KeyOf(config, pairs, totalSteps);
         var resume = checkpointFolder is null ? null : RewardCheckpoint.TryLoad(checkpointFolder);
-        if (resume is not null && (resume.DataSha256 != dataHash || resume.SettingsDifference(config) is not null || resume.Seed != config.Seed))
-            throw new CheckpointMismatchException(checkpointFolder!,
-                $"the checkpoint in {checkpointFolder} was made with other {(resume.DataSha256 != dataHash ? "preference data" : $"settings ({resume.SettingsDifference(config) ?? "seed"})")}; " +
-                "resume with the same data and settings, or use an empty checkpoint folder");
+        resume?.Common.EnsureFits(key);
 
         using var generator = new Generator(unchecked((ulong)config.Seed));
         using var model = resume is null
@@ -92,23 +91,17 @@ public sealed class RewardTrainer
         }
         var margins = config.UseMargin ? pairs.Select(p => p.Margin).ToArray() : null;
 
-        var order = new DataOrder(split.Train, config.BatchPairs, config.Seed);
-        var stepsPerEpoch = order.StepsPerEpoch;
-        long totalSteps = (long)config.Epochs * stepsPerEpoch;
         var warmup = (int)Math.Ceiling(config.WarmupRatio * totalSteps);
-        if (resume is not null && resume.TotalSteps != totalSteps)
-            throw new CheckpointMismatchException(checkpointFolder!, $"the checkpoint in {checkpointFolder} is of a run of {resume.TotalSteps} steps, this one has {totalSteps}");
 
         using var optimizer = new RewardOptimizer(model, config);
-        if (resume is not null) optimizer.Load(resume.OptimizerPath);
-        var step = resume?.Step ?? 0;
+        if (resume is not null) optimizer.Load(resume.Common.OptimizerPath);
+        var step = resume?.Common.Step ?? 0;
         var lastSaved = step;
 
         void SaveCheckpoint()
         {
             if (checkpointFolder is null || step == lastSaved) return;
-            RewardCheckpoint.Save(checkpointFolder, model, optimizer, step, totalSteps, stepsPerEpoch, config.Seed,
-                split.Train.Count, split.Validation.Count, dataHash, settings);
+            RewardCheckpoint.Save(checkpointFolder, key, model, optimizer, step, stepsPerEpoch, split.Train.Count, split.Validation.Count);
             lastSaved = step;
         }
 

@@ -7,11 +7,10 @@ namespace Rlhf.Cli.Tests.Commands;
 /// <summary>`rlhf lm-logprob` and `rlhf reward-score` on the Llama-family fixtures reproduce their reference.json.</summary>
 public class LlamaFamilyInspectionCommandTests
 {
-    private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
 
     private static (JsonElement[] Cases, double Tolerance) Reference(string name)
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixture(name), "reference.json")));
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(FixturePaths.Of(name), "reference.json")));
         var root = doc.RootElement.Clone();
         return (root.GetProperty("cases").EnumerateArray().Where(c => c.GetProperty("padding").GetString() == "right").ToArray(),
             root.GetProperty("tolerance").GetDouble());
@@ -39,7 +38,7 @@ public class LlamaFamilyInspectionCommandTests
         var (cases, tolerance) = Reference(fixture);
         foreach (var c in cases)
         {
-            var (exitCode, json, error) = Run("lm-logprob", "--model", Fixture(fixture), "--ids", Ids(c));
+            var (exitCode, json, error) = Run("lm-logprob", "--model", FixturePaths.Of(fixture), "--ids", Ids(c));
             Assert.True(exitCode == 0, error);
             var expected = c.GetProperty("sequence_logprob").GetDouble();
             Assert.InRange(json.GetProperty("sequence_logprob").GetDouble(), expected - tolerance, expected + tolerance);
@@ -54,7 +53,7 @@ public class LlamaFamilyInspectionCommandTests
         var (cases, tolerance) = Reference("qwen2-reward-tiny");
         foreach (var c in cases)
         {
-            var (exitCode, json, error) = Run("reward-score", "--model", Fixture("qwen2-reward-tiny"), "--ids", Ids(c));
+            var (exitCode, json, error) = Run("reward-score", "--model", FixturePaths.Of("qwen2-reward-tiny"), "--ids", Ids(c));
             Assert.True(exitCode == 0, error);
             var expected = c.GetProperty("reward").GetDouble();
             Assert.InRange(json.GetProperty("reward").GetDouble(), expected - tolerance, expected + tolerance);
@@ -64,7 +63,7 @@ public class LlamaFamilyInspectionCommandTests
     [Fact]
     public void Text_is_refused_for_a_model_without_gpt2_bpe()
     {
-        var (exitCode, _, error) = Run("lm-logprob", "--model", Fixture("qwen3-tiny"), "--text", "hello");
+        var (exitCode, _, error) = Run("lm-logprob", "--model", FixturePaths.Of("qwen3-tiny"), "--text", "hello");
         Assert.Equal(2, exitCode);
         Assert.Equal("rlhf: --text is tokenized with GPT-2 BPE, which does not fit this qwen3 model; give --ids.", error.Trim());
     }

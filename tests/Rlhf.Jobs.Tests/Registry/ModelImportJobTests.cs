@@ -20,11 +20,11 @@ public class ModelImportJobTests
         var target = Path.Combine(ImportRoot(h), name);
         Directory.CreateDirectory(target);
         foreach (var file in new[] { "config.json", "model.safetensors" })
-            File.Copy(Path.Combine(JobsHarness.Fixture(fixture), file), Path.Combine(target, file));
+            File.Copy(Path.Combine(FixturePaths.Of(fixture), file), Path.Combine(target, file));
         return target;
     }
 
-    private static Task<Runner.EnqueueResult> EnqueueAsync(JobsHarness h, string folder, string name) =>
+    private static Task<Rlhf.Jobs.Runner.EnqueueResult> EnqueueAsync(JobsHarness h, string folder, string name) =>
         h.InScopeAsync(sp => sp.GetRequiredService<ModelImports>().EnqueueAsync(folder, name, ModelKind.Base, new AuditActor(null, "test")));
 
     private static async Task<Job> RunAsync(JobsHarness h, long jobId)
@@ -65,7 +65,7 @@ public class ModelImportJobTests
         var outside = Path.Combine(h.Folder, "outside");   // exists, holds a valid checkpoint, but is not in the import folder
         Directory.CreateDirectory(outside);
         foreach (var file in new[] { "config.json", "model.safetensors" })
-            File.Copy(Path.Combine(JobsHarness.Fixture("gpt2-tiny-lm"), file), Path.Combine(outside, file));
+            File.Copy(Path.Combine(FixturePaths.Of("gpt2-tiny-lm"), file), Path.Combine(outside, file));
         Directory.CreateSymbolicLink(Path.Combine(ImportRoot(h), "link"), outside);
 
         foreach (var folder in new[] { "nowhere", outside, "../../outside", "/etc", "..", "", "link" })
@@ -84,12 +84,12 @@ public class ModelImportJobTests
     {
         await using var h = await JobsHarness.CreateAsync();
         var job = await h.Queue.EnqueueAsync(ModelImportJobHandler.JobKind,
-            new ModelImportRequest { Folder = JobsHarness.Fixture("gpt2-tiny-lm"), Name = "sneaky" }, null);
+            new ModelImportRequest { Folder = FixturePaths.Of("gpt2-tiny-lm"), Name = "sneaky" }, null);
 
         var done = await RunAsync(h, job.Id);
 
         Assert.Equal(JobStatus.Failed, done.Status);
-        Assert.StartsWith($"There is no model folder '{JobsHarness.Fixture("gpt2-tiny-lm")}' in the import folder", done.Error);
+        Assert.StartsWith($"There is no model folder '{FixturePaths.Of("gpt2-tiny-lm")}' in the import folder", done.Error);
         await using var db = await h.DbAsync();
         Assert.Empty(await db.Models.ToListAsync());
     }

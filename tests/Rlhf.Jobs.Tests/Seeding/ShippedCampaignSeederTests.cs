@@ -61,7 +61,7 @@ public class ShippedCampaignSeederTests
     {
         await using var h = await JobsHarness.CreateAsync();
         var import = await h.InScopeAsync(sp => sp.GetRequiredService<ModelRegistry>().ImportAsync(
-            JobsHarness.Fixture("gpt2-tiny-lm"), "tiny", ModelKind.Base, null, "import", null, "", null));
+            FixturePaths.Of("gpt2-tiny-lm"), "tiny", ModelKind.Base, null, "import", null, "", null));
         Assert.True(import.Succeeded, import.Error);
         await WriteAsync(h, Campaign(model: "tiny"));
 

@@ -83,7 +83,7 @@ public class ProjectPairsTests
         await using var h = await JobsHarness.CreateAsync();
         var projectId = await SceneAsync(h);
         var baseId = (await h.InScopeAsync(sp => sp.GetRequiredService<ModelRegistry>().ImportAsync(
-            JobsHarness.Fixture("gpt2-tiny-lm"), "base", ModelKind.Base, null, "import", null, "", null))).Model!.Id;
+            FixturePaths.Of("gpt2-tiny-lm"), "base", ModelKind.Base, null, "import", null, "", null))).Model!.Id;
         // The default policy gives 3 pairs; at least 3 votes leaves only c0. Either way too few to train, so the job
         // fails at once, and its message tells which policy it used.
         var (jobId, errors) = await h.InScopeAsync(sp => sp.GetRequiredService<RewardRunService>().EnqueueAsync(new RewardRunRequest

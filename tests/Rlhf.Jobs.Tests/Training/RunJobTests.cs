@@ -14,14 +14,11 @@ namespace Rlhf.Jobs.Tests.Training;
 /// <summary>Reward and PPO runs through the job runner: metrics with TRL's names, the model registered with its lineage.</summary>
 public class RunJobTests
 {
-    private static async Task<int> ImportAsync(JobsHarness h, string fixture, string name, ModelKind kind) =>
-        (await h.InScopeAsync(sp => sp.GetRequiredService<ModelRegistry>().ImportAsync(JobsHarness.Fixture(fixture), name, kind, null, "import", null, "", null))).Model!.Id;
-
     [Fact]
     public async Task A_reward_run_on_a_TRL_file_registers_a_reward_model_with_its_accuracy_and_lineage()
     {
         await using var h = await JobsHarness.CreateAsync();
-        var baseId = await ImportAsync(h, "gpt2-tiny-lm", "base", ModelKind.Base);
+        var baseId = await h.ImportFixtureAsync("gpt2-tiny-lm", "base", ModelKind.Base);
         var data = Path.Combine(h.Folder, "prefs.jsonl");
         await File.WriteAllLinesAsync(data, Enumerable.Range(0, 48).Select(i =>
             JsonSerializer.Serialize(new { prompt = $"Q{i % 9}?", chosen = $"Thanks, answer {i}.", rejected = $"No {i}." })));
@@ -67,8 +64,8 @@ public class RunJobTests
     public async Task A_PPO_run_registers_the_new_policy_and_writes_TRL_metrics_and_samples()
     {
         await using var h = await JobsHarness.CreateAsync();
-        var policyId = await ImportAsync(h, "gpt2-tiny-lm", "policy", ModelKind.Base);
-        var rewardId = await ImportAsync(h, "gpt2-tiny-reward", "reward", ModelKind.Reward);
+        var policyId = await h.ImportFixtureAsync("gpt2-tiny-lm", "policy", ModelKind.Base);
+        var rewardId = await h.ImportFixtureAsync("gpt2-tiny-reward", "reward", ModelKind.Reward);
         var project = await h.ProjectWithPromptsAsync(Enumerable.Range(0, 10).Select(i => $"Question {i}?").ToArray());
         var (jobId, errors) = await h.InScopeAsync(sp => sp.GetRequiredService<PpoRunService>().EnqueueAsync(new PpoRunRequest
         {

@@ -5,7 +5,7 @@ namespace Rlhf.Training.Tests.Models;
 /// <summary>One case of a Llama-family fixture's reference.json: a row of ids evaluated in a right- or left-padded batch.</summary>
 internal sealed record LlamaFixtureCase(string Padding, int Row, long[] Ids, JsonElement Expected)
 {
-    public static string Folder(string fixture) => Path.Combine(AppContext.BaseDirectory, "Fixtures", fixture);
+    public static string Folder(string fixture) => FixturePaths.Of(fixture);
 
     public static (IReadOnlyList<LlamaFixtureCase> Cases, double Tolerance) Read(string fixture)
     {

@@ -27,7 +27,7 @@ public class PpoBanditTests(ITestOutputHelper output)
         {
             Steps = 30, BatchSize = 64, MiniBatches = 2, PpoEpochs = 4, LearningRate = 1e-2, ResponseLength = 1,
             StopTokenId = null, MissingEosPenalty = null, KlCoef = Beta, KlEstimator = estimator, Temperature = Temperature,
-            MaxPromptLength = 16, Seed = 5, SampleEvery = 1000, RewardNormalization = "none",
+            MaxPromptLength = 16, Seed = 5, SampleEvery = 1000, RewardNormalization = PpoConfig.NoNormalization,
         };
         var metrics = new List<PpoMetrics>();
         new PpoTrainer(config).Train(reference, FixturePaths.Reward, PpoBandit.Prompts, folder.Sub("out"), null,

@@ -41,7 +41,7 @@ public class PpoLearningTests(ITestOutputHelper output)
             var config = new PpoConfig
             {
                 Steps = 24, BatchSize = 16, MiniBatches = 2, PpoEpochs = 2, LearningRate = 2e-3, ResponseLength = responseLength,
-                KlCoef = KlCoef, Temperature = 0.7, MaxPromptLength = 24, Seed = seed, SampleEvery = 1000, RewardNormalization = "none",
+                KlCoef = KlCoef, Temperature = 0.7, MaxPromptLength = 24, Seed = seed, SampleEvery = 1000, RewardNormalization = PpoConfig.NoNormalization,
             };
             using var folder = new TempFolder();
             var metrics = new List<PpoMetrics>();

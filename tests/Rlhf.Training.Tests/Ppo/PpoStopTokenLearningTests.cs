@@ -66,7 +66,7 @@ public class PpoStopTokenLearningTests(ITestOutputHelper output)
         {
             Steps = 50, BatchSize = 32, MiniBatches = 2, PpoEpochs = 4, LearningRate = 5e-3, ResponseLength = 8,
             StopTokenId = Eos, MissingEosPenalty = 1.0, KlCoef = 0.02, Temperature = 0.7, MaxPromptLength = 24, Seed = 2, SampleEvery = 1,
-            RewardNormalization = "none",
+            RewardNormalization = PpoConfig.NoNormalization,
         };
         var metrics = new List<PpoMetrics>();
         var samples = new List<IReadOnlyList<PpoSample>>();

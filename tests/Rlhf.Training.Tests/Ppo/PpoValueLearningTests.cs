@@ -35,7 +35,7 @@ public class PpoValueLearningTests(ITestOutputHelper output)
         {
             Steps = 30, BatchSize = 16, MiniBatches = 2, PpoEpochs = 4, LearningRate = 3e-3, ResponseLength = 4, StopTokenId = null,
             KlCoef = 0, Gamma = 1, Lam = 1, Temperature = 0.7, MaxPromptLength = 24, Seed = 9, SampleEvery = 1000,
-            RewardNormalization = "none",
+            RewardNormalization = PpoConfig.NoNormalization,
         };
         var metrics = new List<PpoMetrics>();
         new PpoTrainer(config).Train(FixturePaths.Lm, FixturePaths.Reward, PpoTestScorers.Prompts, folder.Sub("out"), null,

@@ -34,7 +34,7 @@ public class ScoreNormalizationTests(ITestOutputHelper output)
                 null, s => samples.AddRange(s), CancellationToken.None, scorer);
             return samples;
         }
-        var raw = Run("none");
+        var raw = Run(PpoConfig.NoNormalization);
         var normalized = Run(PpoConfig.NormalizeOnInitialPolicy);
 
         // The same normalisation, measured directly.
@@ -68,6 +68,6 @@ public class ScoreNormalizationTests(ITestOutputHelper output)
     {
         var problems = Config("mean").Validate();
         Assert.Contains(problems, p => p.Contains("--reward-normalization must be initial_policy or none (got mean)"));
-        Assert.Contains((Config("none") with { RewardNormalizationSamples = 1 }).Validate(), p => p.Contains("--reward-normalization-samples"));
+        Assert.Contains((Config(PpoConfig.NoNormalization) with { RewardNormalizationSamples = 1 }).Validate(), p => p.Contains("--reward-normalization-samples"));
     }
 }

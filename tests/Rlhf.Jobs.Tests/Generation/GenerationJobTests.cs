@@ -1,0 +1,95 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Rlhf.Core.Jobs;
+using Rlhf.Core.Registry;
+using Rlhf.Jobs.Generation;
+using Rlhf.Jobs.Registry;
+
+namespace Rlhf.Jobs.Tests.Generation;
+
+public class GenerationJobTests
+{
+    private static async Task<int> ImportTinyAsync(JobsHarness h, string name) =>
+        (await h.InScopeAsync(sp => sp.GetRequiredService<ModelRegistry>()
+            .ImportAsync(FixturePaths.Of("gpt2-tiny-lm"), name, ModelKind.Base, null, "import", null, "", null))).Model!.Id;
+
+    [Fact]
+    public async Task One_model_n_responses_per_prompt_all_pairs_of_distinct_texts()
+    {
+        await using var h = await JobsHarness.CreateAsync();
+        var model = await ImportTinyAsync(h, "tiny");
+        var project = await h.ProjectWithPromptsAsync("My order is late.", "The kettle arrived broken.", "How do I reset my password?");
+        var job = await h.Queue.EnqueueAsync(GenerationJobHandler.JobKind,
+            new GenerationRequest { ProjectId = project, ModelIds = [model], ResponsesPerPrompt = 3, MaxNewTokens = 12, Temperature = 1.0, Seed = 7 }, null);
+
+        Assert.True(await h.Runner.RunNextAsync(CancellationToken.None));
+
+        var done = (await h.Queue.GetAsync(job.Id))!;
+        Assert.True(done.Status == JobStatus.Succeeded, done.Error);
+        Assert.Equal(1.0, done.Progress);
+        await using var db = await h.DbAsync();
+        var responses = await db.Responses.ToListAsync();
+        Assert.Equal(9, responses.Count);
+        Assert.All(responses, r => Assert.Equal("model:tiny", r.Source));
+        Assert.All(responses, r => Assert.Equal(model, r.ModelId));
+        var comparisons = await db.Comparisons.ToListAsync();
+        var expected = responses.GroupBy(r => r.PromptId).Sum(g => { var n = g.Select(r => r.Text.Trim()).Distinct().Count(); return n * (n - 1) / 2; });
+        Assert.Equal(expected, comparisons.Count);
+        Assert.True(comparisons.Count > 0);
+        var byId = responses.ToDictionary(r => r.Id);
+        Assert.All(comparisons, c =>
+        {
+            Assert.Equal(byId[c.ResponseAId].PromptId, c.PromptId);
+            Assert.Equal(byId[c.ResponseBId].PromptId, c.PromptId);
+            Assert.NotEqual(byId[c.ResponseAId].Text, byId[c.ResponseBId].Text);
+        });
+    }
+
+    [Fact]
+    public async Task Two_models_are_paired_against_each_other_and_a_rerun_adds_nothing()
+    {
+        await using var h = await JobsHarness.CreateAsync();
+        var a = await ImportTinyAsync(h, "tiny-a");
+        var b = await ImportTinyAsync(h, "tiny-b");
+        var project = await h.ProjectWithPromptsAsync("Where is my refund?", "Cancel my subscription please.");
+        var request = new GenerationRequest { ProjectId = project, ModelIds = [a, b], ResponsesPerPrompt = 2, MaxNewTokens = 10, Seed = 3 };
+
+        await h.Queue.EnqueueAsync(GenerationJobHandler.JobKind, request, null);
+        await h.Runner.RunNextAsync(CancellationToken.None);
+        await using var db = await h.DbAsync();
+        var responses = await db.Responses.AsNoTracking().ToDictionaryAsync(r => r.Id);
+        var comparisons = await db.Comparisons.AsNoTracking().ToListAsync();
+        Assert.Equal(8, responses.Count);
+        Assert.NotEmpty(comparisons);
+        Assert.All(comparisons, c => Assert.Equal((a, b), (responses[c.ResponseAId].ModelId!.Value, responses[c.ResponseBId].ModelId!.Value)));
+
+        // Same request again (as a resume would): every prompt already has its responses, no pair is duplicated.
+        await h.Queue.EnqueueAsync(GenerationJobHandler.JobKind, request, null);
+        await h.Runner.RunNextAsync(CancellationToken.None);
+        Assert.Equal(8, await db.Responses.CountAsync());
+        Assert.Equal(comparisons.Count, await db.Comparisons.CountAsync());
+    }
+
+    [Fact]
+    public async Task Bad_requests_fail_with_a_clear_reason()
+    {
+        await using var h = await JobsHarness.CreateAsync();
+        var empty = await h.ProjectWithPromptsAsync();
+        var model = await ImportTinyAsync(h, "tiny");
+        var cases = new (GenerationRequest Request, string Reason)[]
+        {
+            (new GenerationRequest { ProjectId = empty, ModelIds = [model] }, "has no prompts"),
+            (new GenerationRequest { ProjectId = 999, ModelIds = [model] }, "Project 999 does not exist"),
+            (new GenerationRequest { ProjectId = empty, ModelIds = [] }, "Choose one or two models"),
+            (new GenerationRequest { ProjectId = empty, ModelIds = [model], ResponsesPerPrompt = 1 }, "at least 2 responses"),
+        };
+        foreach (var (request, reason) in cases)
+        {
+            var job = await h.Queue.EnqueueAsync(GenerationJobHandler.JobKind, request, null);
+            await h.Runner.RunNextAsync(CancellationToken.None);
+            var failed = (await h.Queue.GetAsync(job.Id))!;
+            Assert.Equal(JobStatus.Failed, failed.Status);
+            Assert.Contains(reason, failed.Error);
+        }
+    }
+}
