@@ -4,6 +4,7 @@ using Rlhf.Bench.Load;
 using Rlhf.Bench.Site;
 using Rlhf.Core.Projects;
 using Rlhf.Core.Rating;
+using Rlhf.Data;
 using Rlhf.Data.Identity;
 
 namespace Rlhf.Bench.Tests.Load;
@@ -82,6 +83,10 @@ public sealed class VoteIntegrityCheckTests : IAsyncLifetime
     public async Task A_lost_vote_a_duplicate_and_an_exceeded_overlap_are_each_reported()
     {
         await using var database = new SiteDatabase(DatabasePath);
+        // The schema itself refuses a second counted vote of a rater on a comparison; the check audits the data without
+        // trusting the schema (a database from before the index, another engine), so the planted duplicate needs it gone.
+        await using (var schema = await database.OpenAsync())
+            await schema.Database.ExecuteSqlRawAsync("DROP INDEX " + RlhfDbContext.CountedVotePerRaterIndex);
         var (projectId, votes) = await PlantAsync(database, 2); // the same rater twice on a comparison that needs one vote
         var acknowledged = new Dictionary<long, long>
         {

@@ -34,6 +34,14 @@ internal static class ApiScene
         await factory.Services.GetRequiredService<IDbContextFactory<RlhfDbContext>>().CreateDbContextAsync();
 
     /// <summary>An active project (k = 2, no gold) whose pool holds the raters, with one comparison.</summary>
+    /// <summary>Makes the user a member (by default the owner) of the project, as its creator would be.</summary>
+    public static async Task AddMemberAsync(RlhfWebFactory factory, int projectId, string userId, bool owner = true)
+    {
+        await using var db = await DbAsync(factory);
+        db.ProjectMembers.Add(new ProjectMember { ProjectId = projectId, UserId = userId, IsOwner = owner, AddedAtUtc = DateTime.UtcNow });
+        await db.SaveChangesAsync();
+    }
+
     public static async Task<int> ProjectForRatersAsync(RlhfWebFactory factory, params string[] raterIds)
     {
         await using var db = await DbAsync(factory);

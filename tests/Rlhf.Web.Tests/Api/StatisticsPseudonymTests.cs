@@ -18,8 +18,9 @@ public class StatisticsPseudonymTests : IAsyncLifetime
     public async Task The_researchers_statistics_name_raters_by_pseudonym_and_the_admins_by_id_and_e_mail()
     {
         var (rater, raterToken) = await ApiScene.UserWithTokenAsync(factory, "rater.person@example.test", "Rater");
-        var (_, researcherToken) = await ApiScene.UserWithTokenAsync(factory, "res@example.test", "Researcher");
+        var (researcherId, researcherToken) = await ApiScene.UserWithTokenAsync(factory, "res@example.test", "Researcher");
         var project = await ApiScene.ProjectForRatersAsync(factory, rater);
+        await ApiScene.AddMemberAsync(factory, project, researcherId);
         var api = ApiScene.Api(factory, raterToken);
         var assignment = (await api.GetFromJsonAsync<JsonElement>("/api/v1/assignments/next")).GetProperty("assignmentId").GetInt64();
         Assert.Equal(HttpStatusCode.OK, (await api.PostAsJsonAsync($"/api/v1/assignments/{assignment}/vote", new { choice = 1 })).StatusCode);

@@ -16,7 +16,8 @@ public class RequestSizeTests
     [Fact]
     public async Task A_body_over_the_kestrel_limit_is_a_413_problem_naming_the_limit_not_a_500_page()
     {
-        await using var factory = new RlhfWebFactory();
+        // The imports endpoint has its own limit (Imports:MaxUploadBytes, the Data page's); both are 4096 here.
+        await using var factory = new RlhfWebFactory(new() { ["Imports:MaxUploadBytes"] = "4096" });
         factory.UseKestrel(o =>
         {
             o.Listen(IPAddress.Loopback, 0);
@@ -24,10 +25,11 @@ public class RequestSizeTests
         });
         factory.StartServer();
         var address = factory.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        var (_, token) = await ApiScene.UserWithTokenAsync(factory, "res@example.test", "Researcher");
+        var (researcherId, token) = await ApiScene.UserWithTokenAsync(factory, "res@example.test", "Researcher");
         var admin = factory.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri(address), AllowAutoRedirect = false });
         admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var project = await ApiScene.ProjectForRatersAsync(factory);
+        await ApiScene.AddMemberAsync(factory, project, researcherId);
         var line = "{\"prompt\":\"" + new string('x', 100) + "\"}\n";
         var big = string.Concat(Enumerable.Repeat(line, 100)); // ~11 KB
 
