@@ -40,9 +40,9 @@ public sealed class SafeTensorsReader : IDisposable
         try
         {
             stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            var (_, entries, dataStart) = SafeTensorsFile.ReadHeader(stream, path);
-            var byName = entries.ToDictionary(e => e.Name, e => (e.DType, e.Shape, e.Begin), StringComparer.Ordinal);
-            return new SafeTensorsReader(path, stream, byName, dataStart);
+            var header = SafeTensorsHeader.Read(stream, path);
+            var byName = header.Entries.ToDictionary(e => e.Name, e => (e.DType, e.Shape, e.Begin), StringComparer.Ordinal);
+            return new SafeTensorsReader(path, stream, byName, header.DataStart);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
