@@ -37,16 +37,7 @@ public sealed class SafeTensorsFile
     public static SafeTensorsFile Read(string path)
     {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("safetensors reading needs a little-endian machine");
-        if (!File.Exists(path)) throw new CheckpointException(path, "file not found");
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            return Read(stream, path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CheckpointException(path, $"cannot be read ({e.Message.ReplaceLineEndings(" ")})", e);
-        }
+        return CheckpointFile.Read(path, stream => Read(stream, path));
     }
 
     private static SafeTensorsFile Read(FileStream stream, string path)
