@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Rlhf.Data;
+using Rlhf.Data.Database;
 using Rlhf.Data.Hosting;
 using Rlhf.Jobs;
 
@@ -34,5 +35,18 @@ internal static class CliHost
             builder.Services.AddRlhfJobRunner();
         }
         return builder.Build();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in a service scope of a new host whose database is brought to the current schema
+    /// first (what every command that reads or writes the database does before its own work).
+    /// </summary>
+    /// <param name="createHost">Builds the host (tests give their own database); default <see cref="Create"/>.</param>
+    public static async Task<int> WithDatabaseAsync(Func<IServiceProvider, Task<int>> work, CancellationToken ct, Func<IHost>? createHost = null)
+    {
+        using var host = (createHost ?? (() => Create()))();
+        await using var scope = host.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().MigrateAsync(ct);
+        return await work(scope.ServiceProvider);
     }
 }

@@ -50,17 +50,8 @@ public static class ForwardBenchmark
         var flopsPerToken = BenchmarkModel.ForwardFlopsPerToken(options.NLayer, options.NEmbd, options.VocabSize, options.SeqLen);
         var achieved = tokensPerSecond * flopsPerToken;
         var peak = matmul.BestGflops * 1e9;
-        return new JsonObject
+        return options.Result("forward", threads, BenchmarkTiming.Round(matmul.BestGflops), matmul, new JsonObject
         {
-            ["benchmark"] = "forward",
-            ["threads"] = threads,
-            ["matmul_gflops"] = BenchmarkTiming.Round(matmul.BestGflops),
-            ["matmul"] = matmul.ToJson(),
-            ["n_layer"] = options.NLayer,
-            ["n_embd"] = options.NEmbd,
-            ["n_head"] = options.NHead,
-            ["vocab_size"] = options.VocabSize,
-            ["seq_len"] = options.SeqLen,
             ["batch_size"] = options.BatchSize,
             ["parameters_non_embedding"] = BenchmarkModel.NonEmbeddingParameters(options.NLayer, options.NEmbd, options.VocabSize),
             ["flops_per_token"] = flopsPerToken,
@@ -74,6 +65,6 @@ public static class ForwardBenchmark
             ["achieved_gflops"] = BenchmarkTiming.Round(achieved / 1e9),
             ["mfu"] = BenchmarkTiming.Round(achieved / peak),
             ["load_avg_1m"] = BenchmarkTiming.LoadAverage(),
-        };
+        });
     }
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Rlhf.Bench.Training;
 
 /// <summary>
@@ -25,5 +27,33 @@ public abstract record ModelBenchmarkOptions
         if (Warmup < 0) return $"warmup must be at least 0 (got {Warmup})";
         if (Repeats < 1) return $"repeats must be at least 1 (got {Repeats})";
         return MatmulBenchmark.Problem(MatmulSizes, MatmulRepeats);
+    }
+
+    /// <summary>
+    /// A model benchmark's JSON result: first benchmark, threads, the matmul reference (<paramref name="matmulGflops"/>
+    /// as the caller rounds it, then every size) and the model shape, in this order; then every field of
+    /// <paramref name="details"/> (moved, in its order).
+    /// </summary>
+    public JsonObject Result(string benchmark, int threads, double matmulGflops, MatmulBenchmark.Result matmul, JsonObject details)
+    {
+        var result = new JsonObject
+        {
+            ["benchmark"] = benchmark,
+            ["threads"] = threads,
+            ["matmul_gflops"] = matmulGflops,
+            ["matmul"] = matmul.ToJson(),
+            ["n_layer"] = NLayer,
+            ["n_embd"] = NEmbd,
+            ["n_head"] = NHead,
+            ["vocab_size"] = VocabSize,
+            ["seq_len"] = SeqLen,
+        };
+        foreach (var key in details.Select(field => field.Key).ToList())
+        {
+            var value = details[key];
+            details.Remove(key);
+            result[key] = value;
+        }
+        return result;
     }
 }

@@ -104,17 +104,8 @@ public static class RewardBenchmark
         var tokensPerSecond = tokens / step;
         var achieved = tokensPerSecond * flopsPerToken;
         var achievedFwdBwd = tokens / fwdBwd * flopsPerToken;
-        return new JsonObject
+        return options.Result("reward", threads, Math.Round(matmul.BestGflops, 2), matmul, new JsonObject
         {
-            ["benchmark"] = "reward",
-            ["threads"] = threads,
-            ["matmul_gflops"] = Math.Round(matmul.BestGflops, 2),
-            ["matmul"] = matmul.ToJson(),
-            ["n_layer"] = options.NLayer,
-            ["n_embd"] = options.NEmbd,
-            ["n_head"] = options.NHead,
-            ["vocab_size"] = options.VocabSize,
-            ["seq_len"] = options.SeqLen,
             ["batch_pairs"] = options.BatchPairs,
             ["sequences_per_step"] = 2 * options.BatchPairs,
             ["parameters"] = parameters.Sum(p => p.numel()),
@@ -131,7 +122,7 @@ public static class RewardBenchmark
             ["achieved_gflops"] = BenchmarkTiming.Round(achieved / 1e9),
             ["mfu"] = BenchmarkTiming.Round(achieved / peak),
             ["mfu_forward_backward"] = BenchmarkTiming.Round(achievedFwdBwd / peak),
-        };
+        });
     }
 
     /// <summary>A random GPT-2 reward model: GPT-2 init (<see cref="BenchmarkModel.Create"/>) for the backbone, N(0, 1/sqrt(d+1)) for the head.</summary>

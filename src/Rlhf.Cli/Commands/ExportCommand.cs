@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Rlhf.Data.Database;
 using Rlhf.Data.Exchange;
 
 namespace Rlhf.Cli.Commands;
@@ -54,46 +53,46 @@ internal static class ExportCommand
                 return 1;
             }
 
-            using var app = (host ?? (() => CliHost.Create()))();
-            await using var scope = app.Services.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().MigrateAsync(ct);
-            var exports = scope.ServiceProvider.GetService<ExportService>() ?? ActivatorUtilities.CreateInstance<ExportService>(scope.ServiceProvider);
-            var temporary = target.FullName + $".{Guid.NewGuid():N}.tmp";
-            try
+            return await CliHost.WithDatabaseAsync(async services =>
             {
-                object summary;
-                await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024))
+                var exports = services.GetService<ExportService>() ?? ActivatorUtilities.CreateInstance<ExportService>(services);
+                var temporary = target.FullName + $".{Guid.NewGuid():N}.tmp";
+                try
                 {
-                    if (isVotes)
+                    object summary;
+                    await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024))
                     {
-                        var votes = await exports.ExportVotesAsync(parseResult.GetValue(project), csv ? VotesFormat.Csv : VotesFormat.Jsonl, stream, ct);
-                        summary = new { kind = "votes", format = csv ? "csv" : "jsonl", file = target.FullName, votes = votes.Votes, voided = votes.Voided };
-                    }
-                    else
-                    {
-                        var s = await exports.ExportPreferencesAsync(parseResult.GetValue(project), policy, stream, ct);
-                        summary = new
+                        if (isVotes)
                         {
-                            kind = "preferences", format = "jsonl", file = target.FullName, comparisons = s.Comparisons, written = s.Written,
-                            dropped_gold = s.DroppedGold, dropped_too_few_votes = s.DroppedTooFewVotes, dropped_tie = s.DroppedTie,
-                            dropped_agreement = s.DroppedAgreement, ties_written = s.TiesWritten,
-                            flagged_raters_excluded = s.FlaggedRatersExcluded, votes_counted = s.VotesCounted,
-                        };
+                            var votes = await exports.ExportVotesAsync(parseResult.GetValue(project), csv ? VotesFormat.Csv : VotesFormat.Jsonl, stream, ct);
+                            summary = new { kind = "votes", format = csv ? "csv" : "jsonl", file = target.FullName, votes = votes.Votes, voided = votes.Voided };
+                        }
+                        else
+                        {
+                            var s = await exports.ExportPreferencesAsync(parseResult.GetValue(project), policy, stream, ct);
+                            summary = new
+                            {
+                                kind = "preferences", format = "jsonl", file = target.FullName, comparisons = s.Comparisons, written = s.Written,
+                                dropped_gold = s.DroppedGold, dropped_too_few_votes = s.DroppedTooFewVotes, dropped_tie = s.DroppedTie,
+                                dropped_agreement = s.DroppedAgreement, ties_written = s.TiesWritten,
+                                flagged_raters_excluded = s.FlaggedRatersExcluded, votes_counted = s.VotesCounted,
+                            };
+                        }
                     }
+                    File.Move(temporary, target.FullName, overwrite: true);
+                    await output.WriteLineAsync(JsonSerializer.Serialize(summary));
+                    return 0;
                 }
-                File.Move(temporary, target.FullName, overwrite: true);
-                await output.WriteLineAsync(JsonSerializer.Serialize(summary));
-                return 0;
-            }
-            catch (KeyNotFoundException ex)
-            {
-                await error.WriteLineAsync($"rlhf: {ex.Message}");
-                return 1;
-            }
-            finally
-            {
-                if (File.Exists(temporary)) File.Delete(temporary);
-            }
+                catch (KeyNotFoundException ex)
+                {
+                    await error.WriteLineAsync($"rlhf: {ex.Message}");
+                    return 1;
+                }
+                finally
+                {
+                    if (File.Exists(temporary)) File.Delete(temporary);
+                }
+            }, ct, host);
         }));
         return command;
     }

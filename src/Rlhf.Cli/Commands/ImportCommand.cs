@@ -3,7 +3,6 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Rlhf.Data.Audit;
-using Rlhf.Data.Database;
 using Rlhf.Data.Exchange;
 
 namespace Rlhf.Cli.Commands;
@@ -59,37 +58,37 @@ internal static class ImportCommand
                 Seed = parseResult.GetValue(seed),
             };
 
-            using var app = (host ?? (() => CliHost.Create()))();
-            await using var scope = app.Services.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().MigrateAsync(ct);
-            var imports = scope.ServiceProvider.GetService<ImportService>() ?? ActivatorUtilities.CreateInstance<ImportService>(scope.ServiceProvider);
-            ImportReport report;
-            await using (var stream = new FileStream(input.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan))
-                report = await imports.ImportAsync(parseResult.GetValue(project), stream, chosenFormat.Value, options, new AuditActor(null, "cli"), null, ct);
-
-            await output.WriteLineAsync(JsonSerializer.Serialize(new
+            return await CliHost.WithDatabaseAsync(async services =>
             {
-                committed = report.Committed,
-                format = report.Format.ToString().ToLowerInvariant(),
-                records = report.Records,
-                imported_records = report.ImportedRecords,
-                bad_records = report.BadRecords,
-                identical_preferences_skipped = report.IdenticalPreferencesSkipped,
-                prompts = report.Prompts,
-                responses = report.Responses,
-                duplicate_responses_skipped = report.DuplicateResponsesSkipped,
-                comparisons = report.Comparisons,
-                votes = report.Votes,
-                bytes_read = report.BytesRead,
-                error_count = report.ErrorCount,
-                errors = report.Errors.Select(e => e.ToString()),
-                warnings = report.Warnings.Select(w => w.ToString()),
-                seconds = Math.Round(report.Elapsed.TotalSeconds, 3),
-            }));
-            if (report.Committed) return 0;
-            foreach (var e in report.Errors) await error.WriteLineAsync($"rlhf: {e}");
-            if (report.ErrorCount > report.Errors.Count) await error.WriteLineAsync($"rlhf: ... and {report.ErrorCount - report.Errors.Count} more errors.");
-            return 1;
+                var imports = services.GetService<ImportService>() ?? ActivatorUtilities.CreateInstance<ImportService>(services);
+                ImportReport report;
+                await using (var stream = new FileStream(input.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan))
+                    report = await imports.ImportAsync(parseResult.GetValue(project), stream, chosenFormat.Value, options, new AuditActor(null, "cli"), null, ct);
+
+                await output.WriteLineAsync(JsonSerializer.Serialize(new
+                {
+                    committed = report.Committed,
+                    format = report.Format.ToString().ToLowerInvariant(),
+                    records = report.Records,
+                    imported_records = report.ImportedRecords,
+                    bad_records = report.BadRecords,
+                    identical_preferences_skipped = report.IdenticalPreferencesSkipped,
+                    prompts = report.Prompts,
+                    responses = report.Responses,
+                    duplicate_responses_skipped = report.DuplicateResponsesSkipped,
+                    comparisons = report.Comparisons,
+                    votes = report.Votes,
+                    bytes_read = report.BytesRead,
+                    error_count = report.ErrorCount,
+                    errors = report.Errors.Select(e => e.ToString()),
+                    warnings = report.Warnings.Select(w => w.ToString()),
+                    seconds = Math.Round(report.Elapsed.TotalSeconds, 3),
+                }));
+                if (report.Committed) return 0;
+                foreach (var e in report.Errors) await error.WriteLineAsync($"rlhf: {e}");
+                if (report.ErrorCount > report.Errors.Count) await error.WriteLineAsync($"rlhf: ... and {report.ErrorCount - report.Errors.Count} more errors.");
+                return 1;
+            }, ct, host);
         }));
         return command;
     }

@@ -3,7 +3,6 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Rlhf.Core.Registry;
 using Rlhf.Data.Audit;
-using Rlhf.Data.Database;
 using Rlhf.Jobs.Registry;
 
 namespace Rlhf.Cli.Commands;
@@ -14,12 +13,9 @@ internal static class ModelsCommand
     public static Command Create()
     {
         var list = new Command("list", "List the registered models as JSON lines.");
-        list.SetAction((parseResult, ct) => CliErrors.RunAsync(parseResult, async output =>
+        list.SetAction((parseResult, ct) => CliErrors.RunAsync(parseResult, output => CliHost.WithDatabaseAsync(async services =>
         {
-            using var host = CliHost.Create();
-            await using var scope = host.Services.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().MigrateAsync(ct);
-            foreach (var m in await scope.ServiceProvider.GetRequiredService<ModelRegistry>().ListAsync(ct))
+            foreach (var m in await services.GetRequiredService<ModelRegistry>().ListAsync(ct))
                 await output.WriteLineAsync(JsonSerializer.Serialize(new
                 {
                     id = m.Id, name = m.Name, kind = m.Kind.ToString().ToLowerInvariant(), parent = m.ParentId, source = m.Source,
@@ -27,18 +23,15 @@ internal static class ModelsCommand
                     validation_accuracy = m.ValidationAccuracy,
                 }));
             return 0;
-        }));
+        }, ct)));
 
         var path = new Option<DirectoryInfo>("--path") { Description = "A Hugging Face GPT-2 folder (config.json + model.safetensors).", Required = true };
         var name = new Option<string>("--name") { Description = "A unique name in the registry.", Required = true };
         var kind = new Option<ModelKind>("--kind") { Description = "base, reward or policy.", DefaultValueFactory = _ => ModelKind.Base };
         var import = new Command("import", "Validate a local GPT-2 checkpoint folder (any folder you can read: unlike the site, the CLI is not bound to Models:ImportRoot) and copy it into the registry.") { path, name, kind };
-        import.SetAction((parseResult, ct) => CliErrors.RunAsync(parseResult, async output =>
+        import.SetAction((parseResult, ct) => CliErrors.RunAsync(parseResult, output => CliHost.WithDatabaseAsync(async services =>
         {
-            using var host = CliHost.Create();
-            await using var scope = host.Services.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().MigrateAsync(ct);
-            var result = await scope.ServiceProvider.GetRequiredService<ModelRegistry>().ImportAsync(
+            var result = await services.GetRequiredService<ModelRegistry>().ImportAsync(
                 parseResult.GetValue(path)!.FullName, parseResult.GetValue(name)!, parseResult.GetValue(kind), null, "import", null,
                 "", new AuditActor(null, "cli"), ct);
             if (!result.Succeeded)
@@ -48,7 +41,7 @@ internal static class ModelsCommand
             }
             await output.WriteLineAsync($"Imported model {result.Model!.Id} '{result.Model.Name}' ({result.Model.ParameterCount:N0} parameters).");
             return 0;
-        }));
+        }, ct)));
 
         return new Command("models", "The model registry.") { list, import };
     }

@@ -17,20 +17,17 @@ using static TorchSharp.torch;
 /// <para>
 /// The action is split into: read the inputs (one or more token sequences), load the model, score each
 /// sequence, print one JSON line per sequence. New input options (e.g. --prompt/--response rendered with
-/// ConversationTemplate, or --data FILE.jsonl) only need another branch in <see cref="TryReadInputs"/>.
+/// ConversationTemplate, or --data FILE.jsonl) only need another branch before <see cref="SequenceInput.ReadTokens"/>.
 /// </para>
 /// </summary>
 internal static class RewardScoreCommand
 {
     public static Command Create()
     {
-        var model = new Option<DirectoryInfo>("--model")
-        {
-            Description = "Folder of a GPT-2 reward model in the Hugging Face layout (config.json + model.safetensors with score.weight).",
-            Required = true,
-        };
-        var ids = new Option<string>("--ids") { Description = "Comma-separated GPT-2 token ids of the sequence to score." };
-        var text = new Option<string>("--text") { Description = "Text to tokenize with GPT-2 BPE instead of --ids." };
+        var input = new SequenceInput(
+            "Folder of a GPT-2 reward model in the Hugging Face layout (config.json + model.safetensors with score.weight).",
+            "Comma-separated GPT-2 token ids of the sequence to score.");
+        var (model, ids, text) = (input.Model, input.Ids, input.Text);
         var command = new Command("reward-score", "Print the reward a GPT-2 reward model gives a sequence (the score at its last token).")
         {
             model, ids, text,
@@ -52,33 +49,13 @@ internal static class RewardScoreCommand
             if (textual)
                 return ScoreTexts(parseResult, model, ids, text, prompt, response, data, maxLength, output, error);
 
-            if (!TryReadInputs(parseResult, ids, text, out var sequences, out var usage))
+            if (input.ReadTokens(parseResult, error) is not { } tokens) return 2;
+            return input.WithModel(parseResult, folder => ModelLoader.LoadRewardModel(folder), rewardModel =>
             {
-                error.WriteLine($"rlhf: {usage}");
-                return 2;
-            }
-
-            try
-            {
-                TorchThreads.EnsureConfigured();
-                using var rewardModel = ModelLoader.LoadRewardModel(parseResult.GetValue(model)!.FullName);
-                foreach (var tokens in sequences)
-                {
-                    if (LmLogprobCommand.CheckFits(tokens, rewardModel, parseResult.GetValue(text) is not null) is string misfit)
-                    {
-                        error.WriteLine($"rlhf: {misfit}");
-                        return 2;
-                    }
-                }
-                foreach (var tokens in sequences)
-                    output.WriteLine(ToJson(Score(rewardModel, tokens)));
+                if (!input.Fits(parseResult, tokens, rewardModel, error)) return 2;
+                output.WriteLine(ToJson(Score(rewardModel, tokens)));
                 return 0;
-            }
-            catch (CheckpointException e)
-            {
-                error.WriteLine($"rlhf: {e.Message}");
-                return 1;
-            }
+            }, error);
         });
         return command;
     }
@@ -145,17 +122,6 @@ internal static class RewardScoreCommand
             error.WriteLine($"rlhf: {e.Message}");
             return 1;
         }
-    }
-
-    /// <summary>The sequences to score, from whichever input options were given (exactly one source).</summary>
-    private static bool TryReadInputs(ParseResult parseResult, Option<string> ids, Option<string> text,
-        out List<int[]> sequences, out string problem)
-    {
-        sequences = [];
-        if (!LmLogprobCommand.TryReadTokens(parseResult.GetValue(ids), parseResult.GetValue(text), out var tokens, out problem))
-            return false;
-        sequences.Add(tokens);
-        return true;
     }
 
     /// <summary>The score at the last token of the sequence (every token counts as real, even a final EOS).</summary>

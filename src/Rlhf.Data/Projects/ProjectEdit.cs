@@ -3,21 +3,8 @@ using Rlhf.Core.Projects;
 namespace Rlhf.Data.Projects;
 
 /// <summary>The editable settings of a project, as the form and the API send them.</summary>
-public sealed class ProjectEdit
+public sealed class ProjectEdit : ProjectSettings
 {
-    public string Name { get; set; } = "";
-    public string Guidelines { get; set; } = "";
-    public ProjectStatus Status { get; set; } = ProjectStatus.Draft;
-    public int Overlap { get; set; } = 3;
-    public double GoldRate { get; set; } = 0.05;
-    public int LeaseMinutes { get; set; } = 15;
-    public int? DailyQuota { get; set; }
-    public bool RationaleRequired { get; set; }
-    public int AdaptiveExtraRaters { get; set; } = 2;
-    public double AdaptiveThreshold { get; set; } = 0.34;
-    public double GoldMinimumAccuracy { get; set; } = 0.7;
-    public int GoldMinimumAnswers { get; set; } = 10;
-    public bool PauseFlaggedRaters { get; set; }
     public List<int> PoolIds { get; set; } = [];
 
     /// <summary>Every problem, each a sentence naming the field; empty when valid.</summary>
@@ -40,21 +27,17 @@ public sealed class ProjectEdit
         return errors;
     }
 
-    public static ProjectEdit From(Project p, IEnumerable<int> poolIds) => new()
+    public static ProjectEdit From(Project p, IEnumerable<int> poolIds)
     {
-        Name = p.Name, Guidelines = p.Guidelines, Status = p.Status, Overlap = p.Overlap, GoldRate = p.GoldRate,
-        LeaseMinutes = p.LeaseMinutes, DailyQuota = p.DailyQuota, RationaleRequired = p.RationaleRequired,
-        AdaptiveExtraRaters = p.AdaptiveExtraRaters, AdaptiveThreshold = p.AdaptiveThreshold,
-        GoldMinimumAccuracy = p.GoldMinimumAccuracy, GoldMinimumAnswers = p.GoldMinimumAnswers,
-        PauseFlaggedRaters = p.PauseFlaggedRaters, PoolIds = poolIds.ToList(),
-    };
+        var edit = new ProjectEdit { PoolIds = poolIds.ToList() };
+        p.CopySettingsTo(edit);
+        return edit;
+    }
 
+    /// <summary>Writes these settings onto the stored project, the name trimmed.</summary>
     public void ApplyTo(Project p)
     {
-        p.Name = Name.Trim(); p.Guidelines = Guidelines; p.Status = Status; p.Overlap = Overlap; p.GoldRate = GoldRate;
-        p.LeaseMinutes = LeaseMinutes; p.DailyQuota = DailyQuota; p.RationaleRequired = RationaleRequired;
-        p.AdaptiveExtraRaters = AdaptiveExtraRaters; p.AdaptiveThreshold = AdaptiveThreshold;
-        p.GoldMinimumAccuracy = GoldMinimumAccuracy; p.GoldMinimumAnswers = GoldMinimumAnswers;
-        p.PauseFlaggedRaters = PauseFlaggedRaters;
+        CopySettingsTo(p);
+        p.Name = Name.Trim();
     }
 }

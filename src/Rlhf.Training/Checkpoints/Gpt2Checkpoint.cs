@@ -44,18 +44,7 @@ public static class Gpt2Checkpoint
     {
         var config = LoadConfig(folder);
         var weights = ReadWeights(folder, config, withScore: false, scoreMayBeMissing: false);
-        var model = new Gpt2LMHeadModel(config);
-        try
-        {
-            LoadParameters(model, weights, allowMissing: _ => false);
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-        model.eval();
-        return model;
+        return ModelFilling.Fill(new Gpt2LMHeadModel(config), model => LoadParameters(model, weights, allowMissing: _ => false));
     }
 
     /// <summary>
@@ -67,29 +56,17 @@ public static class Gpt2Checkpoint
     {
         var config = LoadConfig(folder);
         var weights = ReadWeights(folder, config, withScore: true, scoreMayBeMissing: initScoreIfMissing);
-        var model = new Gpt2ForSequenceClassification(config with { PadTokenId = config.EffectivePadTokenId });
-        try
+        return ModelFilling.Fill(new Gpt2ForSequenceClassification(config with { PadTokenId = config.EffectivePadTokenId }), model =>
         {
             var missing = LoadParameters(model, weights, allowMissing: name => initScoreIfMissing && name == "score.weight");
             if (missing.Contains("score.weight"))
                 InitScoreHead(model, generator);
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-        model.eval();
-        return model;
+        });
     }
 
     /// <summary>Sets score.weight ~ N(0, 1/sqrt(n_embd + 1)).</summary>
     public static void InitScoreHead(Gpt2ForSequenceClassification model, Generator? generator = null)
-    {
-        using var noGrad = no_grad();
-        var std = 1.0 / Math.Sqrt(model.Config.NEmbd + 1);
-        model.ScoreWeight.normal_(0.0, std, generator);
-    }
+        => ModelFilling.InitScoreHead(model.ScoreWeight, model.Config.NEmbd, generator);
 
     /// <summary>Saves config.json (GPT2LMHeadModel) and model.safetensors (transformer.* keys, no lm_head).</summary>
     public static void Save(Gpt2LMHeadModel model, string folder)

@@ -22,19 +22,11 @@ public static class LlamaCheckpoint
     public static LlamaForCausalLM LoadLanguageModel(string folder)
     {
         var config = LoadConfig(folder);
-        var model = new LlamaForCausalLM(config);
-        try
+        return ModelFilling.Fill(new LlamaForCausalLM(config), model =>
         {
             using var weights = CheckpointWeights.Open(folder);
             LoadParameters(model, weights, allowMissing: _ => false);
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-        model.eval();
-        return model;
+        });
     }
 
     /// <summary>
@@ -46,24 +38,13 @@ public static class LlamaCheckpoint
         var config = LoadConfig(folder);
         if (config.NumLabels != 1)
             throw new CheckpointException(Path.Combine(folder, ConfigFileName), $"num_labels is {config.NumLabels}, expected 1 for a reward model");
-        var model = new LlamaForSequenceClassification(config);
-        try
+        return ModelFilling.Fill(new LlamaForSequenceClassification(config), model =>
         {
             using var weights = CheckpointWeights.Open(folder);
             var missing = LoadParameters(model, weights, allowMissing: name => initScoreIfMissing && name == "score.weight");
             if (missing.Contains("score.weight"))
-            {
-                using var noGrad = no_grad();
-                model.ScoreWeight.normal_(0.0, 1.0 / Math.Sqrt(config.HiddenSize + 1), generator);
-            }
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-        model.eval();
-        return model;
+                ModelFilling.InitScoreHead(model.ScoreWeight, config.HiddenSize, generator);
+        });
     }
 
     /// <summary>

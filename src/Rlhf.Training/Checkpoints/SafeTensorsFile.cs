@@ -15,7 +15,7 @@ namespace Rlhf.Training.Checkpoints;
 /// </summary>
 public sealed class SafeTensorsFile
 {
-    private const long MaxHeaderBytes = 100L * 1024 * 1024;
+    private const long MaxHeaderBytes = SafeTensorsHeader.MaxHeaderBytes;
 
     private SafeTensorsFile(string path, IReadOnlyDictionary<string, string> metadata,
         IReadOnlyDictionary<string, SafeTensor> tensors)
@@ -37,120 +37,19 @@ public sealed class SafeTensorsFile
     public static SafeTensorsFile Read(string path)
     {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("safetensors reading needs a little-endian machine");
-        if (!File.Exists(path)) throw new CheckpointException(path, "file not found");
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            return Read(stream, path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CheckpointException(path, $"cannot be read ({e.Message.ReplaceLineEndings(" ")})", e);
-        }
+        return CheckpointFile.Read(path, stream => Read(stream, path));
     }
 
     private static SafeTensorsFile Read(FileStream stream, string path)
     {
-        var (metadata, entries, dataStart) = ReadHeader(stream, path);
+        var header = SafeTensorsHeader.Read(stream, path);   // checked (offsets in bounds, tiling the data) before any tensor is allocated
         var tensors = new Dictionary<string, SafeTensor>(StringComparer.Ordinal);
-        foreach (var e in entries.OrderBy(e => e.Begin))
+        foreach (var e in header.Entries)                     // in the order of their data
         {
-            stream.Seek(dataStart + e.Begin, SeekOrigin.Begin);
+            stream.Seek(header.DataStart + e.Begin, SeekOrigin.Begin);
             tensors[e.Name] = new SafeTensor(e.Name, e.DType, e.Shape, ReadData(stream, e.DType, SafeTensor.ElementCountOf(e.Shape)));
         }
-        return new SafeTensorsFile(path, metadata, tensors);
-    }
-
-    /// <summary>
-    /// Reads and checks the header only (for <see cref="SafeTensorsReader"/>, which streams the data tensor by tensor):
-    /// the metadata, each tensor's dtype/shape/offsets, and where the data starts in the file.
-    /// </summary>
-    internal static (Dictionary<string, string> Metadata, List<(string Name, string DType, long[] Shape, long Begin, long End)> Entries, long DataStart)
-        ReadHeader(FileStream stream, string path)
-    {
-        SafeTensorsHeader.Read(stream, path);   // offsets in bounds, non-overlapping, covering the data: checked before any tensor is allocated
-        var fileLength = stream.Length;
-        Span<byte> lengthBytes = stackalloc byte[8];
-        if (fileLength < 8) throw new CheckpointException(path, "is not a safetensors file (shorter than 8 bytes)");
-        stream.ReadExactly(lengthBytes);
-        var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
-        if (headerLength < 2 || headerLength > (ulong)MaxHeaderBytes || (long)headerLength > fileLength - 8)
-            throw new CheckpointException(path, $"is not a safetensors file (header length {headerLength} for a file of {fileLength} bytes)");
-
-        var headerBytes = new byte[(int)headerLength];
-        stream.ReadExactly(headerBytes);
-        var dataStart = 8 + (long)headerLength;
-        var dataLength = fileLength - dataStart;
-
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(headerBytes); }
-        catch (JsonException e)
-        {
-            throw new CheckpointException(path, $"safetensors header is not valid JSON ({e.Message.ReplaceLineEndings(" ")})", e);
-        }
-
-        using (doc)
-        {
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
-                throw new CheckpointException(path, "safetensors header is not a JSON object");
-
-            var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-            var entries = new List<(string Name, string DType, long[] Shape, long Begin, long End)>();
-            foreach (var property in doc.RootElement.EnumerateObject())
-            {
-                if (property.Name == "__metadata__")
-                {
-                    if (property.Value.ValueKind == JsonValueKind.Object)
-                        foreach (var m in property.Value.EnumerateObject())
-                            metadata[m.Name] = m.Value.ValueKind == JsonValueKind.String ? m.Value.GetString()! : m.Value.GetRawText();
-                    continue;
-                }
-                entries.Add(ParseEntry(property, path, dataLength));
-            }
-
-            return (metadata, entries, dataStart);
-        }
-    }
-
-    private static (string, string, long[], long, long) ParseEntry(JsonProperty property, string path, long dataLength)
-    {
-        var name = property.Name;
-        var v = property.Value;
-        if (v.ValueKind != JsonValueKind.Object)
-            throw new CheckpointException(path, $"{name} has no dtype/shape/data_offsets entry");
-        if (!v.TryGetProperty("dtype", out var dtypeEl) || dtypeEl.ValueKind != JsonValueKind.String)
-            throw new CheckpointException(path, $"{name} has no dtype");
-        var dtype = dtypeEl.GetString()!;
-        var elementSize = dtype switch
-        {
-            "F32" => 4,
-            "F16" or "BF16" => 2,
-            _ => throw new CheckpointException(path, $"{name} has dtype {dtype}; only F32, F16 and BF16 are supported"),
-        };
-        if (!v.TryGetProperty("shape", out var shapeEl) || shapeEl.ValueKind != JsonValueKind.Array)
-            throw new CheckpointException(path, $"{name} has no shape");
-        var shape = new long[shapeEl.GetArrayLength()];
-        var i = 0;
-        foreach (var d in shapeEl.EnumerateArray())
-        {
-            if (d.ValueKind != JsonValueKind.Number || !d.TryGetInt64(out var dim) || dim < 0)
-                throw new CheckpointException(path, $"{name} has an invalid shape {shapeEl.GetRawText()}");
-            shape[i++] = dim;
-        }
-        if (!v.TryGetProperty("data_offsets", out var offEl) || offEl.ValueKind != JsonValueKind.Array || offEl.GetArrayLength() != 2
-            || !offEl[0].TryGetInt64(out var begin) || !offEl[1].TryGetInt64(out var end))
-            throw new CheckpointException(path, $"{name} has no valid data_offsets");
-
-        long count;
-        try { count = SafeTensor.ElementCountOf(shape); }
-        catch (OverflowException) { throw new CheckpointException(path, $"{name} has a shape too large: {SafeTensor.FormatShape(shape)}"); }
-        if (count > Array.MaxLength)
-            throw new CheckpointException(path, $"{name} has {count} elements, more than one array can hold");
-        if (begin < 0 || end < begin || end > dataLength)
-            throw new CheckpointException(path, $"{name} has data_offsets [{begin}, {end}] outside the data ({dataLength} bytes)");
-        if (end - begin != count * elementSize)
-            throw new CheckpointException(path, $"{name} has data_offsets [{begin}, {end}] ({end - begin} bytes) but shape {SafeTensor.FormatShape(shape)} of {dtype} needs {count * elementSize} bytes");
-        return (name, dtype, shape, begin, end);
+        return new SafeTensorsFile(path, header.Metadata, tensors);
     }
 
     private static float[] ReadData(Stream stream, string dtype, long count)

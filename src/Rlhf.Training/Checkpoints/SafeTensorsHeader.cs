@@ -52,18 +52,7 @@ public sealed class SafeTensorsHeader
 
     /// <summary>Reads and checks the header of the file at <paramref name="path"/>; reads nothing else.</summary>
     public static SafeTensorsHeader Read(string path)
-    {
-        if (!File.Exists(path)) throw new CheckpointException(path, "file not found");
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            return Read(stream, path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CheckpointException(path, $"cannot be read ({e.Message.ReplaceLineEndings(" ")})", e);
-        }
-    }
+        => CheckpointFile.Read(path, stream => Read(stream, path));
 
     /// <summary>
     /// Reads and checks the header at the start of <paramref name="stream"/> (the whole file), then puts the stream

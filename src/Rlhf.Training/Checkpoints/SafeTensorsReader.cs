@@ -35,25 +35,12 @@ public sealed class SafeTensorsReader : IDisposable
     public static SafeTensorsReader Open(string path)
     {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("safetensors reading needs a little-endian machine");
-        if (!File.Exists(path)) throw new CheckpointException(path, "file not found");
-        FileStream? stream = null;
-        try
+        return CheckpointFile.Read(path, stream =>
         {
-            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            var (_, entries, dataStart) = SafeTensorsFile.ReadHeader(stream, path);
-            var byName = entries.ToDictionary(e => e.Name, e => (e.DType, e.Shape, e.Begin), StringComparer.Ordinal);
-            return new SafeTensorsReader(path, stream, byName, dataStart);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            stream?.Dispose();
-            throw new CheckpointException(path, $"cannot be read ({e.Message.ReplaceLineEndings(" ")})", e);
-        }
-        catch
-        {
-            stream?.Dispose();
-            throw;
-        }
+            var header = SafeTensorsHeader.Read(stream, path);
+            var byName = header.Entries.ToDictionary(e => e.Name, e => (e.DType, e.Shape, e.Begin), StringComparer.Ordinal);
+            return new SafeTensorsReader(path, stream, byName, header.DataStart);
+        }, keepOpen: true);
     }
 
     public bool Contains(string name) => _entries.ContainsKey(name);

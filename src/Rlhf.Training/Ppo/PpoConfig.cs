@@ -1,4 +1,5 @@
 using System.Globalization;
+using Rlhf.Training.Optim;
 
 namespace Rlhf.Training.Ppo;
 
@@ -148,11 +149,11 @@ public sealed record PpoConfig
         else if (BatchSize >= 2 && (BatchSize % MiniBatches != 0 || BatchSize / MiniBatches < 1))
             problems.Add(new(nameof(BatchSize), "--batch", $"({BatchSize}) must be a multiple of --minibatches ({MiniBatches})"));
         if (PpoEpochs < 1) problems.Add(new(nameof(PpoEpochs), "--ppo-epochs", $"must be >= 1 (got {PpoEpochs})"));
-        if (!(LearningRate > 0) || !Finite(LearningRate)) problems.Add(new(nameof(LearningRate), "--lr", $"must be > 0 (got {F(LearningRate)})"));
+        AdamWChecks.AddLearningRate(problems, LearningRate);
         if (LrSchedulerType is not ("linear" or "constant")) problems.Add(new(nameof(LrSchedulerType), "--lr-scheduler", $"must be linear or constant (got {LrSchedulerType})"));
-        if (!(MaxGradNorm >= 0) || !Finite(MaxGradNorm)) problems.Add(new(nameof(MaxGradNorm), "--max-grad-norm", $"must be >= 0, 0 turns clipping off (got {F(MaxGradNorm)})"));
-        if (!(AdamEpsilon > 0) || !Finite(AdamEpsilon)) problems.Add(new(nameof(AdamEpsilon), "--adam-eps", $"must be > 0 (got {F(AdamEpsilon)})"));
-        if (!(WeightDecay >= 0) || !Finite(WeightDecay)) problems.Add(new(nameof(WeightDecay), "--weight-decay", $"must be >= 0 (got {F(WeightDecay)})"));
+        AdamWChecks.AddMaxGradNorm(problems, MaxGradNorm);
+        AdamWChecks.AddAdamEpsilon(problems, AdamEpsilon);
+        AdamWChecks.AddWeightDecay(problems, WeightDecay);
         if (ResponseLength < 1) problems.Add(new(nameof(ResponseLength), "--response-length", $"must be >= 1 (got {ResponseLength})"));
         if (!(Temperature > 0) || !Finite(Temperature)) problems.Add(new(nameof(Temperature), "--temperature", $"must be > 0 (got {F(Temperature)})"));
         if (StopTokenId is < 0) problems.Add(new(nameof(StopTokenId), "--stop-token-id", $"must be a token id >= 0 (got {StopTokenId})"));

@@ -1,4 +1,4 @@
-using TorchSharp;
+using Rlhf.Training.Text;
 using static TorchSharp.torch;
 
 namespace Rlhf.Training.Pretraining;
@@ -10,18 +10,15 @@ namespace Rlhf.Training.Pretraining;
 /// <see cref="Positions"/> (and need no attention mask: with right padding, causal attention never lets a
 /// real token see a pad).
 /// </summary>
-public sealed class PretrainBatch : IDisposable
+public sealed class PretrainBatch : TokenBatch
 {
     private PretrainBatch(Tensor inputIds, Tensor positions, Tensor targets, int tokens)
+        : base(inputIds, positions, targets)
     {
-        InputIds = inputIds;
         Positions = positions;
         Targets = targets;
         TokenCount = tokens;
     }
-
-    /// <summary>int64 [B, T]: inputs, EOS (50256) where padded.</summary>
-    public Tensor InputIds { get; }
 
     /// <summary>int64 [N]: flat indices (b * T + t) of the positions that have a target.</summary>
     public Tensor Positions { get; }
@@ -40,18 +37,15 @@ public sealed class PretrainBatch : IDisposable
         if (lengths.Any(l => l < 2)) throw new ArgumentException("every sequence needs at least 2 tokens", nameof(sequences));
         var B = sequences.Count;
         var T = lengths.Max() - 1;
-        var inputs = new long[B * T];
-        Array.Fill(inputs, padTokenId);
+        var inputs = RightPad(sequences, lengths.Select(l => l - 1).ToArray(), T, padTokenId);   // [B * T]: x[0..L_b-2]
         var positions = new List<long>();
         var targets = new List<long>();
         for (var b = 0; b < B; b++)
         {
-            var s = sequences[b];
             for (var t = 0; t < lengths[b] - 1; t++)
             {
-                inputs[b * T + t] = s[t];
                 positions.Add(b * T + t);
-                targets.Add(s[t + 1]);
+                targets.Add(sequences[b][t + 1]);
             }
         }
         return new PretrainBatch(
@@ -59,12 +53,5 @@ public sealed class PretrainBatch : IDisposable
             tensor(positions.ToArray(), [positions.Count]),
             tensor(targets.ToArray(), [targets.Count]),
             targets.Count);
-    }
-
-    public void Dispose()
-    {
-        InputIds.Dispose();
-        Positions.Dispose();
-        Targets.Dispose();
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Rlhf.Training.Models;
+using Rlhf.Training.Optim;
 
 namespace Rlhf.Training.Pretraining;
 
@@ -82,11 +83,11 @@ public sealed record PretrainConfig
         if (NEmbd % NHead != 0) return $"n-embd ({NEmbd}) must be divisible by n-head ({NHead})";
         if (BlockSize is < 8 or > 1024) return $"block-size must be between 8 and 1024 (got {BlockSize})";
         if (BatchSize < 1) return $"batch-size must be at least 1 (got {BatchSize})";
-        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) return $"lr must be a positive number (got {F(LearningRate)})";
+        if (AdamWChecks.LearningRate(LearningRate) is string lr) return $"lr {lr}";
         if (MinLearningRate is double min && (!(min >= 0) || min > LearningRate))
             return $"min-lr must be between 0 and lr (got {F(min)})";
         if (WarmupSteps < 0) return $"warmup must be at least 0 (got {WarmupSteps})";
-        if (!(WeightDecay >= 0)) return $"weight-decay must be at least 0 (got {F(WeightDecay)})";
+        if (AdamWChecks.WeightDecay(WeightDecay) is string weightDecay) return $"weight-decay {weightDecay}";
         if (!(GradClip > 0)) return $"grad-clip must be positive (got {F(GradClip)})";
         if (Examples < 1) return $"examples must be at least 1 (got {Examples})";
         if (ValidationExamples < 0) return $"validation-examples must be at least 0 (got {ValidationExamples})";

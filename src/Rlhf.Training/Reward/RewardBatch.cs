@@ -9,18 +9,15 @@ namespace Rlhf.Training.Reward;
 /// Token rows right-padded into one batch: input ids [N, T] (pad 50256), attention mask [N, T] and the index of
 /// each row's last real token [N], found from the mask (GPT-2's pad is also its EOS, so a real EOS must count).
 /// </summary>
-public sealed class RewardBatch : IDisposable
+public sealed class RewardBatch : TokenBatch
 {
     private RewardBatch(Tensor inputIds, Tensor attentionMask, Tensor lastIndex, long tokens)
+        : base(inputIds, attentionMask, lastIndex)
     {
-        InputIds = inputIds;
         AttentionMask = attentionMask;
         LastIndex = lastIndex;
         TokenCount = tokens;
     }
-
-    /// <summary>int64 [N, T]</summary>
-    public Tensor InputIds { get; }
 
     /// <summary>int64 [N, T], 1 for real tokens</summary>
     public Tensor AttentionMask { get; }
@@ -39,21 +36,16 @@ public sealed class RewardBatch : IDisposable
         var n = rows.Count;
         var t = rows.Max(r => r.Length);
         if (t == 0) throw new ArgumentException("every row is empty", nameof(rows));
-        var ids = new long[n * t];
         var mask = new long[n * t];
         long tokens = 0;
         for (var i = 0; i < n; i++)
         {
             var row = rows[i];
             if (row.Length == 0) throw new ArgumentException($"row {i} is empty", nameof(rows));
-            for (var j = 0; j < t; j++)
-            {
-                var real = j < row.Length;
-                ids[i * t + j] = real ? row[j] : padTokenId;
-                mask[i * t + j] = real ? 1 : 0;
-            }
+            Array.Fill(mask, 1, i * t, row.Length);
             tokens += row.Length;
         }
+        var ids = RightPad(rows, rows.Select(r => r.Length).ToArray(), t, padTokenId);   // [N * T]
 
         using var scope = NewDisposeScope();
         var inputIds = tensor(ids, [n, t]);
@@ -77,13 +69,6 @@ public sealed class RewardBatch : IDisposable
         var flat = arange(n, dtype: ScalarType.Int64) * t + LastIndex;                    // [N]
         var last = hidden.reshape(n * t, c).index_select(0, flat);                        // [N, C]
         return scope.MoveToOuter(model.ScoreHidden(last));                                // [N]
-    }
-
-    public void Dispose()
-    {
-        InputIds.Dispose();
-        AttentionMask.Dispose();
-        LastIndex.Dispose();
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Rlhf.Training.Optim;
 
 namespace Rlhf.Training.Reward;
 
@@ -62,13 +63,13 @@ public sealed record RewardTrainingConfig
         static string F(double x) => x.ToString("R", CultureInfo.InvariantCulture);
         var problems = new List<ConfigProblem>();
         if (Epochs < 1) problems.Add(new(nameof(Epochs), "--epochs", $"must be >= 1 (got {Epochs})"));
-        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) problems.Add(new(nameof(LearningRate), "--lr", $"must be > 0 (got {F(LearningRate)})"));
+        AdamWChecks.AddLearningRate(problems, LearningRate);
         if (BatchPairs < 1) problems.Add(new(nameof(BatchPairs), "--batch-pairs", $"must be >= 1 (got {BatchPairs})"));
         if (MaxLength < 4) problems.Add(new(nameof(MaxLength), "--max-length", $"must be >= 4 (got {MaxLength})"));
-        if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) problems.Add(new(nameof(WeightDecay), "--weight-decay", $"must be >= 0 (got {F(WeightDecay)})"));
-        if (!(AdamEpsilon > 0) || double.IsInfinity(AdamEpsilon)) problems.Add(new(nameof(AdamEpsilon), "--adam-eps", $"must be > 0 (got {F(AdamEpsilon)})"));
+        AdamWChecks.AddWeightDecay(problems, WeightDecay);
+        AdamWChecks.AddAdamEpsilon(problems, AdamEpsilon);
         if (!(WarmupRatio is >= 0 and < 1)) problems.Add(new(nameof(WarmupRatio), "--warmup-ratio", $"must be >= 0 and < 1 (got {F(WarmupRatio)})"));
-        if (!(MaxGradNorm >= 0) || double.IsInfinity(MaxGradNorm)) problems.Add(new(nameof(MaxGradNorm), "--max-grad-norm", $"must be >= 0, 0 turns clipping off (got {F(MaxGradNorm)})"));
+        AdamWChecks.AddMaxGradNorm(problems, MaxGradNorm);
         if (CenterRewardsCoefficient is double c && (!(c >= 0) || double.IsInfinity(c)))
             problems.Add(new(nameof(CenterRewardsCoefficient), "--center-rewards-coefficient", $"must be >= 0 (got {F(c)})"));
         if (!(ValidationFraction is >= 0 and < 1)) problems.Add(new(nameof(ValidationFraction), "--validation-fraction", $"must be >= 0 and < 1 (got {F(ValidationFraction)})"));

@@ -46,6 +46,25 @@ public sealed class DbAndUsersCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Models_commands_bring_a_fresh_database_to_the_schema_then_import_and_list()
+    {
+        var empty = await CliProcess.RunAsync(Env, null, "models", "list");
+        Assert.True(empty.ExitCode == 0, empty.Error);
+        Assert.Equal("", empty.Output.Trim());
+        Assert.True(await ScalarAsync("SELECT count(*) FROM __EFMigrationsHistory") >= 1);
+
+        var import = await CliProcess.RunAsync(Env, null, "models", "import", "--path", FixturePaths.Lm, "--name", "tiny-base");
+        Assert.True(import.ExitCode == 0, import.Error);
+        Assert.StartsWith("Imported model 1 'tiny-base' (", import.Output.Trim());
+
+        var list = await CliProcess.RunAsync(Env, null, "models", "list");
+        Assert.True(list.ExitCode == 0, list.Error);
+        var line = Assert.Single(list.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("\"id\":1,\"name\":\"tiny-base\",\"kind\":\"base\"", line);
+        Assert.Equal(1, await ScalarAsync("SELECT count(*) FROM AuditEvents WHERE ActorName = 'cli'"));
+    }
+
+    [Fact]
     public async Task Users_create_makes_a_user_with_the_role_and_prints_a_generated_password_once()
     {
         var (exit, output, error) = await CliProcess.RunAsync(Env, null, "users", "create", "--email", "r@example.test", "--role", "rater");

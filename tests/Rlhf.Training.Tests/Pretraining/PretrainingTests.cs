@@ -66,7 +66,8 @@ public class PretrainingTests
     [InlineData("Steps", "steps must be at least 1")]
     [InlineData("NEmbd", "n-embd (30) must be divisible by n-head (4)")]
     [InlineData("BlockSize", "block-size must be between 8 and 1024")]
-    [InlineData("LearningRate", "lr must be a positive number")]
+    [InlineData("LearningRate", "lr must be > 0 (got NaN)")]
+    [InlineData("WeightDecay", "weight-decay must be >= 0 (got Infinity)")]
     [InlineData("Examples", "examples must be at least 1")]
     public void Bad_settings_are_named_in_one_line(string field, string message)
     {
@@ -76,6 +77,7 @@ public class PretrainingTests
             "NEmbd" => new PretrainConfig { NEmbd = 30, NHead = 4 },
             "BlockSize" => new PretrainConfig { BlockSize = 4 },
             "LearningRate" => new PretrainConfig { LearningRate = double.NaN },
+            "WeightDecay" => new PretrainConfig { WeightDecay = double.PositiveInfinity },
             _ => new PretrainConfig { Examples = 0 },
         };
         Assert.StartsWith(message, config.Problem());

@@ -1,0 +1,39 @@
+namespace Rlhf.Core.Projects;
+
+/// <summary>
+/// A project's editable settings: guidelines shown to raters, overlap k, gold rate, lease time, quota, adaptive
+/// overlap and gold flagging, with their defaults. <see cref="Project"/> stores them; the form and the API edit them.
+/// </summary>
+public abstract class ProjectSettings
+{
+    public string Name { get; set; } = "";
+    /// <summary>Markdown shown to raters (rendered and sanitised).</summary>
+    public string Guidelines { get; set; } = "";
+    public ProjectStatus Status { get; set; } = ProjectStatus.Draft;
+    /// <summary>Distinct raters per comparison (k).</summary>
+    public int Overlap { get; set; } = 3;
+    /// <summary>Fraction of assignments that are gold pairs.</summary>
+    public double GoldRate { get; set; } = 0.05;
+    public int LeaseMinutes { get; set; } = 15;
+    public int? DailyQuota { get; set; }
+    public bool RationaleRequired { get; set; }
+    /// <summary>Adaptive overlap: extra raters (m) asked when the first k votes disagree; 0 turns it off.</summary>
+    public int AdaptiveExtraRaters { get; set; } = 2;
+    /// <summary>Adaptive overlap: the disagreement (1 - share of the majority direction) above which m more are asked.</summary>
+    public double AdaptiveThreshold { get; set; } = 0.34;
+    /// <summary>Raters below this gold accuracy (over at least <see cref="GoldMinimumAnswers"/>) are flagged.</summary>
+    public double GoldMinimumAccuracy { get; set; } = 0.7;
+    public int GoldMinimumAnswers { get; set; } = 10;
+    /// <summary>Flagged raters stop receiving this project's assignments.</summary>
+    public bool PauseFlaggedRaters { get; set; }
+
+    /// <summary>Copies every setting above onto <paramref name="target"/> as it is (no trimming, no checks).</summary>
+    public void CopySettingsTo(ProjectSettings target)
+    {
+        target.Name = Name; target.Guidelines = Guidelines; target.Status = Status; target.Overlap = Overlap;
+        target.GoldRate = GoldRate; target.LeaseMinutes = LeaseMinutes; target.DailyQuota = DailyQuota;
+        target.RationaleRequired = RationaleRequired; target.AdaptiveExtraRaters = AdaptiveExtraRaters;
+        target.AdaptiveThreshold = AdaptiveThreshold; target.GoldMinimumAccuracy = GoldMinimumAccuracy;
+        target.GoldMinimumAnswers = GoldMinimumAnswers; target.PauseFlaggedRaters = PauseFlaggedRaters;
+    }
+}
