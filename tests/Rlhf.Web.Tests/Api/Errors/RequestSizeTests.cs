@@ -28,6 +28,9 @@ public class RequestSizeTests
         var (researcherId, token) = await ApiScene.UserWithTokenAsync(factory, "res@example.test", "Researcher");
         var admin = factory.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri(address), AllowAutoRedirect = false });
         admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        // Kestrel closes a connection whose request body it refused; a pooled connection reused for the next request
+        // would then end early ("response ended prematurely"), so each request gets its own connection.
+        admin.DefaultRequestHeaders.ConnectionClose = true;
         var project = await ApiScene.ProjectForRatersAsync(factory);
         await ApiScene.AddMemberAsync(factory, project, researcherId);
         var line = "{\"prompt\":\"" + new string('x', 100) + "\"}\n";
