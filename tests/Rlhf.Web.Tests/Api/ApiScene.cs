@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Rlhf.Core.Pools;
 using Rlhf.Core.Projects;
 using Rlhf.Data;
+using Rlhf.Data.Projects;
 using Rlhf.Data.Tokens;
 using Rlhf.Data.Users;
 
@@ -34,11 +35,11 @@ internal static class ApiScene
         await factory.Services.GetRequiredService<IDbContextFactory<RlhfDbContext>>().CreateDbContextAsync();
 
     /// <summary>An active project (k = 2, no gold) whose pool holds the raters, with one comparison.</summary>
-    /// <summary>Makes the user a member (by default the owner) of the project, as its creator would be.</summary>
-    public static async Task AddMemberAsync(RlhfWebFactory factory, int projectId, string userId, bool owner = true)
+    /// <summary>Makes the user the project's owner, as its creator would be (the service's own rule).</summary>
+    public static async Task OwnedByAsync(RlhfWebFactory factory, int projectId, string userId)
     {
         await using var db = await DbAsync(factory);
-        db.ProjectMembers.Add(new ProjectMember { ProjectId = projectId, UserId = userId, IsOwner = owner, AddedAtUtc = DateTime.UtcNow });
+        await ProjectMemberService.AddOwnerAsync(db, projectId, userId, DateTime.UtcNow, CancellationToken.None);
         await db.SaveChangesAsync();
     }
 

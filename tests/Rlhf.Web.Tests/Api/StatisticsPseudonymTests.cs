@@ -20,7 +20,7 @@ public class StatisticsPseudonymTests : IAsyncLifetime
         var (rater, raterToken) = await ApiScene.UserWithTokenAsync(factory, "rater.person@example.test", "Rater");
         var (researcherId, researcherToken) = await ApiScene.UserWithTokenAsync(factory, "res@example.test", "Researcher");
         var project = await ApiScene.ProjectForRatersAsync(factory, rater);
-        await ApiScene.AddMemberAsync(factory, project, researcherId);
+        await ApiScene.OwnedByAsync(factory, project, researcherId);
         var api = ApiScene.Api(factory, raterToken);
         var assignment = (await api.GetFromJsonAsync<JsonElement>("/api/v1/assignments/next")).GetProperty("assignmentId").GetInt64();
         Assert.Equal(HttpStatusCode.OK, (await api.PostAsJsonAsync($"/api/v1/assignments/{assignment}/vote", new { choice = 1 })).StatusCode);

@@ -32,7 +32,7 @@ public class RequestSizeTests
         // would then end early ("response ended prematurely"), so each request gets its own connection.
         admin.DefaultRequestHeaders.ConnectionClose = true;
         var project = await ApiScene.ProjectForRatersAsync(factory);
-        await ApiScene.AddMemberAsync(factory, project, researcherId);
+        await ApiScene.OwnedByAsync(factory, project, researcherId);
         var line = "{\"prompt\":\"" + new string('x', 100) + "\"}\n";
         var big = string.Concat(Enumerable.Repeat(line, 100)); // ~11 KB
 
