@@ -22,6 +22,7 @@ public static class BenchCommand
         command.Subcommands.Add(CreateGenerate());
         command.Subcommands.Add(CreateReward());
         command.Subcommands.Add(CreatePpo());
+        command.Subcommands.Add(CreateMatmul());
         command.Subcommands.Add(BenchLoopCommand.Create());
         command.Subcommands.Add(BenchLoadCommand.Create());
         command.Subcommands.Add(BenchCircuitsCommand.Create());
@@ -131,6 +132,28 @@ public static class BenchCommand
                 BatchSize = parseResult.GetValue(batch), MiniBatches = parseResult.GetValue(minibatches), PpoEpochs = parseResult.GetValue(ppoEpochs),
                 ResponseLength = parseResult.GetValue(responseLength), Repeats = parseResult.GetValue(repeats), Threads = parseResult.GetValue(threads),
             }));
+        });
+        return command;
+    }
+
+    private static Command CreateMatmul()
+    {
+        var sizes = new Option<string>("--matmul-sizes") { Description = "Square matmul sizes, comma-separated.", DefaultValueFactory = _ => "1024,2048" };
+        var repeats = new Option<int>("--repeats") { Description = "Timed matmuls per size and dtype (the best is reported).", DefaultValueFactory = _ => 5 };
+        var threads = Threads();
+        var command = new Command("matmul", "The float32 and bfloat16 matmul rates of this machine, measured in the same run, and their ratio.")
+        {
+            sizes, repeats, threads,
+        };
+        command.SetAction(parseResult =>
+        {
+            var error = parseResult.InvocationConfiguration.Error;
+            if (!TryParseSizes(parseResult.GetValue(sizes), "--matmul-sizes", out var matmulSizes, out var problem))
+                return Fail(error, problem);
+            if (MatmulBenchmark.Problem(matmulSizes, parseResult.GetValue(repeats)) is string p) return Fail(error, $"--{p}.");
+            if (ThreadsProblem(parseResult.GetValue(threads)) is string t) return Fail(error, t);
+            var n = TorchThreads.EnsureConfigured(parseResult.GetValue(threads));
+            return Print(parseResult, MatmulBenchmark.CompareDtypes(matmulSizes, parseResult.GetValue(repeats), n));
         });
         return command;
     }

@@ -5,8 +5,8 @@ using static TorchSharp.torch;
 namespace Rlhf.Bench.Training;
 
 /// <summary>
-/// Measures the fp32 matmul rate of this machine with the current torch thread count: square n x n
-/// matmuls (2 n^3 FLOPs each), best of several runs per size. The best rate over all sizes is the
+/// Measures the matmul rate of this machine with the current torch thread count: square n x n
+/// matmuls (2 n^3 FLOPs each) in float32 or bfloat16 (inputs and output of that dtype), best of several runs per size. The best rate over all sizes is the
 /// denominator of the MFU the other benchmarks report ("measured peak", not a datasheet number).
 /// </summary>
 public static class MatmulBenchmark
@@ -34,7 +34,7 @@ public static class MatmulBenchmark
         return null;
     }
 
-    public static Result Run(IReadOnlyList<int> sizes, int warmup = 1, int repeats = 5)
+    public static Result Run(IReadOnlyList<int> sizes, int warmup = 1, int repeats = 5, ScalarType dtype = ScalarType.Float32)
     {
         if (sizes.Count == 0) throw new ArgumentException("no matmul sizes given", nameof(sizes));
         var results = new List<SizeResult>();
@@ -43,12 +43,30 @@ public static class MatmulBenchmark
         foreach (var n in sizes)
         {
             using var scope = NewDisposeScope();
-            var a = randn([n, n], generator: generator);
-            var b = randn([n, n], generator: generator);
+            var a = randn([n, n], generator: generator).to_type(dtype);   // [n, n]
+            var b = randn([n, n], generator: generator).to_type(dtype);   // [n, n]
             var seconds = BenchmarkTiming.Measure(() => { using var c = a.matmul(b); }, warmup, repeats);
             var flops = 2.0 * n * n * (double)n;
             results.Add(new SizeResult(n, flops / seconds.Min() / 1e9, flops / BenchmarkTiming.Median(seconds) / 1e9));
         }
         return new Result(results);
+    }
+
+    /// <summary>`rlhf bench matmul`: the float32 and bfloat16 rates of the same sizes in one run, and bf16 / float32.</summary>
+    public static JsonObject CompareDtypes(IReadOnlyList<int> sizes, int repeats, int threads)
+    {
+        var float32 = Run(sizes, warmup: 1, repeats: repeats, ScalarType.Float32);
+        var bf16 = Run(sizes, warmup: 1, repeats: repeats, ScalarType.BFloat16);
+        return new JsonObject
+        {
+            ["benchmark"] = "matmul",
+            ["threads"] = threads,
+            ["float32_gflops"] = BenchmarkTiming.Round(float32.BestGflops),
+            ["bf16_gflops"] = BenchmarkTiming.Round(bf16.BestGflops),
+            ["bf16_over_float32"] = BenchmarkTiming.Round(bf16.BestGflops / float32.BestGflops),
+            ["float32"] = float32.ToJson(),
+            ["bf16"] = bf16.ToJson(),
+            ["load_avg_1m"] = BenchmarkTiming.LoadAverage(),
+        };
     }
 }

@@ -55,7 +55,8 @@ public static class PpoBenchmark
                 Steps = o.Warmup + o.Repeats, BatchSize = o.BatchSize, MiniBatches = o.MiniBatches, PpoEpochs = o.PpoEpochs,
                 ResponseLength = o.ResponseLength, SampleEvery = int.MaxValue, CheckpointEvery = int.MaxValue, Seed = o.Seed,
             };
-            new PpoTrainer(config).Train(policyDir, rewardDir, DemoCorpus.Prompts(o.Seed, 4 * o.BatchSize), Path.Combine(folder, "out"), null,
+            var phases = new PpoPhaseTimes();
+            new PpoTrainer(config) { PhaseTimes = phases }.Train(policyDir, rewardDir, DemoCorpus.Prompts(o.Seed, 4 * o.BatchSize), Path.Combine(folder, "out"), null,
                 m => steps.Add(m.Values), null, CancellationToken.None);
             var timed = steps.Skip(o.Warmup).ToList();
             double Median(string key) => BenchmarkTiming.Median(timed.Select(s => s[key]).ToList());
@@ -92,6 +93,7 @@ public static class PpoBenchmark
                 ["update_flops_formula"] = "ppo_epochs * query_response_tokens * (6*N_policy + 6*N_value + 2 * 12*n_layer*n_embd*T); N_policy counts the tied LM head, N_value = blocks + ln_f + score",
                 ["update_achieved_gflops"] = BenchmarkTiming.Round(achieved),
                 ["update_mfu"] = BenchmarkTiming.Round(achieved / matmul.BestGflops),
+                ["update_phases_s"] = PhasesPerUpdate(phases, o.Warmup + o.Repeats),
                 ["load_avg_1m"] = BenchmarkTiming.LoadAverage() is { } load ? BenchmarkTiming.Round(load) : null,
             };
         }
@@ -100,5 +102,13 @@ public static class PpoBenchmark
             torch.set_num_threads(previous);
             try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
         }
+    }
+
+    /// <summary>Each phase's mean seconds per update (warm-up included), in the order the phases run.</summary>
+    internal static JsonObject PhasesPerUpdate(PpoPhaseTimes phases, int updates)
+    {
+        var result = new JsonObject();
+        foreach (var (phase, seconds) in phases.Seconds) result[phase] = BenchmarkTiming.Round(seconds / updates);
+        return result;
     }
 }

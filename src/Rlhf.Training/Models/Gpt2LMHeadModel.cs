@@ -50,6 +50,9 @@ public sealed class Gpt2LMHeadModel : nn.Module, ICausalLanguageModel
     public Tensor HiddenStates(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null)
         => transformer.forward(inputIds, attentionMask, positionIds, cache);
 
+    /// <summary>The tied LM head: hidden @ wte^T. [..., C] -> [..., V]</summary>
+    public Tensor LmHead(Tensor hidden) => nn.functional.linear(hidden, transformer.TokenEmbeddingWeight);
+
     /// <summary>A new cache sized for this model.</summary>
     public KvCache NewCache() => new(Config.NLayer);
 }

@@ -19,6 +19,13 @@ public interface ICausalLanguageModel : IDecoderModel
     /// <returns>[B, T, vocab]</returns>
     Tensor forward(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null);
 
+    /// <summary>The backbone's hidden states after its final norm, before the LM head (PPO reads only the response positions).</summary>
+    /// <returns>[B, T, C]</returns>
+    Tensor HiddenStates(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null);
+
+    /// <summary>The LM head on hidden states: [..., C] -> float32 logits [..., vocab].</summary>
+    Tensor LmHead(Tensor hidden);
+
     /// <summary>A new, empty KV cache sized for this model.</summary>
     KvCache NewCache();
 }

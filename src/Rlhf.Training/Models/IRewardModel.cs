@@ -15,6 +15,12 @@ public interface IRewardModel : IDecoderModel
     /// <returns>[B, T]</returns>
     Tensor forward(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null);
 
+    /// <summary>The backbone's hidden states after its final norm, before the score head. [B, T, C]</summary>
+    Tensor HiddenStates(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null);
+
+    /// <summary>The score head on hidden states: [..., C] -> float32 [...].</summary>
+    Tensor ScoreHidden(Tensor hidden);
+
     /// <summary>The score at the last real token: the last mask-1 position, or without a mask the last non-pad id.</summary>
     /// <returns>[B]</returns>
     Tensor Rewards(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null);

@@ -21,9 +21,11 @@ public sealed class LlamaAttention : nn.Module
     private readonly int _heads;
     private readonly int _kvHeads;
     private readonly int _headDim;
+    private readonly ComputePrecision _precision;
 
-    public LlamaAttention(LlamaConfig config) : base(nameof(LlamaAttention))
+    public LlamaAttention(LlamaConfig config, ComputePrecision precision) : base(nameof(LlamaAttention))
     {
+        _precision = precision;
         (_heads, _kvHeads, _headDim) = (config.NumAttentionHeads, config.NumKeyValueHeads, config.HeadDim);
         q_proj = nn.Linear(config.HiddenSize, _heads * _headDim, hasBias: config.QkvBias);
         k_proj = nn.Linear(config.HiddenSize, _kvHeads * _headDim, hasBias: config.QkvBias);
@@ -49,9 +51,9 @@ public sealed class LlamaAttention : nn.Module
         using var scope = NewDisposeScope();
         var (B, T) = (x.shape[0], x.shape[1]);
 
-        var q = q_proj.forward(x).view(B, T, _heads, _headDim);        // [B, T, nh, hd]
-        var k = k_proj.forward(x).view(B, T, _kvHeads, _headDim);      // [B, T, nkv, hd]
-        var v = v_proj.forward(x).view(B, T, _kvHeads, _headDim);      // [B, T, nkv, hd]
+        var q = _precision.Linear(q_proj, x).view(B, T, _heads, _headDim);     // [B, T, nh, hd]
+        var k = _precision.Linear(k_proj, x).view(B, T, _kvHeads, _headDim);   // [B, T, nkv, hd]
+        var v = _precision.Linear(v_proj, x).view(B, T, _kvHeads, _headDim);   // [B, T, nkv, hd]
         if (q_norm is not null) q = q_norm.forward(q);                  // Qwen3: RMSNorm per head
         if (k_norm is not null) k = k_norm.forward(k);
         q = LlamaRotaryEmbedding.Apply(q.transpose(1, 2), cos, sin);   // [B, nh, T, hd]
@@ -60,13 +62,14 @@ public sealed class LlamaAttention : nn.Module
         if (cache is not null) (k, v) = cache.Append(layer, k, v);      // [B, nkv, S, hd]
         k = RepeatKv(k, _heads / _kvHeads);                             // [B, nh, S, hd]
         v = RepeatKv(v, _heads / _kvHeads);                             // [B, nh, S, hd]
+        (q, k, v) = (_precision.Cast(q), _precision.Cast(k), _precision.Cast(v));   // bf16 attention when asked (rope was float32)
 
         // softmax(q k^T / sqrt(hd), masked) v
         var y = allowed is not null
             ? nn.functional.scaled_dot_product_attention(q, k, v, allowed)               // [B, nh, T, hd]
             : nn.functional.scaled_dot_product_attention(q, k, v, is_casual: T > 1);     // T == S, or one query
         y = y.transpose(1, 2).contiguous().view(B, T, _heads * _headDim);            // [B, T, nh * hd]
-        return scope.MoveToOuter(o_proj.forward(y));                                  // [B, T, C]
+        return scope.MoveToOuter(_precision.Linear(o_proj, y));                       // [B, T, C]
     }
 
     /// <summary>HF repeat_kv: [B, nkv, S, hd] -> [B, nkv * groups, S, hd], each kv head repeated for its query heads.</summary>

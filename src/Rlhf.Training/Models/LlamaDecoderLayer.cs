@@ -11,12 +11,12 @@ public sealed class LlamaDecoderLayer : nn.Module
     private readonly LlamaRmsNorm post_attention_layernorm;
     private readonly LlamaMlp mlp;
 
-    public LlamaDecoderLayer(LlamaConfig config) : base(nameof(LlamaDecoderLayer))
+    public LlamaDecoderLayer(LlamaConfig config, ComputePrecision precision) : base(nameof(LlamaDecoderLayer))
     {
         input_layernorm = new LlamaRmsNorm(config.HiddenSize, config.RmsNormEps);
-        self_attn = new LlamaAttention(config);
+        self_attn = new LlamaAttention(config, precision);
         post_attention_layernorm = new LlamaRmsNorm(config.HiddenSize, config.RmsNormEps);
-        mlp = new LlamaMlp(config);
+        mlp = new LlamaMlp(config, precision);
         RegisterComponents();
     }
 

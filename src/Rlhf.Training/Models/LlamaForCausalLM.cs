@@ -39,16 +39,37 @@ public sealed class LlamaForCausalLM : nn.Module, ICausalLanguageModel
 
     public nn.Module Module => this;
 
+    /// <summary>The dtype of the matmuls (float32 or bfloat16; see <see cref="ComputePrecision"/>). The logits are float32 either way.</summary>
+    public ScalarType ComputeDtype
+    {
+        get => model.Precision.Dtype;
+        set => model.Precision.Dtype = value;
+    }
+
     /// <returns>[B, T, vocab]</returns>
     public Tensor forward(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null)
     {
         using var scope = NewDisposeScope();
         var hidden = model.forward(inputIds, attentionMask, positionIds, cache);                 // [B, T, C]
-        var logits = lm_head is not null
-            ? lm_head.forward(hidden)                                                            // [B, T, V]
-            : nn.functional.linear(hidden, model.TokenEmbeddingWeight);                          // [B, T, V] tied
-        return scope.MoveToOuter(logits);
+        return scope.MoveToOuter(LmHead(hidden));                                                // [B, T, V]
     }
+
+    /// <summary>lm_head (or the tied embedding) in the compute dtype, returned as float32 logits (HF's logits.float()).</summary>
+    /// <param name="hidden">[..., C]</param>
+    /// <returns>[..., V] float32</returns>
+    public Tensor LmHead(Tensor hidden)
+    {
+        using var scope = NewDisposeScope();
+        var precision = model.Precision;
+        var logits = lm_head is not null
+            ? precision.Linear(lm_head, hidden)                                                              // [..., V]
+            : nn.functional.linear(precision.Cast(hidden), precision.Cast(model.TokenEmbeddingWeight));     // [..., V] tied
+        return scope.MoveToOuter(logits.to_type(ScalarType.Float32));
+    }
+
+    /// <summary>The backbone's hidden states after the final norm. [B, T, C]</summary>
+    public Tensor HiddenStates(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null)
+        => model.forward(inputIds, attentionMask, positionIds, cache);
 
     public KvCache NewCache() => new(Config.NumHiddenLayers);
 }

@@ -38,12 +38,30 @@ public sealed class LlamaForSequenceClassification : nn.Module, IRewardModel
 
     public nn.Module Module => this;
 
+    /// <summary>The dtype of the matmuls (float32 or bfloat16; see <see cref="ComputePrecision"/>). The scores are float32 either way.</summary>
+    public ScalarType ComputeDtype
+    {
+        get => model.Precision.Dtype;
+        set => model.Precision.Dtype = value;
+    }
+
     /// <returns>[B, T]</returns>
     public Tensor forward(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null)
     {
         using var scope = NewDisposeScope();
         var hidden = model.forward(inputIds, attentionMask, positionIds);    // [B, T, C]
-        return scope.MoveToOuter(score.forward(hidden).squeeze(-1));        // [B, T]
+        return scope.MoveToOuter(ScoreHidden(hidden));                      // [B, T]
+    }
+
+    /// <summary>The backbone's hidden states after the final norm. [B, T, C]</summary>
+    public Tensor HiddenStates(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null)
+        => model.forward(inputIds, attentionMask, positionIds);
+
+    /// <summary>The score head in the compute dtype, returned as float32: [..., C] -> [...].</summary>
+    public Tensor ScoreHidden(Tensor hidden)
+    {
+        using var scope = NewDisposeScope();
+        return scope.MoveToOuter(model.Precision.Linear(score, hidden).to_type(ScalarType.Float32).squeeze(-1));
     }
 
     /// <returns>[B]</returns>

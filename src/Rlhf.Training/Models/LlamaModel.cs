@@ -19,14 +19,18 @@ public sealed class LlamaModel : nn.Module
     {
         config.Validate();
         Config = config;
+        Precision = new ComputePrecision();
         embed_tokens = nn.Embedding(config.VocabSize, config.HiddenSize);
-        layers = nn.ModuleList(Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new LlamaDecoderLayer(config)).ToArray());
+        layers = nn.ModuleList(Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new LlamaDecoderLayer(config, Precision)).ToArray());
         norm = new LlamaRmsNorm(config.HiddenSize, config.RmsNormEps);
         _rotary = new LlamaRotaryEmbedding(config);
         RegisterComponents();
     }
 
     public LlamaConfig Config { get; }
+
+    /// <summary>The dtype every layer's matmuls run in (see <see cref="ComputePrecision"/>); float32 unless set.</summary>
+    public ComputePrecision Precision { get; }
 
     /// <summary>embed_tokens.weight [vocab, C]; a tied LM head uses it.</summary>
     public Tensor TokenEmbeddingWeight => embed_tokens.weight!;

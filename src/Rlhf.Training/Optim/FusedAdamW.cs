@@ -26,7 +26,7 @@ namespace Rlhf.Training.Optim;
 /// (<see cref="Save"/>, "rlhf-adamw/1"). Parameters come in clip groups: the gradient norm is measured and clipped per
 /// group (PPO clips the policy's and the value model's gradients separately), one group for a single model.</para>
 /// </summary>
-internal sealed class FusedAdamW : IDisposable
+public sealed class FusedAdamW : IDisposable
 {
     public const string Format = "rlhf-adamw/1";
     private const int ChunkElements = 1 << 16;

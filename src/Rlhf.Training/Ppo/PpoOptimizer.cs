@@ -13,17 +13,17 @@ namespace Rlhf.Training.Ppo;
 /// model's gradient separately (one clip group per model): clipped together, a large value-loss gradient (early in a
 /// run, when the values are far from the returns) would shrink the policy's step as well.</para>
 /// </summary>
-internal sealed class PpoOptimizer : IDisposable
+public sealed class PpoOptimizer : IDisposable
 {
     private readonly FusedAdamW _optimizer;
     private readonly double _maxGradNorm;
 
-    public PpoOptimizer(Gpt2LMHeadModel policy, Gpt2ForSequenceClassification valueModel, PpoConfig config)
+    public PpoOptimizer(ICausalLanguageModel policy, IRewardModel valueModel, PpoConfig config)
     {
         _optimizer = new FusedAdamW(
             [
-                policy.named_parameters().Select(p => ("policy/" + p.name, p.parameter)),
-                valueModel.named_parameters().Select(p => ("value/" + p.name, p.parameter)),
+                policy.Module.named_parameters().Select(p => ("policy/" + p.name, p.parameter)),
+                valueModel.Module.named_parameters().Select(p => ("value/" + p.name, p.parameter)),
             ],
             config.AdamEpsilon, config.WeightDecay, beta1: 0.9, beta2: 0.999);
         _maxGradNorm = config.MaxGradNorm;
@@ -33,11 +33,13 @@ internal sealed class PpoOptimizer : IDisposable
     public double LearningRate { get; set; }
 
     /// <summary>backward, clip each model's gradient, step, release the gradients; returns the two gradient norms before clipping.</summary>
-    public (double Policy, double Value) Step(Tensor loss)
+    public (double Policy, double Value) Step(Tensor loss, PpoPhaseTimes? times = null)
     {
         loss.backward();
+        times?.Lap("backward");
         var norms = _optimizer.StepEachGroup(LearningRate, _maxGradNorm);
         _optimizer.ZeroGrad();
+        times?.Lap("optimizer");
         return (norms[0], norms[1]);
     }
 

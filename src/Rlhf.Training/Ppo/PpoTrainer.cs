@@ -77,6 +77,9 @@ public sealed class PpoTrainer
 
     public PpoConfig Config => _config;
 
+    /// <summary>When set, each minibatch update adds its phases' times here (`rlhf bench ppo`).</summary>
+    public PpoPhaseTimes? PhaseTimes { get; init; }
+
     /// <summary>The update a run in <paramref name="checkpointFolder"/> would resume after, or null when it holds no checkpoint.</summary>
     public static long? CheckpointedStep(string checkpointFolder) => PpoCheckpoint.TryLoad(checkpointFolder)?.Common.Step;
 
@@ -233,6 +236,7 @@ public sealed class PpoTrainer
 
             // ================= 2. PPO epochs over shuffled minibatches =================
             var miniBatchSize = args.MiniBatchSize;
+            var updateBatch = new PpoUpdateBatch(queryResponses, attentionMask, responses, logprobs, values, returns, advantages, paddingMask, contextLength);
             var random = new Random(PpoSeeds.Minibatches(args.Seed, step));
             var approxklStats = new List<double>();
             var pgClipfracStats = new List<double>();
@@ -249,36 +253,17 @@ public sealed class PpoTrainer
                 random.Shuffle(bInds);
                 for (var miniBatchStart = 0; miniBatchStart < B; miniBatchStart += miniBatchSize)
                 {
-                    using var miniBatchScope = NewDisposeScope();
-                    var miniBatchInds = tensor(bInds[miniBatchStart..(miniBatchStart + miniBatchSize)].Select(i => (long)i).ToArray());   // [mb]
-                    var mbAdvantage = advantages.index_select(0, miniBatchInds);         // [mb, N]
-                    var mbResponses = responses.index_select(0, miniBatchInds);          // [mb, N]
-                    var mbQueryResponses = queryResponses.index_select(0, miniBatchInds);   // [mb, P + N]
-                    var mbAttentionMask = attentionMask.index_select(0, miniBatchInds);  // [mb, P + N]
-                    var mbLogprobs = logprobs.index_select(0, miniBatchInds);            // [mb, N]
-                    var mbReturn = returns.index_select(0, miniBatchInds);               // [mb, N]
-                    var mbValues = values.index_select(0, miniBatchInds);                // [mb, N]
-                    var mbPaddingMask = paddingMask.index_select(0, miniBatchInds);      // [mb, N]
-
-                    var logits = PpoForward.ResponseLogits(policy, mbQueryResponses, mbAttentionMask, contextLength, args.Temperature);   // [mb, N, V]
-                    var newLogprobs = PpoForward.LogProbs(logits, mbResponses);          // [mb, N]
-                    var vpred = PpoForward.Values(valueModel, mbQueryResponses, mbAttentionMask, contextLength);   // [mb, N]
-                    using var terms = PpoLoss.Compute(newLogprobs, mbLogprobs, mbAdvantage, vpred, mbValues, mbReturn, mbPaddingMask,
-                        args.ClipRange, args.ClipRangeValue, args.VfCoef);
-                    var (policyGradNorm, valueGradNorm) = optimizer.Step(terms.Loss);
-                    policyGradNorms.Add(policyGradNorm);
-                    valueGradNorms.Add(valueGradNorm);
-                    using (no_grad())
-                    {
-                        var entropy = PpoMath.EntropyFromLogits(logits.detach());        // [mb, N]
-                        approxklStats.Add(terms.ApproxKl.item<float>());
-                        pgClipfracStats.Add(terms.PgClipfrac.item<float>());
-                        pgLossStats.Add(terms.PgLoss.item<float>());
-                        vfLossStats.Add(terms.VfLoss.item<float>());
-                        vfClipfracStats.Add(terms.VfClipfrac.item<float>());
-                        entropyStats.Add(entropy.mean().item<float>());
-                        ratioStats.Add(terms.RatioMean.item<float>());
-                    }
+                    var rows = bInds[miniBatchStart..(miniBatchStart + miniBatchSize)].Select(i => (long)i).ToArray();   // [mb]
+                    var stats = PpoMinibatchUpdate.Run(policy, valueModel, optimizer, updateBatch, rows, args, PhaseTimes);
+                    policyGradNorms.Add(stats.PolicyGradNorm);
+                    valueGradNorms.Add(stats.ValueGradNorm);
+                    approxklStats.Add(stats.ApproxKl);
+                    pgClipfracStats.Add(stats.PgClipfrac);
+                    pgLossStats.Add(stats.PgLoss);
+                    vfLossStats.Add(stats.VfLoss);
+                    vfClipfracStats.Add(stats.VfClipfrac);
+                    entropyStats.Add(stats.Entropy);
+                    ratioStats.Add(stats.RatioMean);
                 }
             }
             metrics["time/update"] = Lap(clock);
