@@ -42,13 +42,23 @@ public static class BenchCommand
         var repeats = new Option<int>("--repeats") { Description = "Timed forward passes (the median is reported).", DefaultValueFactory = _ => d.Repeats };
         var sizes = new Option<string>("--matmul-sizes") { Description = "Square matmul sizes for the peak FLOP/s, comma-separated.", DefaultValueFactory = _ => string.Join(",", d.MatmulSizes) };
         var threads = Threads();
-        var command = new Command("forward", "Prefill tokens/s of a random GPT-2 and its MFU against a matmul rate measured in the same run.")
+        var command = new Command("forward", "Prefill tokens/s of a random GPT-2 (or --arch llama) and its MFU against a matmul rate measured in the same run.")
         {
             nLayer, nEmbd, nHead, vocab, seqLen, batch, warmup, repeats, sizes, threads,
         };
+        var arch = new LlamaBenchOptions();
+        arch.AddTo(command);
         command.SetAction(parseResult =>
         {
             var error = parseResult.InvocationConfiguration.Error;
+            var llama = arch.Parse(parseResult, new LlamaBenchmark.Options
+            {
+                BatchSize = LlamaBenchOptions.Explicit(parseResult, batch) ?? 2, SeqLen = parseResult.GetValue(seqLen),
+                VocabSize = LlamaBenchOptions.Explicit(parseResult, vocab), Warmup = LlamaBenchOptions.Explicit(parseResult, warmup) ?? 1,
+                Repeats = LlamaBenchOptions.Explicit(parseResult, repeats) ?? 3,
+            }, out var archProblem);
+            if (archProblem is not null) return Fail(error, archProblem);
+            if (llama is not null) return RunLlama(parseResult, threads, () => LlamaBenchmark.Forward(llama));
             if (!TryParseSizes(parseResult.GetValue(sizes), "--matmul-sizes", out var matmulSizes, out var problem))
                 return Fail(error, problem);
             var options = new ForwardBenchmark.Options
@@ -80,9 +90,18 @@ public static class BenchCommand
         {
             nLayer, nEmbd, nHead, seqLen, batchPairs, warmup, repeats, threads,
         };
+        var arch = new LlamaBenchOptions();
+        arch.AddTo(command);
         command.SetAction(parseResult =>
         {
             var error = parseResult.InvocationConfiguration.Error;
+            var llama = arch.Parse(parseResult, new LlamaBenchmark.Options
+            {
+                BatchSize = LlamaBenchOptions.Explicit(parseResult, batchPairs) ?? 2, SeqLen = parseResult.GetValue(seqLen),
+                Warmup = LlamaBenchOptions.Explicit(parseResult, warmup) ?? 1, Repeats = LlamaBenchOptions.Explicit(parseResult, repeats) ?? 3,
+            }, out var archProblem);
+            if (archProblem is not null) return Fail(error, archProblem);
+            if (llama is not null) return RunLlama(parseResult, threads, () => LlamaBenchmark.Reward(llama));
             foreach (var (name, value) in new[] { ("--n-layer", parseResult.GetValue(nLayer)), ("--n-embd", parseResult.GetValue(nEmbd)), ("--n-head", parseResult.GetValue(nHead)),
                          ("--seq-len", parseResult.GetValue(seqLen)), ("--batch-pairs", parseResult.GetValue(batchPairs)), ("--repeats", parseResult.GetValue(repeats)) })
                 if (value < 1) return Fail(error, $"{name} must be at least 1.");
@@ -111,13 +130,24 @@ public static class BenchCommand
         var responseLength = new Option<int>("--response-length") { Description = "Tokens generated per response.", DefaultValueFactory = _ => d.ResponseLength };
         var repeats = new Option<int>("--repeats") { Description = "Timed PPO updates after one warm-up (the median is reported).", DefaultValueFactory = _ => d.Repeats };
         var threads = Threads();
-        var command = new Command("ppo", "One PPO update split into generation, reference/value forward, scoring and update; the update's MFU.")
+        var promptTokens = new Option<int>("--prompt-tokens") { Description = "Prompt tokens per rollout (--arch llama, whose update runs on a synthetic rollout).", DefaultValueFactory = _ => 64 };
+        var command = new Command("ppo", "One PPO update split into generation, reference/value forward, scoring and update; the update's MFU (--arch llama: the update phase alone).")
         {
-            nLayer, nEmbd, nHead, batch, minibatches, ppoEpochs, responseLength, repeats, threads,
+            nLayer, nEmbd, nHead, batch, minibatches, ppoEpochs, responseLength, repeats, threads, promptTokens,
         };
+        var arch = new LlamaBenchOptions();
+        arch.AddTo(command);
         command.SetAction(parseResult =>
         {
             var error = parseResult.InvocationConfiguration.Error;
+            var llama = arch.Parse(parseResult, new LlamaBenchmark.Options
+            {
+                BatchSize = LlamaBenchOptions.Explicit(parseResult, batch) ?? 8, MiniBatches = parseResult.GetValue(minibatches),
+                SeqLen = parseResult.GetValue(promptTokens), NewTokens = parseResult.GetValue(responseLength),
+                Repeats = LlamaBenchOptions.Explicit(parseResult, repeats) ?? 2,
+            }, out var archProblem);
+            if (archProblem is not null) return Fail(error, archProblem);
+            if (llama is not null) return RunLlama(parseResult, threads, () => LlamaBenchmark.Ppo(llama));
             foreach (var (name, value) in new[] { ("--n-layer", parseResult.GetValue(nLayer)), ("--n-embd", parseResult.GetValue(nEmbd)), ("--n-head", parseResult.GetValue(nHead)),
                          ("--batch", parseResult.GetValue(batch)), ("--minibatches", parseResult.GetValue(minibatches)), ("--ppo-epochs", parseResult.GetValue(ppoEpochs)),
                          ("--response-length", parseResult.GetValue(responseLength)), ("--repeats", parseResult.GetValue(repeats)) })
@@ -173,15 +203,26 @@ public static class BenchCommand
         var repeats = new Option<int>("--repeats") { Description = "Timed cached runs (the median is reported).", DefaultValueFactory = _ => d.Repeats };
         var uncachedRepeats = new Option<int>("--uncached-repeats") { Description = "Timed uncached runs (the median is reported).", DefaultValueFactory = _ => d.UncachedRepeats };
         var threads = Threads();
-        var command = new Command("generate", "Decoding tokens/s with and without the KV cache on a random GPT-2.")
+        var command = new Command("generate", "Decoding tokens/s with and without the KV cache on a random GPT-2 (--arch llama: cached only, per dtype).")
         {
             nLayer, nEmbd, nHead, vocab, promptTokens, newTokens, batchSizes, uncachedBatches, warmup, repeats, uncachedRepeats, threads,
         };
+        var arch = new LlamaBenchOptions();
+        arch.AddTo(command);
         command.SetAction(parseResult =>
         {
             var error = parseResult.InvocationConfiguration.Error;
             if (!TryParseSizes(parseResult.GetValue(batchSizes), "--batch-sizes", out var sizes, out var problem))
                 return Fail(error, problem);
+            var llama = arch.Parse(parseResult, new LlamaBenchmark.Options
+            {
+                SeqLen = parseResult.GetValue(promptTokens), NewTokens = parseResult.GetValue(newTokens),
+                GenerateBatchSizes = parseResult.GetResult(batchSizes) is { Implicit: false } ? sizes : [1, 8],
+                VocabSize = LlamaBenchOptions.Explicit(parseResult, vocab), Warmup = LlamaBenchOptions.Explicit(parseResult, warmup) ?? 1,
+                Repeats = LlamaBenchOptions.Explicit(parseResult, repeats) ?? 3,
+            }, out var archProblem);
+            if (archProblem is not null) return Fail(error, archProblem);
+            if (llama is not null) return RunLlama(parseResult, threads, () => LlamaBenchmark.Generate(llama));
             if (!TryParseSizes(parseResult.GetValue(uncachedBatches), "--uncached-batch-sizes", out var uncachedSizes, out problem))
                 return Fail(error, problem);
             var options = new GenerateBenchmark.Options
@@ -204,6 +245,13 @@ public static class BenchCommand
     private static Option<int?> Threads() => new("--threads") { Description = "Torch intra-op threads (default: min(2, cores))." };
 
     private static string? ThreadsProblem(int? threads) => threads is < 1 ? $"--threads must be at least 1 (got {threads})." : null;
+
+    private static int RunLlama(ParseResult parseResult, Option<int?> threads, Func<JsonObject> benchmark)
+    {
+        if (ThreadsProblem(parseResult.GetValue(threads)) is string t) return Fail(parseResult.InvocationConfiguration.Error, t);
+        TorchThreads.EnsureConfigured(parseResult.GetValue(threads));
+        return Print(parseResult, benchmark());
+    }
 
     private static int Print(ParseResult parseResult, JsonObject result)
     {

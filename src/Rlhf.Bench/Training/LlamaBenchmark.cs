@@ -69,10 +69,10 @@ public static class LlamaBenchmark
         public LlamaConfig Config() => LlamaBenchmarkModel.Config(Preset, Layers, VocabSize);
     }
 
-    public static JsonObject Forward(Options o) => Run(o, "forward", (config, result) =>
+    public static JsonObject Forward(Options o) => Run(o, "forward", (config, result, owned) =>
     {
-        using var model = LlamaBenchmarkModel.CreateCausalLM(config, o.Seed);
-        using var ids = BenchmarkModel.RandomIds(o.BatchSize, o.SeqLen, config.VocabSize, o.Seed);   // [B, T]
+        var model = Own(owned, LlamaBenchmarkModel.CreateCausalLM(config, o.Seed));
+        var ids = Own(owned, BenchmarkModel.RandomIds(o.BatchSize, o.SeqLen, config.VocabSize, o.Seed));   // [B, T]
         var flopsPerToken = LlamaBenchmarkModel.ForwardFlopsPerToken(config, o.SeqLen);
         result["flops_per_token"] = flopsPerToken;
         result["flops_formula"] = "2*(decoder matmul parameters + hidden*vocab LM head) + 4*layers*heads*head_dim*seq_len";
@@ -87,9 +87,9 @@ public static class LlamaBenchmark
         };
     });
 
-    public static JsonObject Generate(Options o) => Run(o, "generate", (config, result) =>
+    public static JsonObject Generate(Options o) => Run(o, "generate", (config, result, owned) =>
     {
-        using var model = LlamaBenchmarkModel.CreateCausalLM(config with { MaxPositionEmbeddings = o.SeqLen + o.NewTokens }, o.Seed);
+        var model = Own(owned, LlamaBenchmarkModel.CreateCausalLM(config with { MaxPositionEmbeddings = o.SeqLen + o.NewTokens }, o.Seed));
         var pad = config.EffectivePadTokenId;
         var generation = new GenerationConfig
         {
@@ -118,11 +118,11 @@ public static class LlamaBenchmark
         };
     });
 
-    public static JsonObject Reward(Options o) => Run(o, "reward", (config, result) =>
+    public static JsonObject Reward(Options o) => Run(o, "reward", (config, result, owned) =>
     {
-        using var model = LlamaBenchmarkModel.CreateRewardModel(config, o.Seed);
-        using var optimizer = new FusedAdamW(model.named_parameters(), eps: 1e-8, weightDecay: 0.0, beta1: 0.9, beta2: 0.999);
-        using var ids = BenchmarkModel.RandomIds(2 * o.BatchSize, o.SeqLen, config.VocabSize, o.Seed);   // [2B, T], no padding
+        var model = Own(owned, LlamaBenchmarkModel.CreateRewardModel(config, o.Seed));
+        var optimizer = Own(owned, new FusedAdamW(model.named_parameters(), eps: 1e-8, weightDecay: 0.0, beta1: 0.9, beta2: 0.999));
+        var ids = Own(owned, BenchmarkModel.RandomIds(2 * o.BatchSize, o.SeqLen, config.VocabSize, o.Seed));   // [2B, T], no padding
         var flopsPerToken = LlamaBenchmarkModel.RewardTrainingFlopsPerToken(config, o.SeqLen);
         result["batch_pairs"] = o.BatchSize;
         result["flops_per_token"] = flopsPerToken;
@@ -147,16 +147,16 @@ public static class LlamaBenchmark
         };
     });
 
-    public static JsonObject Ppo(Options o) => Run(o, "ppo", (config, result) =>
+    public static JsonObject Ppo(Options o) => Run(o, "ppo", (config, result, owned) =>
     {
-        using var policy = LlamaBenchmarkModel.CreateCausalLM(config, o.Seed);
-        using var valueModel = LlamaBenchmarkModel.CreateRewardModel(config, o.Seed + 1);
+        var policy = Own(owned, LlamaBenchmarkModel.CreateCausalLM(config, o.Seed));
+        var valueModel = Own(owned, LlamaBenchmarkModel.CreateRewardModel(config, o.Seed + 1));
         policy.train();
         var args = new PpoConfig { BatchSize = o.BatchSize, MiniBatches = o.MiniBatches, PpoEpochs = 1, LearningRate = 1e-6 };
-        using var optimizer = new PpoOptimizer(policy, valueModel, args) { LearningRate = args.LearningRate };
+        var optimizer = Own(owned, new PpoOptimizer(policy, valueModel, args) { LearningRate = args.LearningRate });
         var (P, N, B) = (o.SeqLen, o.NewTokens, o.BatchSize);
-        using var batchScope = NewDisposeScope();
         var batch = SyntheticRollout(policy, valueModel, B, P, N, config.VocabSize, o.Seed);
+        owned.AddRange([batch.QueryResponses, batch.AttentionMask, batch.Responses, batch.Logprobs, batch.Values, batch.Returns, batch.Advantages, batch.PaddingMask]);
         var tokens = (double)B * (P + N);
         var attention = 3 * LlamaBenchmarkModel.AttentionFlopsPerToken(config, P + N);
         var updateFlops = tokens * 2 * (6.0 * LlamaBenchmarkModel.LayerMatmulParameters(config) + attention)
@@ -212,7 +212,7 @@ public static class LlamaBenchmark
     /// rate, the load average; finally bf16 / float32 ratios when both ran.
     /// </summary>
     private static JsonObject Run(Options o, string benchmark,
-        Func<LlamaConfig, JsonObject, Func<ScalarType, (JsonObject Details, double TokensPerSecond, double AchievedFlops)>> setup)
+        Func<LlamaConfig, JsonObject, List<IDisposable>, Func<ScalarType, (JsonObject Details, double TokensPerSecond, double AchievedFlops)>> setup)
     {
         if (o.Problem() is string problem) throw new ArgumentException(problem, nameof(o));
         var threads = TorchThreads.EnsureConfigured();
@@ -235,7 +235,26 @@ public static class LlamaBenchmark
             ["repeats"] = o.Repeats,
             ["load_avg_1m_before"] = BenchmarkTiming.LoadAverage(),
         };
-        var measure = setup(config, result);
+        var owned = new List<IDisposable>();   // the models, optimizers and inputs setup made, disposed at the end
+        try
+        {
+            Measure(o, setup(config, result, owned), result);
+        }
+        finally
+        {
+            foreach (var d in owned) d.Dispose();
+        }
+        return result;
+    }
+
+    private static T Own<T>(List<IDisposable> owned, T item) where T : IDisposable
+    {
+        owned.Add(item);
+        return item;
+    }
+
+    private static void Measure(Options o, Func<ScalarType, (JsonObject Details, double TokensPerSecond, double AchievedFlops)> measure, JsonObject result)
+    {
         var rates = new Dictionary<ScalarType, double>();
         var matmuls = new Dictionary<ScalarType, double>();
         var perDtype = new JsonObject();
@@ -270,6 +289,5 @@ public static class LlamaBenchmark
             result["bf16_over_float32_tokens_per_s"] = BenchmarkTiming.Round(rates[ScalarType.BFloat16] / rates[ScalarType.Float32]);
             result["bf16_over_float32_matmul"] = BenchmarkTiming.Round(matmuls[ScalarType.BFloat16] / matmuls[ScalarType.Float32]);
         }
-        return result;
     }
 }

@@ -72,6 +72,10 @@ public static class PpoBenchmark
             var attention = 12.0 * o.NLayer * o.NEmbd * sequenceLength;
             var updateFlops = o.PpoEpochs * queryResponseTokens * (6.0 * policyParameters + attention + 6.0 * valueParameters + attention);
             var achieved = updateFlops / update / 1e9;
+            // The same with the LM head counted where it runs: on the response_length response positions only (PpoForward).
+            var headOnResponses = o.PpoEpochs * (queryResponseTokens * (6.0 * BenchmarkModel.BlockParameters(o.NLayer, o.NEmbd) + attention + 6.0 * valueParameters + attention)
+                                                 + (double)o.BatchSize * o.ResponseLength * 6.0 * o.VocabSize * o.NEmbd);
+            var achievedHeadOnResponses = headOnResponses / update / 1e9;
             var total = generation + forward + scoring + update;
             return new JsonObject
             {
@@ -93,6 +97,7 @@ public static class PpoBenchmark
                 ["update_flops_formula"] = "ppo_epochs * query_response_tokens * (6*N_policy + 6*N_value + 2 * 12*n_layer*n_embd*T); N_policy counts the tied LM head, N_value = blocks + ln_f + score",
                 ["update_achieved_gflops"] = BenchmarkTiming.Round(achieved),
                 ["update_mfu"] = BenchmarkTiming.Round(achieved / matmul.BestGflops),
+                ["update_mfu_head_on_responses"] = BenchmarkTiming.Round(achievedHeadOnResponses / matmul.BestGflops),
                 ["update_phases_s"] = PhasesPerUpdate(phases, o.Warmup + o.Repeats),
                 ["load_avg_1m"] = BenchmarkTiming.LoadAverage() is { } load ? BenchmarkTiming.Round(load) : null,
             };

@@ -41,6 +41,13 @@ public sealed class ComputePrecision
     /// <summary>x in the compute dtype (for attention's q, k, v). Returns x itself in float32.</summary>
     public Tensor Cast(Tensor x) => x.dtype == _dtype ? x : x.to_type(_dtype);
 
+    /// <summary>For model families that compute in float32 only: refuses any other dtype with one line naming the family.</summary>
+    public static void RequireFloat32(string modelType, ScalarType dtype)
+    {
+        if (dtype != ScalarType.Float32)
+            throw new NotSupportedException($"{modelType} models compute in float32 only (bf16 compute is available for llama, qwen2 and qwen3)");
+    }
+
     /// <summary>Parses "float32"/"fp32" or "bf16"/"bfloat16" (what a setting or CLI option says).</summary>
     public static ScalarType Parse(string name) => name.Trim().ToLowerInvariant() switch
     {

@@ -44,6 +44,13 @@ public sealed class Gpt2ForSequenceClassification : nn.Module, IRewardModel
 
     public nn.Module Module => this;
 
+    /// <summary>Float32 only: bf16 compute is implemented for the Llama family (<see cref="ComputePrecision"/>).</summary>
+    public ScalarType ComputeDtype
+    {
+        get => ScalarType.Float32;
+        set => ComputePrecision.RequireFloat32("gpt2", value);
+    }
+
     /// <summary>Per-position scores (values, for PPO's value head).</summary>
     /// <param name="inputIds">int64 [B, T]</param>
     /// <param name="attentionMask">[B, T] 0/1, or null</param>

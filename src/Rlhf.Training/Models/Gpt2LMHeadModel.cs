@@ -33,6 +33,13 @@ public sealed class Gpt2LMHeadModel : nn.Module, ICausalLanguageModel
 
     public nn.Module Module => this;
 
+    /// <summary>Float32 only: bf16 compute is implemented for the Llama family (<see cref="ComputePrecision"/>).</summary>
+    public ScalarType ComputeDtype
+    {
+        get => ScalarType.Float32;
+        set => ComputePrecision.RequireFloat32("gpt2", value);
+    }
+
     /// <summary>Next-token logits.</summary>
     /// <param name="inputIds">int64 [B, T]</param>
     /// <param name="attentionMask">[B, past + T] 0/1, or null</param>

@@ -17,6 +17,12 @@ public interface IDecoderModel : IDisposable
     /// <summary>The id batches are padded with (pad_token_id, else the first eos id).</summary>
     int PadTokenId { get; }
 
+    /// <summary>
+    /// The dtype the matmuls run in: Float32 (default) or BFloat16 with float32 master weights (<see cref="ComputePrecision"/>;
+    /// the Llama family). GPT-2 refuses BFloat16 with a <see cref="NotSupportedException"/>.
+    /// </summary>
+    torch.ScalarType ComputeDtype { get; set; }
+
     /// <summary>The model as a module: parameters, train/eval, state_dict with the Hugging Face names.</summary>
     torch.nn.Module Module { get; }
 }

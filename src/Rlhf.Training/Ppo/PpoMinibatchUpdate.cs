@@ -7,7 +7,7 @@ namespace Rlhf.Training.Ppo;
 /// <summary>
 /// One PPO minibatch step, TRL's inner loop: the minibatch's rows of the rollout, new log-probs (logits / temperature)
 /// and values at the response positions, <see cref="PpoLoss"/>, backward, each model's gradient clipped, one AdamW
-/// step; then the statistics (the entropy of the new logits included). Used by <see cref="PpoTrainer"/> and timed by
+/// step; then the statistics (the entropy of the new logits, from the same log_softmax as the log-probs, included). Used by <see cref="PpoTrainer"/> and timed by
 /// `rlhf bench ppo` on any model family.
 /// </summary>
 public static class PpoMinibatchUpdate
@@ -32,7 +32,7 @@ public static class PpoMinibatchUpdate
 
         var logits = PpoForward.ResponseLogits(policy, mbQueryResponses, mbAttentionMask, P, args.Temperature);   // [mb, N, V]
         times?.Lap("policy_forward");
-        var newLogprobs = PpoForward.LogProbs(logits, mbResponses);                                 // [mb, N]
+        var (newLogprobs, entropy) = PpoForward.LogProbsAndEntropy(logits, mbResponses);            // [mb, N] each
         times?.Lap("log_softmax");
         var vpred = PpoForward.Values(valueModel, mbQueryResponses, mbAttentionMask, P);            // [mb, N]
         times?.Lap("value_forward");
@@ -42,7 +42,6 @@ public static class PpoMinibatchUpdate
         var (policyGradNorm, valueGradNorm) = optimizer.Step(terms.Loss, times);
         using (no_grad())
         {
-            var entropy = PpoMath.EntropyFromLogits(logits.detach());                               // [mb, N]
             var stats = new PpoMinibatchStats(terms.ApproxKl.item<float>(), terms.PgClipfrac.item<float>(), terms.PgLoss.item<float>(),
                 terms.VfLoss.item<float>(), terms.VfClipfrac.item<float>(), entropy.mean().item<float>(), terms.RatioMean.item<float>(),
                 policyGradNorm, valueGradNorm);

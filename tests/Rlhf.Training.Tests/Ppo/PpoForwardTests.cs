@@ -72,4 +72,25 @@ public class PpoForwardTests
                 Assert.True(Math.Abs(expected - actual) < 1e-4, $"row {b}, response position {t}: log-prob {actual}, the prefix alone gives {expected}");
             }
     }
+
+    [Fact]
+    public void Log_probs_and_entropy_from_one_log_softmax_match_the_separate_TRL_formulas()
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(5);
+        var logits = (3 * randn([2, 3, 50], generator: generator)).requires_grad_();              // [B, N, V]
+        var responses = randint(0, 50, [2, 3], generator: generator);                              // [B, N]
+        var (logprobs, entropy) = PpoForward.LogProbsAndEntropy(logits, responses);
+
+        var expectedLogprobs = PpoForward.LogProbs(logits.detach(), responses);                    // log_softmax + gather
+        var expectedEntropy = PpoMath.EntropyFromLogits(logits.detach());                          // logsumexp - sum(softmax * l)
+        Assert.True((logprobs.detach() - expectedLogprobs).abs().max().item<float>() < 1e-5);
+        Assert.True((entropy - expectedEntropy).abs().max().item<float>() < 1e-4);
+        Assert.True(entropy.min().item<float>() > 0);
+        Assert.False(entropy.requires_grad);
+
+        logprobs.sum().backward();                                                                  // d/dl log_softmax(l)[y] = onehot(y) - softmax(l)
+        var expectedGrad = nn.functional.one_hot(responses, 50).to_type(ScalarType.Float32) - logits.detach().softmax(-1);
+        Assert.True((logits.grad! - expectedGrad).abs().max().item<float>() < 1e-5);
+    }
 }

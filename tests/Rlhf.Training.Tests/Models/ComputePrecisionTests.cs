@@ -1,0 +1,91 @@
+using Rlhf.Training.Checkpoints;
+using Rlhf.Training.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Rlhf.Training.Tests.Models;
+
+/// <summary>
+/// bf16 compute (<see cref="ComputePrecision"/>) on the shared Llama-family fixtures: the per-token log-probs stay within
+/// 0.05 of float32's, and differ from them (the matmuls really ran in bf16); weights and gradients stay float32.
+/// <para>The bound: bf16 keeps an 8-bit mantissa, so each rounding of an activation or weight is off by at most 2^-9
+/// relative (≈ 0.002) and products accumulate in float32. A log-prob is a logit minus a logsumexp of logits, and a
+/// logit of magnitude |l| moves by roughly |l| x a few 2^-9 after a handful of rounded matmuls: the fixtures' logits
+/// are below ~5 in magnitude, so ≈ 0.01–0.03; 0.05 leaves room without letting a wrong cast (an error of order 1) pass.</para>
+/// </summary>
+public class ComputePrecisionTests
+{
+    [Theory]
+    [InlineData("llama-tiny")]
+    [InlineData("llama3-rope-tiny")]
+    [InlineData("qwen3-tiny")]
+    public void Bf16_log_probs_stay_within_0_05_of_float32(string fixture)
+    {
+        var (all, _) = LlamaFixtureCase.Read(fixture);
+        var cases = all.Where(c => c.Padding == "left").OrderBy(c => c.Row).ToList();
+        using var lm = (LlamaForCausalLM)ModelLoader.LoadLanguageModel(LlamaFixtureCase.Folder(fixture));
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        using var batch = new PaddedBatch(cases.Select(c => c.Ids).ToList(), left: true, lm.PadTokenId);
+
+        Tensor TokenLogProbs()
+        {
+            var logits = lm.forward(batch.Ids, batch.Mask, batch.Positions);                       // [B, T, V] float32
+            Assert.Equal(ScalarType.Float32, logits.dtype);
+            var next = batch.Ids.narrow(1, 1, batch.Ids.shape[1] - 1);                             // [B, T - 1]
+            var logProbs = logits.narrow(1, 0, logits.shape[1] - 1).log_softmax(-1)
+                .gather(-1, next.unsqueeze(-1)).squeeze(-1);                                        // [B, T - 1]
+            var real = batch.Mask.narrow(1, 0, next.shape[1]) * batch.Mask.narrow(1, 1, next.shape[1]);   // [B, T - 1]: both tokens real
+            return logProbs.masked_fill(real.eq(0), 0);                                              // pads: 0
+        }
+
+        var float32 = TokenLogProbs();
+        lm.ComputeDtype = ScalarType.BFloat16;
+        var bf16 = TokenLogProbs();
+        lm.ComputeDtype = ScalarType.Float32;
+        var again = TokenLogProbs();
+
+        var maxDiff = (bf16 - float32).abs().max().item<float>();
+        Assert.InRange(maxDiff, 1e-6, 0.05);                                                        // bf16 ran, and stayed close
+        Assert.Equal(0f, (again - float32).abs().max().item<float>());                               // back to the exact maths
+        Assert.All(lm.parameters(), p => Assert.Equal(ScalarType.Float32, p.dtype));
+    }
+
+    [Fact]
+    public void Bf16_training_step_gives_float32_gradients_to_the_float32_weights()
+    {
+        using var rm = (LlamaForSequenceClassification)ModelLoader.LoadRewardModel(LlamaFixtureCase.Folder("qwen2-reward-tiny"));
+        rm.ComputeDtype = ScalarType.BFloat16;
+        using var scope = NewDisposeScope();
+        var ids = tensor(new long[] { 5, 9, 14, 3, 7, 11, 2, 8 }, [2, 4]);                        // [2, 4]
+        var rewards = rm.Rewards(ids);                                                             // [2]
+        Assert.Equal(ScalarType.Float32, rewards.dtype);
+        (rewards[0] - rewards[1]).backward();
+        foreach (var (name, p) in rm.named_parameters())
+        {
+            Assert.Equal(ScalarType.Float32, p.dtype);
+            if (name.Contains("q_proj.weight") || name == "score.weight")
+            {
+                Assert.NotNull(p.grad);
+                Assert.Equal(ScalarType.Float32, p.grad!.dtype);
+                Assert.True(p.grad.abs().sum().item<float>() > 0, $"{name} has a zero gradient");
+            }
+        }
+    }
+
+    [Fact]
+    public void Only_float32_and_bf16_are_accepted()
+    {
+        Assert.Equal(ScalarType.BFloat16, ComputePrecision.Parse("bf16"));
+        Assert.Equal(ScalarType.Float32, ComputePrecision.Parse("float32"));
+        var e = Assert.Throws<ArgumentException>(() => ComputePrecision.Parse("fp16"));
+        Assert.Contains("\"fp16\"", e.Message);
+        Assert.Throws<ArgumentException>(() => new ComputePrecision { Dtype = ScalarType.Float16 });
+
+        using IDecoderModel gpt2 = ModelLoader.LoadLanguageModel(FixturePaths.Lm);
+        gpt2.ComputeDtype = ScalarType.Float32;
+        var refused = Assert.Throws<NotSupportedException>(() => gpt2.ComputeDtype = ScalarType.BFloat16);
+        Assert.Equal("gpt2 models compute in float32 only (bf16 compute is available for llama, qwen2 and qwen3)", refused.Message);
+        Assert.Equal(ScalarType.Float32, gpt2.ComputeDtype);
+    }
+}
