@@ -42,7 +42,8 @@ public static class LlamaBenchmark
         public IReadOnlyList<int> GenerateBatchSizes { get; init; } = [1, 8];
         /// <summary>New tokens (generate) and response tokens N (ppo).</summary>
         public int NewTokens { get; init; } = 32;
-        public int MiniBatches { get; init; } = 2;
+        /// <summary>Minibatches per PPO update (ppo only).</summary>
+        public int MiniBatches { get; init; } = 1;
         public int Warmup { get; init; } = 1;
         public int Repeats { get; init; } = 3;
         public IReadOnlyList<int> MatmulSizes { get; init; } = [1024, 2048];
