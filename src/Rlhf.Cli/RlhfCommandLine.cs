@@ -15,6 +15,7 @@ internal static class RlhfCommandLine
         root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(WorkerCommand.Create());
         root.Subcommands.Add(TrainRewardCommand.Create());
+        root.Subcommands.Add(SftCommand.Create());
         root.Subcommands.Add(PpoCommand.Create());
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());

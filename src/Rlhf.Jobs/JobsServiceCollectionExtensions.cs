@@ -22,6 +22,8 @@ public static class JobsServiceCollectionExtensions
         services.AddScoped<Seeding.ShippedCampaignSeeder>();
         services.AddScoped<IJobHandler, Training.RewardRunJobHandler>();
         services.AddScoped<Training.RewardRunService>();
+        services.AddScoped<IJobHandler, Training.SftRunJobHandler>();
+        services.AddScoped<Training.SftRunService>();
         services.AddScoped<IJobHandler, Training.PpoRunJobHandler>();
         services.AddScoped<Training.PpoRunService>();
         services.AddScoped<Runs.RunCatalog>();

@@ -43,6 +43,6 @@ internal static class ModelsCommand
             return 0;
         }, ct)));
 
-        return new Command("models", "The model registry.") { list, import };
+        return new Command("models", "The model registry.") { list, import, ModelsMergeCommand.Create() };
     }
 }

@@ -16,7 +16,9 @@ public sealed class RunKind
     public static readonly RunKind Reward = new("reward", RewardRunJobHandler.JobKind, "reward", typeof(RewardRunRequest), ["train/loss", "eval/accuracy"]);
     public static readonly RunKind Ppo = new("ppo", PpoRunJobHandler.JobKind, "PPO", typeof(PpoRunRequest), ["objective/scores", "objective/kl"]);
 
-    public static IReadOnlyList<RunKind> All { get; } = [Reward, Ppo];
+    public static readonly RunKind Sft = new("sft", SftRunJobHandler.JobKind, "SFT", typeof(SftRunRequest), ["loss", "eval_loss"]);
+
+    public static IReadOnlyList<RunKind> All { get; } = [Reward, Ppo, Sft];
 
     private RunKind(string name, string jobKind, string label, Type settingsType, IReadOnlyList<string> keyMetrics)
     {

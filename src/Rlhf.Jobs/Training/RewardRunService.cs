@@ -2,7 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using Rlhf.Core.Registry;
 using Rlhf.Data;
 using Rlhf.Data.Audit;
-using Rlhf.Data.Queries;
 using Rlhf.Data.Hosting;
 using Rlhf.Jobs.Runner;
 using Rlhf.Jobs.Runs;
@@ -15,28 +14,14 @@ public sealed class RewardRunService(IDbContextFactory<RlhfDbContext> contexts, 
     /// <summary>Queues the run, or says why not: <see cref="EnqueueOutcome.NotFound"/> when its project does not exist.</summary>
     public async Task<EnqueueResult> EnqueueAsync(RewardRunRequest request, AuditActor? actor, CancellationToken ct = default)
     {
-        var errors = request.Validate().ToList();
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var baseModel = await db.Models.AsNoTracking().SingleOrDefaultAsync(m => m.Id == request.BaseModelId, ct);
-        if (baseModel is null) errors.Add($"Base model {request.BaseModelId} is not in the registry.");
-        var projectMissing = request.ProjectId is { } p && !await db.Projects.VisibleTo(db, actor).AnyAsync(x => x.Id == p, ct);
-        if (projectMissing) errors.Add($"Project {request.ProjectId} does not exist.");
-        if (request.DataFile is { Length: > 0 } file && !File.Exists(file)) errors.Add($"The data file {file} does not exist.");
-        if (await RunName.TakenAsync(db, request.Name, ct) is { } taken) errors.Add(taken);
+        var (errors, baseModel, projectMissing) = await RunInputs.CheckAsync(db, request, request.BaseModelId, request.ProjectId, request.DataFile, actor, ct);
         return await queue.EnqueueAsync(audit, RewardRunJobHandler.JobKind, request, errors, notFound: projectMissing, actor, request.ProjectId,
             jobId => ("reward-run.queued", request.Name, $"job {jobId} from {baseModel!.Name}"), ct);
     }
 
     /// <summary>Saves an uploaded TRL preference file under the data folder and returns its path.</summary>
-    public async Task<string> SaveUploadAsync(Stream upload, CancellationToken ct = default)
-    {
-        var folder = Path.Combine(paths.DataFolder, "uploads");
-        Directory.CreateDirectory(folder);
-        var path = Path.Combine(folder, $"preferences-{Guid.NewGuid():N}.jsonl");
-        await using var file = File.Create(path);
-        await upload.CopyToAsync(file, ct);
-        return path;
-    }
+    public Task<string> SaveUploadAsync(Stream upload, CancellationToken ct = default) => RunInputs.SaveUploadAsync(paths, upload, "preferences", ct);
 
     /// <summary>The validation pairs a finished run's model got wrong (empty when none or not written).</summary>
     public Task<IReadOnlyList<RewardDisagreement>> ReadDisagreementsAsync(long jobId, CancellationToken ct = default) =>

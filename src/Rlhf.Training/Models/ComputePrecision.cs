@@ -27,14 +27,19 @@ public sealed class ComputePrecision
 
     public bool IsReduced => _dtype != ScalarType.Float32;
 
-    /// <summary>layer(x) in the compute dtype: x W^T + b with x, W and b cast to it (a no-op cast in float32).</summary>
+    /// <summary>
+    /// layer(x) in the compute dtype: x W^T + b with x, W and b cast to it (a no-op cast in float32). A layer wrapped by
+    /// another module (a LoRA adapter) runs its own float32 forward and only its output is cast.
+    /// </summary>
     /// <param name="x">[..., in]</param>
     /// <returns>[..., out] in the compute dtype</returns>
-    public Tensor Linear(Linear layer, Tensor x)
+    public Tensor Linear(nn.Module<Tensor, Tensor> layer, Tensor x)
     {
         if (!IsReduced) return layer.forward(x);
         using var scope = NewDisposeScope();
-        var y = nn.functional.linear(x.to_type(_dtype), layer.weight!.to_type(_dtype), layer.bias?.to_type(_dtype));
+        var y = layer is Linear linear
+            ? nn.functional.linear(x.to_type(_dtype), linear.weight!.to_type(_dtype), linear.bias?.to_type(_dtype))
+            : layer.forward(x.to_type(ScalarType.Float32)).to_type(_dtype);
         return scope.MoveToOuter(y);
     }
 

@@ -10,8 +10,8 @@ namespace Rlhf.Training.Models;
 /// </summary>
 public sealed class Gpt2Attention : nn.Module
 {
-    private readonly Linear c_attn;   // n_embd -> 3 * n_embd (q, k, v)
-    private readonly Linear c_proj;   // n_embd -> n_embd
+    private nn.Module<Tensor, Tensor> c_attn;   // n_embd -> 3 * n_embd (q, k, v) (Linear; Lora.Apply may wrap it)
+    private nn.Module<Tensor, Tensor> c_proj;   // n_embd -> n_embd (Linear; Lora.Apply may wrap it)
     private readonly int _nHead;
     private readonly int _nEmbd;
 

@@ -7,8 +7,8 @@ namespace Rlhf.Training.Models;
 /// <summary>HF GPT2MLP: c_fc, gelu_new (tanh approximation), c_proj.</summary>
 public sealed class Gpt2Mlp : nn.Module<Tensor, Tensor>
 {
-    private readonly Linear c_fc;     // n_embd -> n_inner
-    private readonly Linear c_proj;   // n_inner -> n_embd
+    private nn.Module<Tensor, Tensor> c_fc;   // n_embd -> n_inner (Linear; Lora.Apply may wrap it)
+    private nn.Module<Tensor, Tensor> c_proj;   // n_inner -> n_embd (Linear; Lora.Apply may wrap it)
 
     public Gpt2Mlp(Gpt2Config config) : base(nameof(Gpt2Mlp))
     {

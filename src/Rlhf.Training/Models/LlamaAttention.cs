@@ -12,10 +12,10 @@ namespace Rlhf.Training.Models;
 /// </summary>
 public sealed class LlamaAttention : nn.Module
 {
-    private readonly Linear q_proj;          // C -> heads * hd
-    private readonly Linear k_proj;          // C -> kv_heads * hd
-    private readonly Linear v_proj;          // C -> kv_heads * hd
-    private readonly Linear o_proj;          // heads * hd -> C
+    private nn.Module<Tensor, Tensor> q_proj;   // C -> heads * hd (Linear; Lora.Apply may wrap it)
+    private nn.Module<Tensor, Tensor> k_proj;   // C -> kv_heads * hd (Linear; Lora.Apply may wrap it)
+    private nn.Module<Tensor, Tensor> v_proj;   // C -> kv_heads * hd (Linear; Lora.Apply may wrap it)
+    private nn.Module<Tensor, Tensor> o_proj;   // heads * hd -> C (Linear; Lora.Apply may wrap it)
     private readonly LlamaRmsNorm? q_norm;   // [hd], Qwen3 only
     private readonly LlamaRmsNorm? k_norm;   // [hd], Qwen3 only
     private readonly int _heads;

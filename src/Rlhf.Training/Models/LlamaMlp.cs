@@ -7,9 +7,9 @@ namespace Rlhf.Training.Models;
 /// <summary>HF LlamaMLP (SwiGLU): down_proj(silu(gate_proj(x)) * up_proj(x)).</summary>
 public sealed class LlamaMlp : nn.Module<Tensor, Tensor>
 {
-    private readonly Linear gate_proj;   // hidden -> intermediate
-    private readonly Linear up_proj;     // hidden -> intermediate
-    private readonly Linear down_proj;   // intermediate -> hidden
+    private nn.Module<Tensor, Tensor> gate_proj;   // hidden -> intermediate (Linear; Lora.Apply may wrap it)
+    private nn.Module<Tensor, Tensor> up_proj;   // hidden -> intermediate (Linear; Lora.Apply may wrap it)
+    private nn.Module<Tensor, Tensor> down_proj;   // intermediate -> hidden (Linear; Lora.Apply may wrap it)
     private readonly ComputePrecision _precision;
 
     public LlamaMlp(LlamaConfig config, ComputePrecision precision) : base(nameof(LlamaMlp))

@@ -17,14 +17,21 @@ public sealed record PreferenceSplit(IReadOnlyList<int> Train, IReadOnlyList<int
     public static PreferenceSplit Create(IReadOnlyList<PreferencePair> pairs, double validationFraction, long seed)
     {
         ArgumentNullException.ThrowIfNull(pairs);
+        return Create(pairs.Select(p => p.SplitKey).ToList(), validationFraction, seed);
+    }
+
+    /// <summary>The same split over items given by their group keys (one per item, e.g. SFT examples by prompt).</summary>
+    public static PreferenceSplit Create(IReadOnlyList<string> groupKeys, double validationFraction, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(groupKeys);
         if (!(validationFraction is >= 0 and < 1))
             throw new ArgumentOutOfRangeException(nameof(validationFraction), "the validation fraction must be >= 0 and < 1");
 
         var groups = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         var order = new List<string>();
-        for (var i = 0; i < pairs.Count; i++)
+        for (var i = 0; i < groupKeys.Count; i++)
         {
-            var key = pairs[i].SplitKey;
+            var key = groupKeys[i];
             if (!groups.TryGetValue(key, out var members))
             {
                 groups[key] = members = [];
@@ -36,7 +43,7 @@ public sealed record PreferenceSplit(IReadOnlyList<int> Train, IReadOnlyList<int
         var keys = order.ToArray();
         new Random(SeedMix.ToInt32(seed)).Shuffle(keys);
 
-        var target = validationFraction > 0 ? Math.Max(1, (int)Math.Round(validationFraction * pairs.Count)) : 0;
+        var target = validationFraction > 0 ? Math.Max(1, (int)Math.Round(validationFraction * groupKeys.Count)) : 0;
         var validation = new List<int>();
         var usedGroups = 0;
         foreach (var key in keys)
@@ -48,7 +55,7 @@ public sealed record PreferenceSplit(IReadOnlyList<int> Train, IReadOnlyList<int
 
         validation.Sort();
         var held = new HashSet<int>(validation);
-        var train = Enumerable.Range(0, pairs.Count).Where(i => !held.Contains(i)).ToArray();
+        var train = Enumerable.Range(0, groupKeys.Count).Where(i => !held.Contains(i)).ToArray();
         return new PreferenceSplit(train, validation.ToArray());
     }
 }
