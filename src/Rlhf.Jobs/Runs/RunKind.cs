@@ -15,8 +15,9 @@ public sealed class RunKind
 {
     public static readonly RunKind Reward = new("reward", RewardRunJobHandler.JobKind, "reward", typeof(RewardRunRequest), ["train/loss", "eval/accuracy"]);
     public static readonly RunKind Ppo = new("ppo", PpoRunJobHandler.JobKind, "PPO", typeof(PpoRunRequest), ["objective/scores", "objective/kl"]);
+    public static readonly RunKind Grpo = new("grpo", GrpoRunJobHandler.JobKind, "GRPO", typeof(GrpoRunRequest), ["reward", "kl"]);
 
-    public static IReadOnlyList<RunKind> All { get; } = [Reward, Ppo];
+    public static IReadOnlyList<RunKind> All { get; } = [Reward, Ppo, Grpo];
 
     private RunKind(string name, string jobKind, string label, Type settingsType, IReadOnlyList<string> keyMetrics)
     {
@@ -27,7 +28,7 @@ public sealed class RunKind
         KeyMetrics = keyMetrics;
     }
 
-    /// <summary>"reward", "ppo": the kind's name in URLs and the API.</summary>
+    /// <summary>"reward", "ppo", "grpo": the kind's name in URLs and the API.</summary>
     public string Name { get; }
     /// <summary>The <see cref="Rlhf.Core.Jobs.Job.Kind"/> of its jobs.</summary>
     public string JobKind { get; }
