@@ -20,7 +20,14 @@ public static class GrpoForward
         using var scope = NewDisposeScope();
         var N = inputIds.shape[1] - contextLength;
         var positions = AttentionMasks.PositionIdsFromMask(attentionMask);                // [B, P + N]
-        var logits = model.forward(inputIds, attentionMask, positions);                    // [B, P + N, V]
-        return scope.MoveToOuter(logits.narrow(1, contextLength - 1, N) / temperature);    // [B, N, V]
+        // Only the N completion positions go through the LM head (TRL's logits_to_keep): the vocabulary is the big axis.
+        var logits = model switch
+        {
+            Gpt2LMHeadModel gpt2 => nn.functional.linear(gpt2.HiddenStates(inputIds, attentionMask, positions).narrow(1, contextLength - 1, N),
+                gpt2.Transformer.TokenEmbeddingWeight),                                    // [B, N, V]
+            LlamaForCausalLM llama => llama.HeadLogits(llama.Model.forward(inputIds, attentionMask, positions).narrow(1, contextLength - 1, N)),
+            _ => model.forward(inputIds, attentionMask, positions).narrow(1, contextLength - 1, N),
+        };
+        return scope.MoveToOuter(logits / temperature);                                    // [B, N, V]
     }
 }

@@ -44,11 +44,13 @@ public sealed class LlamaForCausalLM : nn.Module, ICausalLanguageModel
     {
         using var scope = NewDisposeScope();
         var hidden = model.forward(inputIds, attentionMask, positionIds, cache);                 // [B, T, C]
-        var logits = lm_head is not null
-            ? lm_head.forward(hidden)                                                            // [B, T, V]
-            : nn.functional.linear(hidden, model.TokenEmbeddingWeight);                          // [B, T, V] tied
-        return scope.MoveToOuter(logits);
+        return scope.MoveToOuter(HeadLogits(hidden));                                            // [B, T, V]
     }
+
+    /// <summary>The LM head on hidden states of the backbone (<see cref="Model"/>): [..., C] -> [..., V], tied or not.</summary>
+    public Tensor HeadLogits(Tensor hidden) => lm_head is not null
+        ? lm_head.forward(hidden)
+        : nn.functional.linear(hidden, model.TokenEmbeddingWeight);
 
     public KvCache NewCache() => new(Config.NumHiddenLayers);
 }

@@ -29,13 +29,14 @@ internal static class GrpoBanditOptimum
         var compositions = new List<int[]>();
         Compose(new int[K], 0, groupSize - 1, compositions);
         var logCoef = compositions.Select(c => LogFactorial(groupSize - 1) - c.Sum(LogFactorial)).ToArray();
-        var advantage = compositions.Select(c => Enumerable.Range(0, K).Select(k => GroupAdvantage(levels, c, k, groupSize, scaleRewards)).ToArray()).ToArray();
+        var counts = compositions.SelectMany(c => c).ToArray();                                         // [C x K]
+        var advantage = compositions.SelectMany(c => Enumerable.Range(0, K).Select(k => GroupAdvantage(levels, c, k, groupSize, scaleRewards))).ToArray();   // [C x K]
 
         var logits = refMass.Select(m => Math.Log(m)).ToArray();                     // start at pi_ref
         var q = Softmax(logits);
         for (var iteration = 0; iteration < 5_000; iteration++)
         {
-            var abar = ExpectedAdvantages(q, compositions, logCoef, advantage, K);
+            var abar = ExpectedAdvantages(q, counts, logCoef, advantage, K);
             var drift = 0.0;
             for (var k = 0; k < K; k++)
             {
@@ -49,16 +50,16 @@ internal static class GrpoBanditOptimum
         return piRef.Select((p, a) => refMass[levelOf[a]] > 0 ? q[levelOf[a]] * p / refMass[levelOf[a]] : 0).ToArray();
     }
 
-    private static double[] ExpectedAdvantages(double[] q, List<int[]> compositions, double[] logCoef, double[][] advantage, int K)
+    private static double[] ExpectedAdvantages(double[] q, int[] counts, double[] logCoef, double[] advantage, int K)
     {
         var logQ = q.Select(x => Math.Log(Math.Max(x, 1e-300))).ToArray();
         var abar = new double[K];
-        for (var c = 0; c < compositions.Count; c++)
+        for (var c = 0; c < logCoef.Length; c++)
         {
             var logP = logCoef[c];
-            for (var j = 0; j < K; j++) logP += compositions[c][j] * logQ[j];
+            for (var j = 0; j < K; j++) logP += counts[c * K + j] * logQ[j];
             var p = Math.Exp(logP);
-            for (var k = 0; k < K; k++) abar[k] += p * advantage[c][k];
+            for (var k = 0; k < K; k++) abar[k] += p * advantage[c * K + k];
         }
         return abar;
     }
