@@ -26,6 +26,8 @@ public static class JobsServiceCollectionExtensions
         services.AddScoped<Training.SftRunService>();
         services.AddScoped<IJobHandler, Training.PpoRunJobHandler>();
         services.AddScoped<Training.PpoRunService>();
+        services.AddScoped<IJobHandler, Training.GrpoRunJobHandler>();
+        services.AddScoped<Training.GrpoRunService>();
         services.AddScoped<Runs.RunCatalog>();
         services.AddScoped<Training.LoopService>();
         services.AddScoped<IJobHandler, Imports.ImportJobHandler>();

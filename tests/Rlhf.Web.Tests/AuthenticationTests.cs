@@ -67,7 +67,7 @@ public class AuthenticationTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, models.StatusCode);
         Assert.Contains("Import a Hugging Face GPT-2 folder", await models.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/jobs")).StatusCode);
-        foreach (var (path, text) in new[] { ("/runs", "New reward run"), ("/runs/new", "Bradley-Terry"), ("/runs/new-ppo", "New PPO run"),
+        foreach (var (path, text) in new[] { ("/runs", "New reward run"), ("/runs/new", "Bradley-Terry"), ("/runs/new-ppo", "New PPO run"), ("/runs/new-grpo", "New GRPO run"),
                      ("/data", "Data in and out"), ("/projects", "Projects"), ("/projects/new", "New project"), ("/admin/pools", "Rater pools"), ("/tokens", "API tokens") })
         {
             var page = await client.GetAsync(path);
@@ -88,7 +88,7 @@ public class AuthenticationTests : IAsyncLifetime
         var client = factory.Client();
         Assert.Equal(HttpStatusCode.Redirect, (await AccountForms.LoginAsync(client, "rater@example.test", "Rater-Password-1")).StatusCode);
 
-        foreach (var path in new[] { "/admin/users", "/admin/audit", "/admin/pools", "/models", "/jobs", "/jobs/1", "/projects", "/projects/new", "/projects/1", "/runs", "/runs/new", "/runs/new-ppo", "/runs/1", "/data" })
+        foreach (var path in new[] { "/admin/users", "/admin/audit", "/admin/pools", "/models", "/jobs", "/jobs/1", "/projects", "/projects/new", "/projects/1", "/runs", "/runs/new", "/runs/new-ppo", "/runs/new-grpo", "/runs/1", "/data" })
         {
             var response = await client.GetAsync(path);
             Assert.True(response.StatusCode is HttpStatusCode.Forbidden || response.Headers.Location?.ToString().Contains("/Account/AccessDenied") == true,

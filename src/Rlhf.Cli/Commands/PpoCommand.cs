@@ -1,9 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Rlhf.Data;
-using Rlhf.Data.Database;
 using Rlhf.Training.Checkpoints;
 using Rlhf.Training.Ppo;
 
@@ -51,9 +47,7 @@ internal static class PpoCommand
         command.SetAction((parseResult, ct) => CliErrors.RunAsync(parseResult, async stdout =>
         {
             var error = parseResult.InvocationConfiguration.Error;
-            var file = parseResult.GetValue(prompts);
-            var projectId = parseResult.GetValue(project);
-            if (file is null == projectId is null) { await error.WriteLineAsync("rlhf: give exactly one of --prompts FILE.jsonl or --project ID"); return 2; }
+            if (!await PromptInput.ExactlyOneAsync(parseResult.GetValue(prompts), parseResult.GetValue(project), error)) return 2;
             var config = new PpoConfig
             {
                 Steps = parseResult.GetValue(steps), BatchSize = parseResult.GetValue(batch), MiniBatches = parseResult.GetValue(minibatches),
@@ -69,42 +63,14 @@ internal static class PpoCommand
                 return 2;
             }
 
-            List<string> texts;
-            if (file is not null)
-            {
-                texts = [];
-                var lineNumber = 0;
-                try
-                {
-                    foreach (var line in await File.ReadAllLinesAsync(file.FullName, ct))
-                    {
-                        lineNumber++;
-                        if (string.IsNullOrWhiteSpace(line)) continue;
-                        using var doc = JsonDocument.Parse(line);
-                        if (!doc.RootElement.TryGetProperty("prompt", out var p) || p.ValueKind != JsonValueKind.String)
-                        { await error.WriteLineAsync($"rlhf: {file.Name}: line {lineNumber}: field 'prompt' must be a string"); return 1; }
-                        texts.Add(p.GetString()!);
-                    }
-                }
-                catch (JsonException) { await error.WriteLineAsync($"rlhf: {file.Name}: line {lineNumber}: invalid JSON"); return 1; }
-                catch (IOException ex) { await error.WriteLineAsync($"rlhf: {ex.Message}"); return 1; }
-            }
-            else
-            {
-                using var host = CliHost.Create();
-                await using var scope = host.Services.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().MigrateAsync(ct);
-                await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<RlhfDbContext>>().CreateDbContextAsync(ct);
-                texts = await db.Prompts.Where(p => p.ProjectId == projectId).OrderBy(p => p.Id).Select(p => p.Text).ToListAsync(ct);
-            }
-            if (texts.Count == 0) { await error.WriteLineAsync("rlhf: no prompts"); return 1; }
+            var (texts, exitCode) = await PromptInput.ReadAsync(parseResult.GetValue(prompts), parseResult.GetValue(project), error, ct);
+            if (texts is null) return exitCode;
 
             try
             {
                 var result = new PpoTrainer(config).Train(parseResult.GetValue(policy)!.FullName, parseResult.GetValue(reward)!.FullName, texts,
                     parseResult.GetValue(output)!.FullName, parseResult.GetValue(checkpoint)?.FullName,
-                    m => stdout.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object> { ["step"] = m.Step }
-                        .Concat(m.Values.Select(kv => KeyValuePair.Create(kv.Key, (object)kv.Value))).ToDictionary())),
+                    m => stdout.WriteLine(PromptInput.MetricsLine(m.Step, m.Values)),
                     _ => { }, ct);
                 await stdout.WriteLineAsync(JsonSerializer.Serialize(new Dictionary<string, object>
                 {

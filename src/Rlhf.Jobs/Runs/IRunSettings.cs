@@ -13,6 +13,7 @@ namespace Rlhf.Jobs.Runs;
 [JsonDerivedType(typeof(RewardRunRequest), "reward")]
 [JsonDerivedType(typeof(PpoRunRequest), "ppo")]
 [JsonDerivedType(typeof(SftRunRequest), "sft")]
+[JsonDerivedType(typeof(GrpoRunRequest), "grpo")]
 public interface IRunSettings : IJobRequest
 {
     /// <summary>The shape of the stored settings; readers accept every version up to <see cref="RunSettingsVersion.Current"/>.</summary>

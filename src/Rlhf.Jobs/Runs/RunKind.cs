@@ -15,10 +15,11 @@ public sealed class RunKind
 {
     public static readonly RunKind Reward = new("reward", RewardRunJobHandler.JobKind, "reward", typeof(RewardRunRequest), ["train/loss", "eval/accuracy"]);
     public static readonly RunKind Ppo = new("ppo", PpoRunJobHandler.JobKind, "PPO", typeof(PpoRunRequest), ["objective/scores", "objective/kl"]);
+    public static readonly RunKind Grpo = new("grpo", GrpoRunJobHandler.JobKind, "GRPO", typeof(GrpoRunRequest), ["reward", "kl"]);
 
     public static readonly RunKind Sft = new("sft", SftRunJobHandler.JobKind, "SFT", typeof(SftRunRequest), ["loss", "eval_loss"]);
 
-    public static IReadOnlyList<RunKind> All { get; } = [Reward, Ppo, Sft];
+    public static IReadOnlyList<RunKind> All { get; } = [Reward, Ppo, Grpo, Sft];
 
     private RunKind(string name, string jobKind, string label, Type settingsType, IReadOnlyList<string> keyMetrics)
     {
@@ -29,7 +30,7 @@ public sealed class RunKind
         KeyMetrics = keyMetrics;
     }
 
-    /// <summary>"reward", "ppo": the kind's name in URLs and the API.</summary>
+    /// <summary>"reward", "ppo", "grpo": the kind's name in URLs and the API.</summary>
     public string Name { get; }
     /// <summary>The <see cref="Rlhf.Core.Jobs.Job.Kind"/> of its jobs.</summary>
     public string JobKind { get; }

@@ -12,21 +12,25 @@ using Rlhf.Jobs.Runs;
 namespace Rlhf.Jobs.Training;
 
 /// <summary>
-/// Closes the loop: from a finished PPO run, one action makes a rating project on the held-out prompts of the run's
+/// Closes the loop: from a finished PPO or GRPO run, one action makes a rating project on the held-out prompts of the run's
 /// project, in the same pools, whose comparisons set the new policy's response against the reference policy's.
 /// </summary>
 public sealed class LoopService(IDbContextFactory<RlhfDbContext> contexts, RunCatalog runs, GenerationService generation, TimeProvider clock)
 {
-    public async Task<(int? ProjectId, long? GenerationJobId, IReadOnlyList<string> Errors)> RateAgainstReferenceAsync(long ppoJobId, AuditActor? actor, CancellationToken ct = default)
+    /// <summary>Whether runs of <paramref name="kind"/> train a policy that can be rated against its reference (PPO, GRPO).</summary>
+    public static bool CanRate(RunKind? kind) => kind == RunKind.Ppo || kind == RunKind.Grpo;
+
+    public async Task<(int? ProjectId, long? GenerationJobId, IReadOnlyList<string> Errors)> RateAgainstReferenceAsync(long runJobId, AuditActor? actor, CancellationToken ct = default)
     {
-        var run = await runs.GetAsync(ppoJobId, actor, ct);
-        if (run is null || run.Kind != RunKind.Ppo) return (null, null, [$"There is no PPO run {ppoJobId}."]);
-        if (run.Status != JobStatus.Succeeded) return (null, null, [$"PPO run {ppoJobId} has not finished."]);
-        if (run.Settings is not PpoRunRequest request) return (null, null, [$"The settings of PPO run {ppoJobId} cannot be read."]);
+        var run = await runs.GetAsync(runJobId, actor, ct);
+        if (run is null || !CanRate(run.Kind)) return (null, null, [$"There is no PPO or GRPO run {runJobId}."]);
+        var label = run.Kind.Label;
+        if (run.Status != JobStatus.Succeeded) return (null, null, [$"{label} run {runJobId} has not finished."]);
+        if (run.Settings is not IPolicyRunSettings request) return (null, null, [$"The settings of {label} run {runJobId} cannot be read."]);
 
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var policy = await db.Models.AsNoTracking().SingleOrDefaultAsync(m => m.ProducedByJobId == ppoJobId && m.Kind == ModelKind.Policy, ct);
-        if (policy?.ParentId is not { } referenceId) return (null, null, [$"PPO run {ppoJobId} registered no policy."]);
+        var policy = await db.Models.AsNoTracking().SingleOrDefaultAsync(m => m.ProducedByJobId == runJobId && m.Kind == ModelKind.Policy, ct);
+        if (policy?.ParentId is not { } referenceId) return (null, null, [$"{label} run {runJobId} registered no policy."]);
         var reference = await db.Models.AsNoTracking().SingleAsync(m => m.Id == referenceId, ct);
         var source = await db.Projects.AsNoTracking().SingleOrDefaultAsync(p => p.Id == request.ProjectId, ct);
         if (source is null) return (null, null, [$"The run's project {request.ProjectId} no longer exists."]);
@@ -52,13 +56,14 @@ public sealed class LoopService(IDbContextFactory<RlhfDbContext> contexts, RunCa
         db.ProjectMembers.AddRange(members.Where(m => m != actor?.UserId)
             .Select(m => new ProjectMember { ProjectId = project.Id, UserId = m, AddedAtUtc = now, AddedById = actor?.UserId }));
         db.Prompts.AddRange(heldOut.Select(p => new Prompt { ProjectId = project.Id, Text = p.Text, MessagesJson = p.MessagesJson, CreatedAtUtc = now }));
-        AuditLog.Add(db, actor, "loop.rating-project", name, $"from PPO run {ppoJobId}: {heldOut.Count} held-out prompts");
+        AuditLog.Add(db, actor, "loop.rating-project", name, $"from {label} run {runJobId}: {heldOut.Count} held-out prompts");
         await db.SaveChangesAsync(ct);
 
+        var (maxNewTokens, temperature, seed) = request.Sampling();
         var (jobId, errors) = await generation.EnqueueAsync(new GenerationRequest
         {
             ProjectId = project.Id, ModelIds = [policy.Id, reference.Id], ResponsesPerPrompt = 1,
-            MaxNewTokens = request.Config.ResponseLength, Temperature = request.Config.Temperature, TopP = 1.0, Seed = request.Config.Seed,
+            MaxNewTokens = maxNewTokens, Temperature = temperature, TopP = 1.0, Seed = seed,
         }, actor, ct);
         return (project.Id, jobId, errors);
     }

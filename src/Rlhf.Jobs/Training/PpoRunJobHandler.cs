@@ -27,8 +27,7 @@ public sealed class PpoRunJobHandler(IDbContextFactory<RlhfDbContext> contexts, 
         List<string> prompts;
         await using (var db = await contexts.CreateDbContextAsync(ct))
         {
-            var all = await db.Prompts.AsNoTracking().Where(p => p.ProjectId == request.ProjectId).OrderBy(p => p.Id).Select(p => new { p.Id, p.Text }).ToListAsync(ct);
-            prompts = all.Where(p => !PromptSplit.IsHeldOut(p.Id, request.HeldOutFraction)).Select(p => p.Text).ToList();
+            prompts = await PromptSplit.TrainingPromptsAsync(db, request.ProjectId, request.HeldOutFraction, ct);
         }
         if (prompts.Count == 0) throw new JobFailedException($"Project {request.ProjectId} has no training prompts (after holding out {request.HeldOutFraction:P0}).");
 

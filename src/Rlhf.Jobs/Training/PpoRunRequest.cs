@@ -8,7 +8,7 @@ namespace Rlhf.Jobs.Training;
 /// A PPO run's settings (the job's payload; <see cref="RunKind.Ppo"/>): fine-tune a registry policy against a registry
 /// reward model on a project's prompts. The trainer's settings are <see cref="Config"/>, with <see cref="PpoConfig"/>'s defaults.
 /// </summary>
-public sealed record PpoRunRequest : IRunSettings
+public sealed record PpoRunRequest : IPolicyRunSettings
 {
     public int Version { get; init; } = RunSettingsVersion.Current;
     public string Name { get; init; } = "";
@@ -19,6 +19,8 @@ public sealed record PpoRunRequest : IRunSettings
     /// <summary>Share of the project's prompts held out (not trained on) for closing the loop with raters.</summary>
     public double HeldOutFraction { get; init; } = 0.2;
     public PpoConfig Config { get; init; } = new();
+
+    public (int MaxNewTokens, double Temperature, long Seed) Sampling() => (Config.ResponseLength, Config.Temperature, Config.Seed);
 
     public IReadOnlyList<string> Validate() => RunSettingsChecks.Sentences(this);
 

@@ -18,16 +18,7 @@ public sealed class PpoRunService(IDbContextFactory<RlhfDbContext> contexts, Job
     {
         var errors = request.Validate().ToList();
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var policy = await db.Models.AsNoTracking().SingleOrDefaultAsync(m => m.Id == request.PolicyModelId, ct);
-        var reward = await db.Models.AsNoTracking().SingleOrDefaultAsync(m => m.Id == request.RewardModelId, ct);
-        if (policy is null) errors.Add($"Policy {request.PolicyModelId} is not in the registry.");
-        else if (policy.Kind == ModelKind.Reward) errors.Add($"{policy.Name} is a reward model, not a policy.");
-        if (reward is null) errors.Add($"Reward model {request.RewardModelId} is not in the registry.");
-        else if (reward.Kind != ModelKind.Reward) errors.Add($"{reward.Name} is not a reward model.");
-        var projectExists = await db.Projects.VisibleTo(db, actor).AnyAsync(p => p.Id == request.ProjectId, ct);
-        if (!projectExists) errors.Add($"Project {request.ProjectId} does not exist.");
-        else if (!await db.Prompts.AnyAsync(p => p.ProjectId == request.ProjectId, ct)) errors.Add($"Project {request.ProjectId} has no prompts.");
-        if (await RunName.TakenAsync(db, request.Name, ct) is { } taken) errors.Add(taken);
+        var (policy, reward, projectExists) = await PolicyRunChecks.AddProblemsAsync(db, request.PolicyModelId, request.RewardModelId, request.ProjectId, request.Name, actor, errors, ct);
         return await queue.EnqueueAsync(audit, PpoRunJobHandler.JobKind, request, errors, notFound: !projectExists, actor, request.ProjectId,
             jobId => ("ppo-run.queued", request.Name, $"job {jobId}: {policy!.Name} against {reward!.Name}"), ct);
     }

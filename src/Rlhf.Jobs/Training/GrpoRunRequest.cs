@@ -1,0 +1,42 @@
+using System.Globalization;
+using Rlhf.Jobs.Runs;
+using Rlhf.Training.Grpo;
+
+namespace Rlhf.Jobs.Training;
+
+/// <summary>
+/// A GRPO run's settings (the job's payload; <see cref="RunKind.Grpo"/>): fine-tune a registry policy against a registry
+/// reward model on a project's prompts, without a value model. The trainer's settings are <see cref="Config"/>, with
+/// <see cref="GrpoConfig"/>'s defaults.
+/// </summary>
+public sealed record GrpoRunRequest : IPolicyRunSettings
+{
+    public int Version { get; init; } = RunSettingsVersion.Current;
+    public string Name { get; init; } = "";
+    public int PolicyModelId { get; init; }
+    public int RewardModelId { get; init; }
+    /// <summary>The prompts come from this project.</summary>
+    public int ProjectId { get; init; }
+    /// <summary>Share of the project's prompts held out (not trained on) for closing the loop with raters.</summary>
+    public double HeldOutFraction { get; init; } = 0.2;
+    public GrpoConfig Config { get; init; } = new();
+
+    public (int MaxNewTokens, double Temperature, long Seed) Sampling() => (Config.MaxCompletionLength, Config.Temperature, Config.Seed);
+
+    public IReadOnlyList<string> Validate() => RunSettingsChecks.Sentences(this);
+
+    public IReadOnlyList<RunSettingsProblem> Problems()
+    {
+        var problems = RunSettingsChecks.Common(this, "the new policy");
+        if (HeldOutFraction is < 0 or > 0.9) problems.Add(new(nameof(HeldOutFraction), "Held-out share must be between 0 and 0.9."));
+        problems.AddRange(RunSettingsChecks.OfConfig(Config.Problems()));
+        return problems;
+    }
+
+    public IReadOnlyList<KeyValuePair<string, string>> KeySettings() =>
+    [
+        new("policy", $"model {PolicyModelId}"), new("reward model", $"model {RewardModelId}"), new("project", ProjectId.ToString(CultureInfo.InvariantCulture)),
+        new("updates", Config.Steps.ToString(CultureInfo.InvariantCulture)), new("prompts x group", $"{Config.BatchSize} x {Config.NumGenerations}"),
+        new("learning rate", Config.LearningRate.ToString("G3", CultureInfo.InvariantCulture)), new("beta", Config.Beta.ToString("G3", CultureInfo.InvariantCulture)),
+    ];
+}
