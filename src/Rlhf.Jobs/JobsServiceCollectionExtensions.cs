@@ -24,6 +24,8 @@ public static class JobsServiceCollectionExtensions
         services.AddScoped<Training.RewardRunService>();
         services.AddScoped<IJobHandler, Training.PpoRunJobHandler>();
         services.AddScoped<Training.PpoRunService>();
+        services.AddScoped<IJobHandler, Training.DpoRunJobHandler>();
+        services.AddScoped<Training.DpoRunService>();
         services.AddScoped<Runs.RunCatalog>();
         services.AddScoped<Training.LoopService>();
         services.AddScoped<IJobHandler, Imports.ImportJobHandler>();

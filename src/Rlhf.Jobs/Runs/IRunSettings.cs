@@ -12,6 +12,7 @@ namespace Rlhf.Jobs.Runs;
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
 [JsonDerivedType(typeof(RewardRunRequest), "reward")]
 [JsonDerivedType(typeof(PpoRunRequest), "ppo")]
+[JsonDerivedType(typeof(DpoRunRequest), "dpo")]
 public interface IRunSettings : IJobRequest
 {
     /// <summary>The shape of the stored settings; readers accept every version up to <see cref="RunSettingsVersion.Current"/>.</summary>

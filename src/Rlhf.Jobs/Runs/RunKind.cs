@@ -15,8 +15,9 @@ public sealed class RunKind
 {
     public static readonly RunKind Reward = new("reward", RewardRunJobHandler.JobKind, "reward", typeof(RewardRunRequest), ["train/loss", "eval/accuracy"]);
     public static readonly RunKind Ppo = new("ppo", PpoRunJobHandler.JobKind, "PPO", typeof(PpoRunRequest), ["objective/scores", "objective/kl"]);
+    public static readonly RunKind Dpo = new("dpo", DpoRunJobHandler.JobKind, "DPO", typeof(DpoRunRequest), ["train/loss", "eval/rewards/accuracies"]);
 
-    public static IReadOnlyList<RunKind> All { get; } = [Reward, Ppo];
+    public static IReadOnlyList<RunKind> All { get; } = [Reward, Ppo, Dpo];
 
     private RunKind(string name, string jobKind, string label, Type settingsType, IReadOnlyList<string> keyMetrics)
     {

@@ -12,7 +12,7 @@ using Rlhf.Jobs.Runs;
 namespace Rlhf.Jobs.Training;
 
 /// <summary>
-/// Closes the loop: from a finished PPO run, one action makes a rating project on the held-out prompts of the run's
+/// Closes the loop: from a finished PPO or DPO run (from a project), one action makes a rating project on the held-out prompts of the run's
 /// project, in the same pools, whose comparisons set the new policy's response against the reference policy's.
 /// </summary>
 public sealed class LoopService(IDbContextFactory<RlhfDbContext> contexts, RunCatalog runs, GenerationService generation, TimeProvider clock)
@@ -20,13 +20,16 @@ public sealed class LoopService(IDbContextFactory<RlhfDbContext> contexts, RunCa
     public async Task<(int? ProjectId, long? GenerationJobId, IReadOnlyList<string> Errors)> RateAgainstReferenceAsync(long ppoJobId, AuditActor? actor, CancellationToken ct = default)
     {
         var run = await runs.GetAsync(ppoJobId, actor, ct);
-        if (run is null || run.Kind != RunKind.Ppo) return (null, null, [$"There is no PPO run {ppoJobId}."]);
-        if (run.Status != JobStatus.Succeeded) return (null, null, [$"PPO run {ppoJobId} has not finished."]);
-        if (run.Settings is not PpoRunRequest request) return (null, null, [$"The settings of PPO run {ppoJobId} cannot be read."]);
+        if (run is null || (run.Kind != RunKind.Ppo && run.Kind != RunKind.Dpo)) return (null, null, [$"There is no PPO or DPO run {ppoJobId}."]);
+        var label = run.Kind.Label;
+        if (run.Status != JobStatus.Succeeded) return (null, null, [$"{label} run {ppoJobId} has not finished."]);
+        if (RatingOf(run.Settings) is not { } request)
+            return (null, null, [run.Settings is DpoRunRequest ? $"{label} run {ppoJobId} trained on a file, not a project's votes: there are no held-out prompts to rate."
+                : $"The settings of {label} run {ppoJobId} cannot be read."]);
 
         await using var db = await contexts.CreateDbContextAsync(ct);
         var policy = await db.Models.AsNoTracking().SingleOrDefaultAsync(m => m.ProducedByJobId == ppoJobId && m.Kind == ModelKind.Policy, ct);
-        if (policy?.ParentId is not { } referenceId) return (null, null, [$"PPO run {ppoJobId} registered no policy."]);
+        if (policy?.ParentId is not { } referenceId) return (null, null, [$"{label} run {ppoJobId} registered no policy."]);
         var reference = await db.Models.AsNoTracking().SingleAsync(m => m.Id == referenceId, ct);
         var source = await db.Projects.AsNoTracking().SingleOrDefaultAsync(p => p.Id == request.ProjectId, ct);
         if (source is null) return (null, null, [$"The run's project {request.ProjectId} no longer exists."]);
@@ -52,14 +55,29 @@ public sealed class LoopService(IDbContextFactory<RlhfDbContext> contexts, RunCa
         db.ProjectMembers.AddRange(members.Where(m => m != actor?.UserId)
             .Select(m => new ProjectMember { ProjectId = project.Id, UserId = m, AddedAtUtc = now, AddedById = actor?.UserId }));
         db.Prompts.AddRange(heldOut.Select(p => new Prompt { ProjectId = project.Id, Text = p.Text, MessagesJson = p.MessagesJson, CreatedAtUtc = now }));
-        AuditLog.Add(db, actor, "loop.rating-project", name, $"from PPO run {ppoJobId}: {heldOut.Count} held-out prompts");
+        AuditLog.Add(db, actor, "loop.rating-project", name, $"from {label} run {ppoJobId}: {heldOut.Count} held-out prompts");
         await db.SaveChangesAsync(ct);
 
         var (jobId, errors) = await generation.EnqueueAsync(new GenerationRequest
         {
             ProjectId = project.Id, ModelIds = [policy.Id, reference.Id], ResponsesPerPrompt = 1,
-            MaxNewTokens = request.Config.ResponseLength, Temperature = request.Config.Temperature, TopP = 1.0, Seed = request.Config.Seed,
+            MaxNewTokens = request.MaxNewTokens, Temperature = request.Temperature, TopP = 1.0, Seed = request.Seed,
         }, actor, ct);
         return (project.Id, jobId, errors);
     }
+
+    /// <summary>What the rating project is made from: the run's project and held-out share, and how the two policies sample.</summary>
+    private sealed record RatingSettings(int ProjectId, double HeldOutFraction, int MaxNewTokens, double Temperature, long Seed);
+
+    /// <summary>
+    /// A PPO run's own sampling settings; a DPO run (which samples nothing) samples as PPO's defaults do, so PPO and DPO
+    /// policies of one project are rated on the same held-out prompts in the same way. Null for a run without a project.
+    /// </summary>
+    private static RatingSettings? RatingOf(IRunSettings? settings) => settings switch
+    {
+        PpoRunRequest p => new(p.ProjectId, p.HeldOutFraction, p.Config.ResponseLength, p.Config.Temperature, p.Config.Seed),
+        DpoRunRequest { ProjectId: { } projectId } d => new(projectId, d.HeldOutFraction, PpoRunDefaults.Config.ResponseLength,
+            PpoRunDefaults.Config.Temperature, d.Config.Seed),
+        _ => null,
+    };
 }

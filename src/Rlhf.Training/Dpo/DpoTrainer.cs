@@ -171,7 +171,7 @@ public sealed class DpoTrainer
     }
 
     /// <summary>TRL's nine DPO metrics under <paramref name="prefix"/>; the [2B] arrays hold the chosen rows, then the rejected.</summary>
-    private static Dictionary<string, double> Summary(string prefix, double loss, double[] chosenRewards, double[] rejectedRewards, double[] logps,
+    internal static Dictionary<string, double> Summary(string prefix, double loss, double[] chosenRewards, double[] rejectedRewards, double[] logps,
         double[] logitSums, double[] tokens)
     {
         var b = chosenRewards.Length;
