@@ -16,6 +16,7 @@ internal static class RlhfCommandLine
         root.Subcommands.Add(WorkerCommand.Create());
         root.Subcommands.Add(TrainRewardCommand.Create());
         root.Subcommands.Add(PpoCommand.Create());
+        root.Subcommands.Add(DpoCommand.Create());
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(PretrainCommand.Create());

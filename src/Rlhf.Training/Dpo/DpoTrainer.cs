@@ -189,6 +189,25 @@ public sealed class DpoTrainer
         };
     }
 
+    /// <summary>
+    /// log p(chosen | prompt) and log p(rejected | prompt) of each pair under <paramref name="model"/>: summed over the
+    /// response tokens, rendered exactly as training renders them (<see cref="DpoEncoding"/>, no max-length cut beyond the
+    /// model's positions, kept from the start). What `rlhf lm-logprob --data` prints.
+    /// </summary>
+    public static (double Chosen, double Rejected)[] ResponseLogProbs(ICausalLanguageModel model, ModelTokenizer tokenizer, IReadOnlyList<PreferencePair> pairs,
+        int batchPairs = 8)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        TorchThreads.EnsureConfigured();
+        var examples = pairs.Select((p, i) =>
+        {
+            var (prompt, chosen, rejected) = DpoEncoding.EncodePair(tokenizer, p.Prompt, p.Chosen, p.Rejected);
+            return new DpoExample(i, prompt, chosen, rejected);
+        }).ToList();
+        var scored = Score(model, examples, Enumerable.Range(0, examples.Count).ToArray(), model.MaxPositions, new DpoConfig { BatchPairs = batchPairs });
+        return scored.Chosen.Zip(scored.Rejected).ToArray();
+    }
+
     /// <summary>Summed completion log-probs (and logit sums, token counts) of the chosen and rejected rows of some pairs.</summary>
     internal sealed record LogProbs(double[] Chosen, double[] Rejected, double[] ChosenLogitSums, double[] RejectedLogitSums,
         double[] ChosenTokens, double[] RejectedTokens);
