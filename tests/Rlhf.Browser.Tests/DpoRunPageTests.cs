@@ -22,7 +22,7 @@ public class DpoRunPageTests(SiteProcess site) : IClassFixture<SiteProcess>
             Assert.True(imported.Succeeded, imported.Error);
         }
         var file = Path.Combine(site.Folder, "dpo-prefs.jsonl");
-        await File.WriteAllLinesAsync(file, Enumerable.Range(0, 96).Select(i =>
+        await File.WriteAllLinesAsync(file, Enumerable.Range(0, 40).Select(i =>
             JsonSerializer.Serialize(new { prompt = $"Question {i % 23}?", chosen = $"Thanks! Answer {i}.", rejected = $"No. {i}" })));
 
         using var playwright = await Playwright.CreateAsync();
@@ -47,16 +47,16 @@ public class DpoRunPageTests(SiteProcess site) : IClassFixture<SiteProcess>
         Assert.EndsWith("/runs/new-dpo", page.Url);
 
         await BrowserPages.FillNumberAsync(page, "#dpo-beta", 0.1);
-        await BrowserPages.FillNumberAsync(page, "#dpo-epochs", 2);
         await BrowserPages.FillNumberAsync(page, "#dpo-lr", 0.001);
         await BrowserPages.FillNumberAsync(page, "#dpo-max-length", 24);
-        await BrowserPages.FillNumberAsync(page, "#dpo-eval-every", 2);
+        await BrowserPages.FillNumberAsync(page, "#dpo-eval-every", 1);
         await page.ClickAsync("#start-dpo-run");
         await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex(@"/runs/\d+$"));
         var jobId = long.Parse(page.Url[(page.Url.LastIndexOf('/') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         var job = (await data.Services.GetRequiredService<JobQueue>().GetAsync(jobId))!;
         var request = JsonSerializer.Deserialize<DpoRunRequest>(job.PayloadJson, JobQueue.Json)!;
-        Assert.Equal(("watched-dpo", 0.1, 2, 0.001, 24), (request.Name, request.Config.Beta, request.Config.Epochs, request.Config.LearningRate, request.Config.MaxLength));
+        Assert.Equal(("watched-dpo", 0.1, 1, 0.001, 24, 1), (request.Name, request.Config.Beta, request.Config.Epochs, request.Config.LearningRate, request.Config.MaxLength,
+            request.Config.EvalEvery));
 
         // The curves appear while it trains (the page refreshes itself), then it succeeds and offers the loop.
         await BrowserPages.WaitInteractiveAsync(page);

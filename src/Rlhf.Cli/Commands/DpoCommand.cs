@@ -67,16 +67,7 @@ internal static class DpoCommand
                 CheckpointEvery = parseResult.GetValue(checkpointEvery), Seed = parseResult.GetValue(seed),
             };
             var policy = policyOptions.Read(parseResult);
-            if (file is not null && policyOptions.Given(parseResult) is { Count: > 0 } given)
-            {
-                await error.WriteLineAsync($"rlhf: {string.Join(", ", given)} choose how a project's votes become pairs; they go with --project, not --data");
-                return 2;
-            }
-            if (config.Validate().Concat(projectId is null ? [] : policy.Validate()).ToList() is { Count: > 0 } problems)
-            {
-                foreach (var p in problems) await error.WriteLineAsync($"rlhf: {p}");
-                return 2;
-            }
+            if (!await PreferenceSource.OptionsFitAsync(parseResult, file, projectId, policyOptions, policy, config.Validate(), error)) return 2;
 
             if (await PreferenceSource.LoadAsync(file, projectId, policy, error, ct) is not { } loaded) return 1;
             var outFolder = parseResult.GetValue(output)!.FullName;

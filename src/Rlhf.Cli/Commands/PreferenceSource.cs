@@ -15,6 +15,24 @@ namespace Rlhf.Cli.Commands;
 /// </summary>
 internal static class PreferenceSource
 {
+    /// <summary>
+    /// True when the options go together: the pair-selection options only with --project, and no problem in the trainer's
+    /// settings (<paramref name="configProblems"/>) or, with a project, the policy. Otherwise each problem is one line on
+    /// <paramref name="error"/> (the caller exits 2).
+    /// </summary>
+    public static async Task<bool> OptionsFitAsync(System.CommandLine.ParseResult parseResult, FileInfo? file, int? projectId, PreferencePolicyOptions policyOptions,
+        PreferencePolicy policy, IEnumerable<string> configProblems, TextWriter error)
+    {
+        if (file is not null && policyOptions.Given(parseResult) is { Count: > 0 } given)
+        {
+            await error.WriteLineAsync($"rlhf: {string.Join(", ", given)} choose how a project's votes become pairs; they go with --project, not --data");
+            return false;
+        }
+        var problems = configProblems.Concat(projectId is null ? [] : policy.Validate()).ToList();
+        foreach (var p in problems) await error.WriteLineAsync($"rlhf: {p}");
+        return problems.Count == 0;
+    }
+
     public static async Task<(List<PreferencePair> Pairs, Func<int, string> Where)?> LoadAsync(FileInfo? file, int? projectId, PreferencePolicy policy,
         TextWriter error, CancellationToken ct)
     {

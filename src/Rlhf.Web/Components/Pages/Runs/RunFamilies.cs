@@ -1,0 +1,37 @@
+using Rlhf.Jobs.Runs;
+
+namespace Rlhf.Web.Components.Pages.Runs;
+
+/// <summary>Which metrics (TRL's names) share a chart on a run's page and on the compare page, per run kind.</summary>
+internal static class RunFamilies
+{
+    public static readonly IReadOnlyList<(string Title, string[] Names)> Reward =
+    [
+        ("Loss", ["train/loss", "eval/loss"]),
+        ("Accuracy", ["train/accuracy", "eval/accuracy"]),
+        ("Margin (r chosen − r rejected)", ["train/margin", "eval/margin"]),
+    ];
+
+    public static readonly IReadOnlyList<(string Title, string[] Names)> Ppo =
+    [
+        ("Scores (proxy reward)", ["objective/scores", "objective/rlhf_reward"]),
+        ("KL to the reference (nats)", ["objective/kl", "objective/non_score_reward"]),
+        ("Entropy", ["objective/entropy"]),
+        ("Clip fractions", ["policy/clipfrac_avg", "val/clipfrac_avg"]),
+        ("Losses", ["loss/policy_avg", "loss/value_avg"]),
+        ("Approx. KL of an update", ["policy/approxkl_avg"]),
+    ];
+
+    public static readonly IReadOnlyList<(string Title, string[] Names)> Dpo =
+    [
+        ("Loss", ["train/loss", "eval/loss"]),
+        ("Reward accuracy", ["train/rewards/accuracies", "eval/rewards/accuracies"]),
+        ("Reward margin (chosen − rejected)", ["train/rewards/margins", "eval/rewards/margins"]),
+        ("Implicit rewards", ["train/rewards/chosen", "train/rewards/rejected"]),
+        ("Log-probs of the responses", ["train/logps/chosen", "train/logps/rejected"]),
+        ("Mean logits", ["train/logits/chosen", "train/logits/rejected"]),
+    ];
+
+    public static IReadOnlyList<(string Title, string[] Names)> Of(RunKind kind) =>
+        kind == RunKind.Ppo ? Ppo : kind == RunKind.Dpo ? Dpo : Reward;
+}
