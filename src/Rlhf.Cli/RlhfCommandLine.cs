@@ -18,6 +18,7 @@ internal static class RlhfCommandLine
         root.Subcommands.Add(SftCommand.Create());
         root.Subcommands.Add(PpoCommand.Create());
         root.Subcommands.Add(GrpoCommand.Create());
+        root.Subcommands.Add(DpoCommand.Create());
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(PretrainCommand.Create());

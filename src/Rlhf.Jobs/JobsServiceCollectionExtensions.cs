@@ -28,6 +28,8 @@ public static class JobsServiceCollectionExtensions
         services.AddScoped<Training.PpoRunService>();
         services.AddScoped<IJobHandler, Training.GrpoRunJobHandler>();
         services.AddScoped<Training.GrpoRunService>();
+        services.AddScoped<IJobHandler, Training.DpoRunJobHandler>();
+        services.AddScoped<Training.DpoRunService>();
         services.AddScoped<Runs.RunCatalog>();
         services.AddScoped<Training.LoopService>();
         services.AddScoped<IJobHandler, Imports.ImportJobHandler>();

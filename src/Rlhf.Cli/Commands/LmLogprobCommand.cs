@@ -3,7 +3,11 @@ namespace Rlhf.Cli.Commands;
 using System.CommandLine;
 using System.Text;
 using System.Text.Json;
+using Rlhf.Jobs.Training;
 using Rlhf.Training.Checkpoints;
+using Rlhf.Training.Dpo;
+using Rlhf.Training.Reward;
+using Rlhf.Training.Text;
 using Rlhf.Training.Models;
 using Rlhf.Training.Sampling;
 using TorchSharp;
@@ -14,7 +18,12 @@ using static TorchSharp.torch;
 /// family (gpt2, llama, qwen2, qwen3; --text is GPT-2 BPE, so GPT-2 only) over one
 /// sequence and prints one JSON line {"sequence_logprob": S, "argmax": [...]}, where
 /// S = sum over t of log p(token[t+1] | tokens[..t]) and argmax holds the most likely next token at
-/// every input position. Exit codes: 0 ok, 1 checkpoint/model error, 2 bad input.
+/// every input position.
+/// <para>`rlhf lm-logprob --model DIR --data FILE.jsonl` (TRL preference format, as an import reads it) prints one JSON
+/// object per record, in file order: {"line": N, "chosen": logp(chosen | prompt), "rejected": logp(rejected | prompt)}, the
+/// summed log-probs of the response tokens given the prompt, rendered with the model's tokenizer and chat template exactly
+/// as DPO training renders them (<see cref="DpoTrainer.ResponseLogProbs"/>).</para>
+/// Exit codes: 0 ok, 1 checkpoint/model/data error, 2 bad input.
 /// </summary>
 internal static class LmLogprobCommand
 {
@@ -23,13 +32,23 @@ internal static class LmLogprobCommand
         var input = new SequenceInput(
             "Folder of a GPT-2, Llama, Qwen2 or Qwen3 checkpoint in the Hugging Face layout (config.json + model.safetensors or its sharded index).",
             "Comma-separated token ids of the model's vocabulary, e.g. 15496,995,11.");
+        var data = new Option<FileInfo>("--data") { Description = "A TRL preference JSONL file: print logp(chosen | prompt) and logp(rejected | prompt) of each record." };
         var command = new Command("lm-logprob", "Print a sequence's log-probability and the argmax next token at each position under a causal LM.")
         {
-            input.Model, input.Ids, input.Text,
+            input.Model, input.Ids, input.Text, data,
         };
         command.SetAction(parseResult =>
         {
             var error = parseResult.InvocationConfiguration.Error;
+            if (parseResult.GetValue(data) is { } file)
+            {
+                if (parseResult.GetValue(input.Ids) is not null || parseResult.GetValue(input.Text) is not null)
+                {
+                    error.WriteLine("rlhf: give --data, or one of --ids / --text, not both.");
+                    return 2;
+                }
+                return ScorePreferences(parseResult, input, file, error);
+            }
             if (input.ReadTokens(parseResult, error) is not { } tokens) return 2;
             return input.WithModel(parseResult, ModelLoader.LoadLanguageModel, lm =>
             {
@@ -40,6 +59,36 @@ internal static class LmLogprobCommand
             }, error);
         });
         return command;
+    }
+
+    /// <summary>--data: one {"line", "chosen", "rejected"} line per record of the file.</summary>
+    private static int ScorePreferences(ParseResult parseResult, SequenceInput input, FileInfo file, TextWriter error)
+    {
+        List<PreferencePair> pairs;
+        List<long> lines;
+        try { (pairs, lines) = PreferenceData.FromTrlFileWithLinesAsync(file.FullName, CancellationToken.None).GetAwaiter().GetResult(); }
+        catch (Exception ex) when (ex is FormatException or IOException)
+        {
+            error.WriteLine($"rlhf: {file.Name}: {ex.Message}");
+            return 1;
+        }
+        try
+        {
+            var tokenizer = ModelTokenizer.Load(parseResult.GetValue(input.Model)!.FullName);
+            return input.WithModel(parseResult, ModelLoader.LoadLanguageModel, lm =>
+            {
+                var scores = DpoTrainer.ResponseLogProbs(lm, tokenizer, pairs);
+                var output = parseResult.InvocationConfiguration.Output;
+                for (var i = 0; i < scores.Length; i++)
+                    output.WriteLine(JsonSerializer.Serialize(new { line = lines[i], chosen = scores[i].Chosen, rejected = scores[i].Rejected }));
+                return 0;
+            }, error);
+        }
+        catch (TokenizerException ex)
+        {
+            error.WriteLine($"rlhf: {ex.Message}");
+            return 1;
+        }
     }
 
     /// <summary>Sum of next-token log-probs over the sequence, and the argmax at each position.</summary>

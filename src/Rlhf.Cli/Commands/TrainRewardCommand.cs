@@ -1,12 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Rlhf.Data;
-using Rlhf.Data.Database;
-using Rlhf.Jobs.Training;
 using Rlhf.Training.Checkpoints;
 using Rlhf.Training.Reward;
-using Microsoft.EntityFrameworkCore;
 
 namespace Rlhf.Cli.Commands;
 
@@ -59,39 +54,16 @@ internal static class TrainRewardCommand
                 EvalEvery = parseResult.GetValue(evalEvery), Seed = parseResult.GetValue(seed),
             };
             var policy = policyOptions.Read(parseResult);
-            if (file is not null && policyOptions.Given(parseResult) is { Count: > 0 } given)
-            {
-                await error.WriteLineAsync($"rlhf: {string.Join(", ", given)} choose how a project's votes become pairs; they go with --project, not --data");
-                return 2;
-            }
-            if (config.Validate().Concat(projectId is null ? [] : policy.Validate()).ToList() is { Count: > 0 } problems)
-            {
-                foreach (var p in problems) await error.WriteLineAsync($"rlhf: {p}");
-                return 2;
-            }
+            if (!await PreferenceSource.OptionsFitAsync(parseResult, file, projectId, policyOptions, policy, config.Validate(), error)) return 2;
 
-            List<PreferencePair> pairs;
-            try
-            {
-                if (file is not null) pairs = await PreferenceData.FromTrlFileAsync(file.FullName, ct);
-                else
-                {
-                    using var host = CliHost.Create();
-                    await using var scope = host.Services.CreateAsyncScope();
-                    await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().MigrateAsync(ct);
-                    await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<RlhfDbContext>>().CreateDbContextAsync(ct);
-                    if (!await db.Projects.AnyAsync(p => p.Id == projectId, ct)) { await error.WriteLineAsync($"rlhf: project {projectId} does not exist"); return 1; }
-                    pairs = await PreferenceData.FromProjectAsync(db, projectId!.Value, policy, ct);
-                }
-            }
-            catch (FormatException ex) { await error.WriteLineAsync($"rlhf: {file?.Name}: {ex.Message}"); return 1; }
-            catch (IOException ex) { await error.WriteLineAsync($"rlhf: {ex.Message}"); return 1; }
+            if (await PreferenceSource.LoadAsync(file, projectId, policy, error, ct) is not { } loaded) return 1;
+            var pairs = loaded.Pairs;
             if (pairs.Count < 4) { await error.WriteLineAsync($"rlhf: only {pairs.Count} preference pairs; at least 4 are needed"); return 1; }
 
             try
             {
                 var result = new RewardTrainer(config).Train(parseResult.GetValue(baseModel)!.FullName, pairs, parseResult.GetValue(output)!.FullName, null,
-                    m => stdout.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object> { ["step"] = m.Step }.Concat(m.Values.Select(kv => KeyValuePair.Create(kv.Key, (object)kv.Value))).ToDictionary())),
+                    m => stdout.WriteLine(MetricsLine.Of(m.Step, m.Values)),
                     ct);
                 await stdout.WriteLineAsync(JsonSerializer.Serialize(new Dictionary<string, object>
                 {

@@ -14,6 +14,7 @@ namespace Rlhf.Jobs.Runs;
 [JsonDerivedType(typeof(PpoRunRequest), "ppo")]
 [JsonDerivedType(typeof(SftRunRequest), "sft")]
 [JsonDerivedType(typeof(GrpoRunRequest), "grpo")]
+[JsonDerivedType(typeof(DpoRunRequest), "dpo")]
 public interface IRunSettings : IJobRequest
 {
     /// <summary>The shape of the stored settings; readers accept every version up to <see cref="RunSettingsVersion.Current"/>.</summary>

@@ -12,7 +12,7 @@ namespace Rlhf.Jobs.Runs;
 /// model/               the trained model (registered when the run succeeds)
 /// checkpoint/          the resumable checkpoint (trainer_state.json and its step folder)
 /// samples.jsonl        PPO: the sample tables, one PpoSample a line, appended as the run goes
-/// disagreements.json   reward: the validation pairs the model ranks against the raters
+/// disagreements.json   reward and DPO: the validation pairs the model ranks against the raters (DPO: by implicit reward)
 /// </code>
 /// </summary>
 public sealed record RunArtifacts(string Folder)

@@ -19,7 +19,9 @@ public sealed class RunKind
 
     public static readonly RunKind Sft = new("sft", SftRunJobHandler.JobKind, "SFT", typeof(SftRunRequest), ["loss", "eval_loss"]);
 
-    public static IReadOnlyList<RunKind> All { get; } = [Reward, Ppo, Grpo, Sft];
+    public static readonly RunKind Dpo = new("dpo", DpoRunJobHandler.JobKind, "DPO", typeof(DpoRunRequest), ["train/loss", "eval/rewards/accuracies"]);
+
+    public static IReadOnlyList<RunKind> All { get; } = [Reward, Ppo, Dpo, Grpo, Sft];
 
     private RunKind(string name, string jobKind, string label, Type settingsType, IReadOnlyList<string> keyMetrics)
     {

@@ -12,21 +12,23 @@ using Rlhf.Jobs.Runs;
 namespace Rlhf.Jobs.Training;
 
 /// <summary>
-/// Closes the loop: from a finished PPO or GRPO run, one action makes a rating project on the held-out prompts of the run's
+/// Closes the loop: from a finished PPO, GRPO or DPO run (a DPO run from a project), one action makes a rating project on the held-out prompts of the run's
 /// project, in the same pools, whose comparisons set the new policy's response against the reference policy's.
 /// </summary>
 public sealed class LoopService(IDbContextFactory<RlhfDbContext> contexts, RunCatalog runs, GenerationService generation, TimeProvider clock)
 {
-    /// <summary>Whether runs of <paramref name="kind"/> train a policy that can be rated against its reference (PPO, GRPO).</summary>
-    public static bool CanRate(RunKind? kind) => kind == RunKind.Ppo || kind == RunKind.Grpo;
+    /// <summary>Whether runs of <paramref name="kind"/> train a policy that can be rated against its reference (PPO, GRPO, DPO).</summary>
+    public static bool CanRate(RunKind? kind) => kind == RunKind.Ppo || kind == RunKind.Grpo || kind == RunKind.Dpo;
 
     public async Task<(int? ProjectId, long? GenerationJobId, IReadOnlyList<string> Errors)> RateAgainstReferenceAsync(long runJobId, AuditActor? actor, CancellationToken ct = default)
     {
         var run = await runs.GetAsync(runJobId, actor, ct);
-        if (run is null || !CanRate(run.Kind)) return (null, null, [$"There is no PPO or GRPO run {runJobId}."]);
+        if (run is null || !CanRate(run.Kind)) return (null, null, [$"There is no PPO, GRPO or DPO run {runJobId}."]);
         var label = run.Kind.Label;
         if (run.Status != JobStatus.Succeeded) return (null, null, [$"{label} run {runJobId} has not finished."]);
-        if (run.Settings is not IPolicyRunSettings request) return (null, null, [$"The settings of {label} run {runJobId} cannot be read."]);
+        if (RatingOf(run.Settings) is not { } request)
+            return (null, null, [run.Settings is DpoRunRequest ? $"{label} run {runJobId} trained on a file, not a project's votes: there are no held-out prompts to rate."
+                : $"The settings of {label} run {runJobId} cannot be read."]);
 
         await using var db = await contexts.CreateDbContextAsync(ct);
         var policy = await db.Models.AsNoTracking().SingleOrDefaultAsync(m => m.ProducedByJobId == runJobId && m.Kind == ModelKind.Policy, ct);
@@ -59,12 +61,32 @@ public sealed class LoopService(IDbContextFactory<RlhfDbContext> contexts, RunCa
         AuditLog.Add(db, actor, "loop.rating-project", name, $"from {label} run {runJobId}: {heldOut.Count} held-out prompts");
         await db.SaveChangesAsync(ct);
 
-        var (maxNewTokens, temperature, seed) = request.Sampling();
         var (jobId, errors) = await generation.EnqueueAsync(new GenerationRequest
         {
             ProjectId = project.Id, ModelIds = [policy.Id, reference.Id], ResponsesPerPrompt = 1,
-            MaxNewTokens = maxNewTokens, Temperature = temperature, TopP = 1.0, Seed = seed,
+            MaxNewTokens = request.MaxNewTokens, Temperature = request.Temperature, TopP = 1.0, Seed = request.Seed,
         }, actor, ct);
         return (project.Id, jobId, errors);
+    }
+
+    /// <summary>What the rating project is made from: the run's project and held-out share, and how the two policies sample.</summary>
+    private sealed record RatingSettings(int ProjectId, double HeldOutFraction, int MaxNewTokens, double Temperature, long Seed);
+
+    /// <summary>
+    /// A PPO or GRPO run's own sampling settings; a DPO run (which samples nothing) samples as PPO's defaults do, so the
+    /// policies of one project are rated on the same held-out prompts in the same way. Null for a run without a project.
+    /// </summary>
+    private static RatingSettings? RatingOf(IRunSettings? settings)
+    {
+        switch (settings)
+        {
+            case IPolicyRunSettings p:
+                var (maxNewTokens, temperature, seed) = p.Sampling();
+                return new(p.ProjectId, p.HeldOutFraction, maxNewTokens, temperature, seed);
+            case DpoRunRequest { ProjectId: { } projectId } d:
+                return new(projectId, d.HeldOutFraction, PpoRunDefaults.Config.ResponseLength, PpoRunDefaults.Config.Temperature, d.Config.Seed);
+            default:
+                return null;
+        }
     }
 }

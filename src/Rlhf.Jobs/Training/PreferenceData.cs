@@ -32,5 +32,12 @@ public static class PreferenceData
     /// conversational records; each error names the line and the field. The prompt is the split group.
     /// </summary>
     public static async Task<List<PreferencePair>> FromTrlFileAsync(string path, CancellationToken ct) =>
-        (await TrlPreferenceReader.ReadAsync(path, ct)).Select(p => new PreferencePair(p.Prompt, p.Chosen, p.Rejected, 0, p.Prompt)).ToList();
+        (await FromTrlFileWithLinesAsync(path, ct)).Pairs;
+
+    /// <summary><see cref="FromTrlFileAsync"/>, with the file's line number of each pair (for messages about single pairs).</summary>
+    public static async Task<(List<PreferencePair> Pairs, List<long> Lines)> FromTrlFileWithLinesAsync(string path, CancellationToken ct)
+    {
+        var records = await TrlPreferenceReader.ReadAsync(path, ct);
+        return (records.Select(p => new PreferencePair(p.Prompt, p.Chosen, p.Rejected, 0, p.Prompt)).ToList(), records.Select(p => p.Line).ToList());
+    }
 }

@@ -128,7 +128,7 @@ public class ProjectPairsTests
         public int GetHashCode(double obj) => 0;
     }
 
-    private static async Task<int> SceneAsync(JobsHarness h)
+    internal static async Task<int> SceneAsync(JobsHarness h)
     {
         var contexts = h.Services.GetRequiredService<IDbContextFactory<RlhfDbContext>>();
         int projectId;
