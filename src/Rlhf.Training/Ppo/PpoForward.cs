@@ -16,14 +16,19 @@ public static class PpoForward
     /// <param name="queryResponses">int64 [B, P + N]</param>
     /// <param name="attentionMask">int64 [B, P + N]</param>
     /// <param name="contextLength">P</param>
-    public static Tensor ResponseLogits(Gpt2LMHeadModel model, Tensor queryResponses, Tensor attentionMask, int contextLength, double temperature)
+    public static Tensor ResponseLogits(ICausalLanguageModel model, Tensor queryResponses, Tensor attentionMask, int contextLength, double temperature)
     {
         using var scope = NewDisposeScope();
         var N = queryResponses.shape[1] - contextLength;
         var positions = Gpt2Model.PositionIdsFromMask(attentionMask);                             // [B, P + N]
-        var hidden = model.HiddenStates(queryResponses, attentionMask, positions);                // [B, P + N, C]
+        if (model is not Gpt2LMHeadModel gpt2)
+        {
+            var all = model.forward(queryResponses, attentionMask, positions);                    // [B, P + N, V]
+            return scope.MoveToOuter(all.narrow(1, contextLength - 1, N) / temperature);         // [B, N, V]
+        }
+        var hidden = gpt2.HiddenStates(queryResponses, attentionMask, positions);                 // [B, P + N, C]
         var h = hidden.narrow(1, contextLength - 1, N);                                           // [B, N, C]
-        var logits = nn.functional.linear(h, model.Transformer.TokenEmbeddingWeight);             // [B, N, V]
+        var logits = nn.functional.linear(h, gpt2.Transformer.TokenEmbeddingWeight);              // [B, N, V]
         return scope.MoveToOuter(logits / temperature);
     }
 
@@ -37,12 +42,14 @@ public static class PpoForward
     }
 
     /// <summary>The value model's score head at the response positions. [B, N]</summary>
-    public static Tensor Values(Gpt2ForSequenceClassification valueModel, Tensor queryResponses, Tensor attentionMask, int contextLength)
+    public static Tensor Values(IRewardModel valueModel, Tensor queryResponses, Tensor attentionMask, int contextLength)
     {
         using var scope = NewDisposeScope();
         var N = queryResponses.shape[1] - contextLength;
         var positions = Gpt2Model.PositionIdsFromMask(attentionMask);                             // [B, P + N]
-        var hidden = valueModel.HiddenStates(queryResponses, attentionMask, positions);           // [B, P + N, C]
-        return scope.MoveToOuter(valueModel.ScoreHidden(hidden.narrow(1, contextLength - 1, N))); // [B, N]
+        if (valueModel is not Gpt2ForSequenceClassification gpt2)
+            return scope.MoveToOuter(valueModel.forward(queryResponses, attentionMask, positions).narrow(1, contextLength - 1, N));   // [B, N]
+        var hidden = gpt2.HiddenStates(queryResponses, attentionMask, positions);                 // [B, P + N, C]
+        return scope.MoveToOuter(gpt2.ScoreHidden(hidden.narrow(1, contextLength - 1, N)));      // [B, N]
     }
 }

@@ -18,12 +18,12 @@ internal sealed class PpoOptimizer : IDisposable
     private readonly FusedAdamW _optimizer;
     private readonly double _maxGradNorm;
 
-    public PpoOptimizer(Gpt2LMHeadModel policy, Gpt2ForSequenceClassification valueModel, PpoConfig config)
+    public PpoOptimizer(ICausalLanguageModel policy, IRewardModel valueModel, PpoConfig config)
     {
         _optimizer = new FusedAdamW(
             [
-                policy.named_parameters().Select(p => ("policy/" + p.name, p.parameter)),
-                valueModel.named_parameters().Select(p => ("value/" + p.name, p.parameter)),
+                policy.Module.named_parameters().Select(p => ("policy/" + p.name, p.parameter)),
+                valueModel.Module.named_parameters().Select(p => ("value/" + p.name, p.parameter)),
             ],
             config.AdamEpsilon, config.WeightDecay, beta1: 0.9, beta2: 0.999);
         _maxGradNorm = config.MaxGradNorm;

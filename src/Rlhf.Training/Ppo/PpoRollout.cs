@@ -24,7 +24,7 @@ internal sealed record PpoRollout(Tensor Queries, Tensor Responses, Tensor Logpr
     public int ContextLength => (int)Queries.shape[1];
 
     /// <summary>Samples responses to <paramref name="queries"/> without grad; <paramref name="stopTokenId"/> null = no truncation.</summary>
-    public static PpoRollout Sample(Gpt2LMHeadModel policy, IReadOnlyList<IReadOnlyList<int>> queries, GenerationConfig config,
+    public static PpoRollout Sample(ICausalLanguageModel policy, IReadOnlyList<IReadOnlyList<int>> queries, GenerationConfig config,
         ulong seed, int? stopTokenId, int padTokenId)
     {
         using var noGrad = no_grad();
