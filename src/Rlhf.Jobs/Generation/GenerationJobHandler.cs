@@ -106,7 +106,7 @@ public sealed class GenerationJobHandler(IDbContextFactory<RlhfDbContext> contex
     }
 
     /// <summary>The reply as shown to raters: the tokens before the first stop token, decoded with the model's tokenizer, trimmed.</summary>
-    internal static string ReplyText(ModelTokenizer tokenizer, IReadOnlyList<int> tokens, IReadOnlyList<int> stopIds)
+    public static string ReplyText(ModelTokenizer tokenizer, IReadOnlyList<int> tokens, IReadOnlyList<int> stopIds)
     {
         var end = 0;
         while (end < tokens.Count && !stopIds.Contains(tokens[end])) end++;

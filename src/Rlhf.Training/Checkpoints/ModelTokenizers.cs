@@ -30,4 +30,17 @@ public static class ModelTokenizers
                 $"the tokenizer has {tokenizer.Tokenizer.VocabSize} tokens but the model's vocab_size is {size}: ids {size}..{tokenizer.Tokenizer.VocabSize - 1} have no embedding");
         return tokenizer;
     }
+
+    /// <summary>
+    /// The token that ends an assistant turn in this model's chat template, among its eos ids: the first of
+    /// <paramref name="eosTokenIds"/> in a rendered two-turn conversation (Qwen: &lt;|im_end|&gt;, Llama 3: &lt;|eot_id|&gt;);
+    /// the first eos id when the template writes none (the GPT-2 demo template); null without eos ids.
+    /// </summary>
+    public static int? EndOfTurnTokenId(ModelTokenizer tokenizer, IReadOnlyList<int> eosTokenIds)
+    {
+        if (eosTokenIds.Count == 0) return null;
+        var text = tokenizer.ChatTemplate.Render([ChatMessage.FromUser("Hi"), ChatMessage.FromAssistant("Hello")], addGenerationPrompt: false);
+        var ids = tokenizer.Tokenizer.Encode(text, addSpecialTokens: false);
+        return ids.FirstOrDefault(eosTokenIds.Contains, eosTokenIds[0]);
+    }
 }

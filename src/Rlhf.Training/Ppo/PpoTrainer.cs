@@ -122,7 +122,7 @@ public sealed class PpoTrainer
         valueModel.Module.train();
 
         var padTokenId = policy.PadTokenId;
-        var stopTokenId = StopTokenOf(args, policy);                // TRL stop_token_id
+        var stopTokenId = StopTokenOf(args, policy, tokenizer);               // TRL stop_token_id
         var eosTokenId = stopTokenId ?? policy.EosTokenIds.FirstOrDefault(-1);   // what contain_eos_token looks for
         var scorer = scorerOverride ?? new RewardModelScorer(rewardModel!, stopTokenId);
         var nPositions = Math.Min(Math.Min(policy.MaxPositions, valueModel.MaxPositions), rewardModel?.MaxPositions ?? int.MaxValue);
@@ -340,12 +340,13 @@ public sealed class PpoTrainer
     }
 
     /// <summary>
-    /// The stop token: --stop-token-id as given, except that its default (GPT-2's 50256) means "the model's own EOS" for
-    /// a model of another family: the first of its eos ids (generation_config.json's, e.g. Qwen's &lt;|im_end|&gt;).
+    /// The stop token: --stop-token-id as given, except that its default (GPT-2's 50256) means "the model's own end of
+    /// turn" for a model of another family: the eos id its chat template ends an assistant turn with
+    /// (<see cref="ModelTokenizers.EndOfTurnTokenId"/>; Qwen's &lt;|im_end|&gt;, Llama 3's &lt;|eot_id|&gt;).
     /// </summary>
-    internal static int? StopTokenOf(PpoConfig args, ICausalLanguageModel policy)
-        => args.StopTokenId == Gpt2Tokenizer.EndOfTextTokenId && policy.ModelType != "gpt2" && policy.EosTokenIds.Count > 0
-            ? policy.EosTokenIds[0]
+    internal static int? StopTokenOf(PpoConfig args, ICausalLanguageModel policy, ModelTokenizer tokenizer)
+        => args.StopTokenId == Gpt2Tokenizer.EndOfTextTokenId && policy.ModelType != "gpt2"
+            ? ModelTokenizers.EndOfTurnTokenId(tokenizer, policy.EosTokenIds)
             : args.StopTokenId;
 
     private static void Freeze(nn.Module model)
