@@ -64,7 +64,7 @@ public sealed partial class ModelRegistry(IDbContextFactory<RlhfDbContext> conte
         }
         catch (CheckpointException ex)
         {
-            return ModelImportResult.Fail($"Model '{name}' cannot be imported: {ex.Message}");
+            return ModelImportResult.Fail(ex.Message);
         }
 
         Directory.CreateDirectory(paths.ModelsFolder);

@@ -88,7 +88,7 @@ public class LlamaFamilyImportTests
     }
 
     [Fact]
-    public async Task An_unknown_model_type_and_a_tokenizer_larger_than_the_vocabulary_are_refused_and_nothing_is_stored()
+    public async Task An_unknown_model_type_a_tokenizer_larger_than_the_vocabulary_and_an_unknown_chat_template_are_refused_and_nothing_is_stored()
     {
         await using var h = await JobsHarness.CreateAsync();
         var mistral = Path.Combine(h.Folder, "mistral");
@@ -101,7 +101,7 @@ public class LlamaFamilyImportTests
         var unknown = await ImportAsync(h, mistral, "mistral-tiny");
 
         Assert.False(unknown.Succeeded);
-        Assert.Equal($"Model 'mistral-tiny' cannot be imported: {Path.Combine(mistral, "config.json")}: model_type is \"mistral\", expected gpt2, llama, qwen2 or qwen3", unknown.Error);
+        Assert.Equal($"{Path.Combine(mistral, "config.json")}: model_type is \"mistral\", expected gpt2, llama, qwen2 or qwen3", unknown.Error);
 
         // llama-tiny (vocab_size 512) with Qwen3's tokenizer (151669 tokens).
         var misfit = Path.Combine(h.Folder, "misfit");
@@ -112,7 +112,20 @@ public class LlamaFamilyImportTests
         var tooLarge = await ImportAsync(h, misfit, "misfit");
 
         Assert.False(tooLarge.Succeeded);
-        Assert.Equal($"Model 'misfit' cannot be imported: {misfit}: the tokenizer has 151669 tokens but the model's vocab_size is 512: ids 512..151668 have no embedding", tooLarge.Error);
+        Assert.Equal($"{misfit}: the tokenizer has 151669 tokens but the model's vocab_size is 512: ids 512..151668 have no embedding", tooLarge.Error);
+        // A chat template the platform cannot render is refused naming the model, never replaced.
+        var template = Path.Combine(h.Folder, "odd-template");
+        Directory.CreateDirectory(template);
+        foreach (var file in Directory.GetFiles(misfit)) File.Copy(file, Path.Combine(template, Path.GetFileName(file)));
+        var tokenizerConfig = JsonNode.Parse(File.ReadAllText(Path.Combine(template, "tokenizer_config.json")))!;
+        tokenizerConfig["chat_template"] = "{% for m in messages %}{{ m.content }}{% endfor %}";
+        File.WriteAllText(Path.Combine(template, "tokenizer_config.json"), tokenizerConfig.ToJsonString());
+
+        var odd = await ImportAsync(h, template, "odd");
+
+        Assert.False(odd.Succeeded);
+        Assert.StartsWith($"{template}: model 'odd-template': its chat_template (sha256 ", odd.Error);
+        Assert.EndsWith("is not one the platform can render (supported: Qwen3, ChatML/Qwen2/SmolLM2, Llama 3, GPT-2 demo).", odd.Error);
         await using var db = await h.DbAsync();
         Assert.Empty(await db.Models.ToListAsync());
         var modelsFolder = h.Services.GetRequiredService<RlhfPaths>().ModelsFolder;
