@@ -800,6 +800,13 @@ namespace Rlhf.Data.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ModelType")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("gpt2");
+
                     b.Property<int>("NEmbd")
                         .HasColumnType("INTEGER");
 

@@ -85,6 +85,8 @@ public sealed class RlhfDbContext(DbContextOptions<RlhfDbContext> options) : Ide
             e.HasIndex(m => m.Name).IsUnique();
             e.Property(m => m.Kind).HasConversion<string>().HasMaxLength(16);
             e.Property(m => m.Source).HasMaxLength(16);
+            // Rows stored before other families were supported are all GPT-2.
+            e.Property(m => m.ModelType).HasMaxLength(16).IsRequired().HasDefaultValue("gpt2");
             e.HasOne<Model>().WithMany().HasForeignKey(m => m.ParentId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<Job>().WithMany().HasForeignKey(m => m.ProducedByJobId).OnDelete(DeleteBehavior.Restrict);
         });

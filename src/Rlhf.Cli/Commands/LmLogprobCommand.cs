@@ -14,8 +14,9 @@ using TorchSharp;
 using static TorchSharp.torch;
 
 /// <summary>
-/// `rlhf lm-logprob --model DIR (--ids 15496,995,11 | --text "...")`: runs a causal-LM checkpoint of any supported
-/// family (gpt2, llama, qwen2, qwen3; --text is GPT-2 BPE, so GPT-2 only) over one
+/// `rlhf lm-logprob --model DIR (--ids 15496,995,11 | --text "..." | --prompt P --response R)`: runs a causal-LM
+/// checkpoint of any supported family (gpt2, llama, qwen2, qwen3; --text with the folder's tokenizer, --prompt/--response
+/// in its chat template, see <see cref="SequenceInput"/>) over one
 /// sequence and prints one JSON line {"sequence_logprob": S, "argmax": [...]}, where
 /// S = sum over t of log p(token[t+1] | tokens[..t]) and argmax holds the most likely next token at
 /// every input position.
@@ -35,24 +36,24 @@ internal static class LmLogprobCommand
         var data = new Option<FileInfo>("--data") { Description = "A TRL preference JSONL file: print logp(chosen | prompt) and logp(rejected | prompt) of each record." };
         var command = new Command("lm-logprob", "Print a sequence's log-probability and the argmax next token at each position under a causal LM.")
         {
-            input.Model, input.Ids, input.Text, data,
+            input.Model, input.Ids, input.Text, input.Prompt, input.Response, data,
         };
         command.SetAction(parseResult =>
         {
             var error = parseResult.InvocationConfiguration.Error;
             if (parseResult.GetValue(data) is { } file)
             {
-                if (parseResult.GetValue(input.Ids) is not null || parseResult.GetValue(input.Text) is not null)
+                if (parseResult.GetValue(input.Ids) is not null || parseResult.GetValue(input.Text) is not null || parseResult.GetValue(input.Prompt) is not null)
                 {
-                    error.WriteLine("rlhf: give --data, or one of --ids / --text, not both.");
+                    error.WriteLine("rlhf: give --data, or one of --ids / --text / --prompt, not both.");
                     return 2;
                 }
                 return ScorePreferences(parseResult, input, file, error);
             }
-            if (input.ReadTokens(parseResult, error) is not { } tokens) return 2;
+            if (input.ReadTokens(parseResult, error, out var exitCode) is not { } tokens) return exitCode;
             return input.WithModel(parseResult, ModelLoader.LoadLanguageModel, lm =>
             {
-                if (!input.Fits(parseResult, tokens, lm, error)) return 2;
+                if (!input.Fits(tokens, lm, error)) return 2;
                 var (sequenceLogprob, argmax) = Score(lm, tokens);
                 parseResult.InvocationConfiguration.Output.WriteLine(ToJson(sequenceLogprob, argmax));
                 return 0;

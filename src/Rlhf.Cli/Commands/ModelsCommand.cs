@@ -18,17 +18,17 @@ internal static class ModelsCommand
             foreach (var m in await services.GetRequiredService<ModelRegistry>().ListAsync(ct))
                 await output.WriteLineAsync(JsonSerializer.Serialize(new
                 {
-                    id = m.Id, name = m.Name, kind = m.Kind.ToString().ToLowerInvariant(), parent = m.ParentId, source = m.Source,
+                    id = m.Id, name = m.Name, kind = m.Kind.ToString().ToLowerInvariant(), model_type = m.ModelType, parent = m.ParentId, source = m.Source,
                     parameters = m.ParameterCount, size_bytes = m.SizeBytes, n_layer = m.NLayer, n_embd = m.NEmbd,
                     validation_accuracy = m.ValidationAccuracy,
                 }));
             return 0;
         }, ct)));
 
-        var path = new Option<DirectoryInfo>("--path") { Description = "A Hugging Face GPT-2 folder (config.json + model.safetensors).", Required = true };
+        var path = new Option<DirectoryInfo>("--path") { Description = "A Hugging Face model folder (gpt2, llama, qwen2 or qwen3: config.json, model.safetensors or its sharded index, tokenizer files).", Required = true };
         var name = new Option<string>("--name") { Description = "A unique name in the registry.", Required = true };
         var kind = new Option<ModelKind>("--kind") { Description = "base, reward or policy.", DefaultValueFactory = _ => ModelKind.Base };
-        var import = new Command("import", "Validate a local GPT-2 checkpoint folder (any folder you can read: unlike the site, the CLI is not bound to Models:ImportRoot) and copy it into the registry.") { path, name, kind };
+        var import = new Command("import", "Validate a local checkpoint folder of any supported family (any folder you can read: unlike the site, the CLI is not bound to Models:ImportRoot) and copy it into the registry.") { path, name, kind };
         import.SetAction((parseResult, ct) => CliErrors.RunAsync(parseResult, output => CliHost.WithDatabaseAsync(async services =>
         {
             var result = await services.GetRequiredService<ModelRegistry>().ImportAsync(
@@ -39,7 +39,7 @@ internal static class ModelsCommand
                 await parseResult.InvocationConfiguration.Error.WriteLineAsync($"rlhf: {result.Error}");
                 return 1;
             }
-            await output.WriteLineAsync($"Imported model {result.Model!.Id} '{result.Model.Name}' ({result.Model.ParameterCount:N0} parameters).");
+            await output.WriteLineAsync($"Imported model {result.Model!.Id} '{result.Model.Name}' ({result.Model.ModelType}, {result.Model.ParameterCount:N0} parameters).");
             return 0;
         }, ct)));
 

@@ -7,37 +7,32 @@ using Rlhf.Training;
 using Rlhf.Training.Checkpoints;
 using Rlhf.Training.Models;
 using Rlhf.Training.Reward;
+using Rlhf.Training.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 
 /// <summary>
-/// `rlhf reward-score --model DIR (--ids ... | --text "...")`: scores one sequence with a reward model of any
-/// supported family (GPT2/Llama/Qwen2/Qwen3ForSequenceClassification, num_labels 1; --text, --prompt and --data are GPT-2 only) and prints one JSON line {"reward": R}, the score
-/// at the last token. Exit codes: 0 ok, 1 checkpoint/model error, 2 bad input.
-/// <para>
-/// The action is split into: read the inputs (one or more token sequences), load the model, score each
-/// sequence, print one JSON line per sequence. New input options (e.g. --prompt/--response rendered with
-/// ConversationTemplate, or --data FILE.jsonl) only need another branch before <see cref="SequenceInput.ReadTokens"/>.
-/// </para>
+/// `rlhf reward-score --model DIR (--ids ... | --text "..." | --prompt P --response R | --data FILE)`: scores with a
+/// reward model of any supported family (GPT2/Llama/Qwen2/Qwen3ForSequenceClassification, num_labels 1) and prints one
+/// JSON line {"reward": R}, the score at the last token. --text is tokenized by the folder's tokenizer; --prompt/--response
+/// and --data are rendered with the model's chat template exactly as a reward run trains
+/// (<see cref="RewardTrainer.Score(IRewardModel, ModelTokenizer, IReadOnlyList{ValueTuple{string, string}}, int, int)"/>).
+/// Exit codes: 0 ok, 1 checkpoint/model error, 2 bad input.
 /// </summary>
 internal static class RewardScoreCommand
 {
     public static Command Create()
     {
         var input = new SequenceInput(
-            "Folder of a GPT-2 reward model in the Hugging Face layout (config.json + model.safetensors with score.weight).",
-            "Comma-separated GPT-2 token ids of the sequence to score.");
-        var (model, ids, text) = (input.Model, input.Ids, input.Text);
-        var command = new Command("reward-score", "Print the reward a GPT-2 reward model gives a sequence (the score at its last token).")
+            "Folder of a reward model (GPT-2, Llama, Qwen2 or Qwen3 *ForSequenceClassification) in the Hugging Face layout.",
+            "Comma-separated token ids of the sequence to score.");
+        var (model, ids, text, prompt, response) = (input.Model, input.Ids, input.Text, input.Prompt, input.Response);
+        var command = new Command("reward-score", "Print the reward a reward model gives a sequence (the score at its last token).")
         {
-            model, ids, text,
+            model, ids, text, prompt, response,
         };
-        var prompt = new Option<string>("--prompt") { Description = "A prompt, scored with --response through the training template." };
-        var response = new Option<string>("--response") { Description = "The response to --prompt." };
         var data = new Option<FileInfo>("--data") { Description = "A TRL preference JSONL file: prints pairs, accuracy and mean margin." };
         var maxLength = new Option<int>("--max-length") { Description = "Tokens kept (the end) for --prompt/--data.", DefaultValueFactory = _ => 256 };
-        command.Options.Add(prompt);
-        command.Options.Add(response);
         command.Options.Add(data);
         command.Options.Add(maxLength);
         command.SetAction(parseResult =>
@@ -49,10 +44,10 @@ internal static class RewardScoreCommand
             if (textual)
                 return ScoreTexts(parseResult, model, ids, text, prompt, response, data, maxLength, output, error);
 
-            if (input.ReadTokens(parseResult, error) is not { } tokens) return 2;
+            if (input.ReadTokens(parseResult, error, out var exitCode) is not { } tokens) return exitCode;
             return input.WithModel(parseResult, folder => ModelLoader.LoadRewardModel(folder), rewardModel =>
             {
-                if (!input.Fits(parseResult, tokens, rewardModel, error)) return 2;
+                if (!input.Fits(tokens, rewardModel, error)) return 2;
                 output.WriteLine(ToJson(Score(rewardModel, tokens)));
                 return 0;
             }, error);
@@ -93,10 +88,13 @@ internal static class RewardScoreCommand
         try
         {
             TorchThreads.EnsureConfigured();
-            using var rewardModel = Gpt2Checkpoint.LoadRewardModel(parseResult.GetValue(model)!.FullName);
+            var folder = parseResult.GetValue(model)!.FullName;
+            using var rewardModel = ModelLoader.LoadRewardModel(folder);
+            var tokenizer = ModelTokenizers.LoadRenderable(folder, rewardModel.VocabSize);
+            double Score(string prompt, string response) => RewardTrainer.Score(rewardModel, tokenizer, [(prompt, response)], length)[0];
             if (file is null)
             {
-                output.WriteLine(ToJson(RewardTrainer.Score(rewardModel, p!, r!, length)));
+                output.WriteLine(ToJson(Score(p!, r!)));
                 return 0;
             }
             List<PreferencePair> pairs;
@@ -107,7 +105,7 @@ internal static class RewardScoreCommand
             var margin = 0.0;
             foreach (var pair in pairs)
             {
-                var d = RewardTrainer.Score(rewardModel, pair.Prompt, pair.Chosen, length) - RewardTrainer.Score(rewardModel, pair.Prompt, pair.Rejected, length);
+                var d = Score(pair.Prompt, pair.Chosen) - Score(pair.Prompt, pair.Rejected);
                 if (d > 0) correct++;
                 margin += d;
             }

@@ -1,8 +1,8 @@
 namespace Rlhf.Core.Registry;
 
 /// <summary>
-/// A checkpoint in the registry (a Hugging Face GPT-2 folder the platform owns), with its lineage: the model it
-/// was trained from and the job that produced it.
+/// A checkpoint in the registry (a Hugging Face model folder the platform owns: weights, config, tokenizer files),
+/// with its lineage: the model it was trained from and the job that produced it.
 /// </summary>
 public sealed class Model
 {
@@ -15,10 +15,13 @@ public sealed class Model
     public long? ProducedByJobId { get; set; }
     /// <summary>"shipped", "import" or "run".</summary>
     public string Source { get; set; } = "import";
-    /// <summary>The folder holding config.json and model.safetensors, relative to the data folder.</summary>
+    /// <summary>The folder holding config.json, the weights and the tokenizer files, relative to the data folder.</summary>
     public string Folder { get; set; } = "";
     public long SizeBytes { get; set; }
     public long ParameterCount { get; set; }
+    /// <summary>config.json's model_type: "gpt2", "llama", "qwen2" or "qwen3".</summary>
+    public string ModelType { get; set; } = "gpt2";
+    /// <summary>Layers (n_layer / num_hidden_layers); NEmbd, NHead, NPositions likewise hold the family's own sizes.</summary>
     public int NLayer { get; set; }
     public int NEmbd { get; set; }
     public int NHead { get; set; }

@@ -5,6 +5,7 @@ using Rlhf.Data;
 using Rlhf.Jobs.Registry;
 using Rlhf.Jobs.Runner;
 using Rlhf.Training.Checkpoints;
+using Rlhf.Training.Models;
 using Rlhf.Training.Sampling;
 using Rlhf.Training.Text;
 using TorchSharp;
@@ -38,21 +39,25 @@ public sealed class GenerationJobHandler(IDbContextFactory<RlhfDbContext> contex
         foreach (var id in request.ModelIds)
             models.Add(await registry.GetAsync(id, ct) ?? throw new JobFailedException($"Model {id} is not in the registry."));
 
-        var tokenizer = Gpt2Tokenizer.Shared;
-        var config = new GenerationConfig
-        {
-            MaxNewTokens = request.MaxNewTokens,
-            Temperature = request.Temperature,
-            TopP = request.TopP,
-            TopK = request.TopK,
-        };
         var total = prompts.Count * models.Count;
         var done = 0;
         await context.LogAsync($"Generating {request.ResponsesPerPrompt} responses for {prompts.Count} prompts from {string.Join(" and ", models.Select(m => m.Name))}.", ct: ct);
 
         foreach (var (model, modelIndex) in models.Select((m, i) => (m, i)))
         {
-            using var lm = LoadModel(model);
+            var (lm, tokenizer) = LoadModel(model);
+            using var owned = lm;
+            // Every row stops at any of the model's eos ids (Qwen: <|im_end|>), padded with the model's pad id.
+            var config = new GenerationConfig
+            {
+                MaxNewTokens = request.MaxNewTokens,
+                Temperature = request.Temperature,
+                TopP = request.TopP,
+                TopK = request.TopK,
+                EosTokenId = lm.EosTokenIds.FirstOrDefault(lm.PadTokenId),
+                EosTokenIds = lm.EosTokenIds,
+                PadTokenId = lm.PadTokenId,
+            };
             var source = $"model:{model.Name}";
             for (var start = 0; start < prompts.Count; start += request.PromptsPerBatch)
             {
@@ -61,7 +66,7 @@ public sealed class GenerationJobHandler(IDbContextFactory<RlhfDbContext> contex
                 var todo = await PromptsMissingResponsesAsync(batch, model.Id, request.ResponsesPerPrompt, ct);
                 if (todo.Count > 0)
                 {
-                    var rendered = todo.Select(p => (IReadOnlyList<int>)tokenizer.Encode(Render(p))).ToList();
+                    var rendered = todo.Select(p => (IReadOnlyList<int>)Render(tokenizer, model, p)).ToList();
                     var rows = todo.SelectMany((p, i) => Enumerable.Repeat(i, request.ResponsesPerPrompt)).ToList();
                     var expanded = rows.Select(i => rendered[i]).ToList();
                     // One generator per (model, batch) seeded from the request: resuming gives the same samples.
@@ -75,7 +80,7 @@ public sealed class GenerationJobHandler(IDbContextFactory<RlhfDbContext> contex
                     var now = clock.GetUtcNow().UtcDateTime;
                     for (var r = 0; r < rows.Count; r++)
                     {
-                        var text = tokenizer.Decode(generated[r].Where(t => t != tokenizer.EosTokenId)).Trim();
+                        var text = ReplyText(tokenizer, generated[r], config.StopIds);
                         db.Responses.Add(new Response { PromptId = todo[rows[r]].Id, Text = text, Source = source, ModelId = model.Id, CreatedAtUtc = now });
                     }
                     await db.SaveChangesAsync(ct);
@@ -90,23 +95,37 @@ public sealed class GenerationJobHandler(IDbContextFactory<RlhfDbContext> contex
         await context.ReportAsync(1, $"{created} comparisons created", ct);
     }
 
-    private static string Render(Prompt prompt)
+    /// <summary>The prompt's conversation (a plain prompt is one user message) in the model's chat template, with the generation cue.</summary>
+    private static int[] Render(ModelTokenizer tokenizer, Rlhf.Core.Registry.Model model, Prompt prompt)
     {
-        if (prompt.MessagesJson is null) return ConversationTemplate.RenderPrompt(prompt.Text);
-        var messages = JsonSerializer.Deserialize<List<ChatMessage>>(prompt.MessagesJson, JobQueue.Json) ?? [];
-        return ConversationTemplate.Render(messages);
+        var messages = prompt.MessagesJson is null
+            ? [ChatMessage.FromUser(prompt.Text)]
+            : JsonSerializer.Deserialize<List<ChatMessage>>(prompt.MessagesJson, JobQueue.Json) ?? [];
+        try { return ChatPrompts.EncodePrompt(tokenizer, messages); }
+        catch (TokenizerException ex) { throw new JobFailedException($"Model {model.Name}: {ex.Message}"); }
     }
 
-    private Rlhf.Training.Models.Gpt2LMHeadModel LoadModel(Rlhf.Core.Registry.Model model)
+    /// <summary>The reply as shown to raters: the tokens before the first stop token, decoded with the model's tokenizer, trimmed.</summary>
+    public static string ReplyText(ModelTokenizer tokenizer, IReadOnlyList<int> tokens, IReadOnlyList<int> stopIds)
     {
+        var end = 0;
+        while (end < tokens.Count && !stopIds.Contains(tokens[end])) end++;
+        return tokenizer.Tokenizer.Decode(tokens.Take(end)).Trim();
+    }
+
+    private (ICausalLanguageModel Model, ModelTokenizer Tokenizer) LoadModel(Rlhf.Core.Registry.Model model)
+    {
+        var folder = registry.FolderOf(model);
+        ICausalLanguageModel? lm = null;
         try
         {
-            var lm = Gpt2Checkpoint.LoadLanguageModel(registry.FolderOf(model));
-            lm.eval();
-            return lm;
+            lm = ModelLoader.LoadLanguageModel(folder);
+            lm.Module.eval();
+            return (lm, ModelTokenizers.LoadRenderable(folder, lm.VocabSize));
         }
         catch (CheckpointException ex)
         {
+            lm?.Dispose();
             throw new JobFailedException($"Model {model.Name} cannot be loaded: {ex.Message}");
         }
     }

@@ -5,13 +5,17 @@ using Rlhf.Data;
 using Rlhf.Data.Audit;
 using Rlhf.Data.Hosting;
 using Rlhf.Training.Checkpoints;
+using Rlhf.Training.Models;
 using TorchSharp;
 
 namespace Rlhf.Jobs.Registry;
 
 /// <summary>
-/// The model registry: checkpoints in the Hugging Face GPT-2 layout, copied into the data folder and recorded
-/// with their lineage (kind, parent, producing job). Import validates the whole checkpoint before storing it.
+/// The model registry: checkpoints in the Hugging Face layout of any supported family (gpt2, llama, qwen2, qwen3;
+/// single-file or sharded safetensors, F32/F16/BF16), copied into the data folder with their generation config and
+/// tokenizer files (<see cref="ModelFiles"/>) and recorded with their lineage (kind, parent, producing job) and
+/// model_type. Import validates the whole checkpoint before storing it: config.json and every tensor's name and shape
+/// (by loading it), a tokenizer whose vocabulary fits the model's vocab_size, a chat template the platform renders.
 /// </summary>
 public sealed partial class ModelRegistry(IDbContextFactory<RlhfDbContext> contexts, RlhfPaths paths, AuditLog audit, TimeProvider clock)
 {
@@ -44,7 +48,7 @@ public sealed partial class ModelRegistry(IDbContextFactory<RlhfDbContext> conte
     {
         name = (name ?? "").Trim();
         if (name.Length is 0 or > 200) return ModelImportResult.Fail("Give the model a name of 1 to 200 characters.");
-        if (string.IsNullOrWhiteSpace(sourceFolder)) return ModelImportResult.Fail("Give the folder that holds config.json and model.safetensors.");
+        if (string.IsNullOrWhiteSpace(sourceFolder)) return ModelImportResult.Fail("Give the folder that holds config.json and the model's safetensors.");
         sourceFolder = Path.GetFullPath(sourceFolder.Trim());
 
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -52,9 +56,11 @@ public sealed partial class ModelRegistry(IDbContextFactory<RlhfDbContext> conte
         if (parentId is { } p && !await db.Models.AnyAsync(m => m.Id == p, ct)) return ModelImportResult.Fail($"There is no parent model {p}.");
 
         CheckpointFacts facts;
+        IReadOnlyList<string> files;
         try
         {
             facts = Inspect(sourceFolder, kind);
+            files = ModelFiles.Of(sourceFolder);
         }
         catch (CheckpointException ex)
         {
@@ -68,7 +74,7 @@ public sealed partial class ModelRegistry(IDbContextFactory<RlhfDbContext> conte
         try
         {
             Directory.CreateDirectory(staging);
-            foreach (var file in new[] { "config.json", "model.safetensors" })
+            foreach (var file in files)
                 File.Copy(Path.Combine(sourceFolder, file), Path.Combine(staging, file));
             Directory.Move(staging, target);
 
@@ -82,18 +88,19 @@ public sealed partial class ModelRegistry(IDbContextFactory<RlhfDbContext> conte
                 Folder = Path.GetRelativePath(paths.DataFolder, target),
                 SizeBytes = new DirectoryInfo(target).EnumerateFiles().Sum(f => f.Length),
                 ParameterCount = facts.Parameters,
-                NLayer = facts.Config.NLayer,
-                NEmbd = facts.Config.NEmbd,
-                NHead = facts.Config.NHead,
-                NPositions = facts.Config.NPositions,
-                VocabSize = facts.Config.VocabSize,
+                ModelType = facts.ModelType,
+                NLayer = facts.Layers,
+                NEmbd = facts.Hidden,
+                NHead = facts.Heads,
+                NPositions = facts.Positions,
+                VocabSize = facts.VocabSize,
                 Notes = notes ?? "",
                 CreatedAtUtc = clock.GetUtcNow().UtcDateTime,
                 CreatedById = actor?.UserId,
             };
             db.Models.Add(model);
             await db.SaveChangesAsync(ct);
-            await audit.RecordAsync(actor, "model.imported", name, $"{kind}, {facts.Parameters:N0} parameters, from {sourceFolder}", ct);
+            await audit.RecordAsync(actor, "model.imported", name, $"{kind}, {facts.ModelType}, {facts.Parameters:N0} parameters, from {sourceFolder}", ct);
             return new ModelImportResult(true, null, model);
         }
         catch
@@ -121,22 +128,33 @@ public sealed partial class ModelRegistry(IDbContextFactory<RlhfDbContext> conte
             : throw new InvalidOperationException($"The shipped demo model in {folder} is not valid: {result.Error}");
     }
 
-    private sealed record CheckpointFacts(Rlhf.Training.Models.Gpt2Config Config, long Parameters);
+    private sealed record CheckpointFacts(string ModelType, int Layers, int Hidden, int Heads, int Positions, int VocabSize, long Parameters);
 
-    /// <summary>Loads the whole checkpoint (every key and shape checked) and counts its parameters.</summary>
+    /// <summary>
+    /// Loads the whole checkpoint (model_type, every key and shape checked), checks its tokenizer and chat template
+    /// (<see cref="ModelTokenizers.LoadRenderable"/>) and counts its parameters.
+    /// </summary>
     private static CheckpointFacts Inspect(string folder, ModelKind kind)
     {
         Rlhf.Training.TorchThreads.EnsureConfigured();
         using var scope = torch.NewDisposeScope();
-        torch.nn.Module module = kind == ModelKind.Reward
-            ? Gpt2Checkpoint.LoadRewardModel(folder)
-            : Gpt2Checkpoint.LoadLanguageModel(folder);
-        using (module)
+        using IDecoderModel model = kind == ModelKind.Reward ? ModelLoader.LoadRewardModel(folder) : ModelLoader.LoadLanguageModel(folder);
+        ModelTokenizers.LoadRenderable(folder, model.VocabSize);
+        var parameters = model.Module.parameters().Sum(p => p.numel());
+        return model switch
         {
-            var config = Gpt2Checkpoint.LoadConfig(folder);
-            return new CheckpointFacts(config, module.parameters().Sum(p => p.numel()));
-        }
+            Gpt2LMHeadModel m => Gpt2Facts(m.Config, parameters),
+            Gpt2ForSequenceClassification m => Gpt2Facts(m.Config, parameters),
+            LlamaForCausalLM m => LlamaFacts(m.Config, parameters),
+            LlamaForSequenceClassification m => LlamaFacts(m.Config, parameters),
+            _ => throw new CheckpointException(folder, $"model_type {model.ModelType} has no registry entry"),
+        };
     }
+
+    private static CheckpointFacts Gpt2Facts(Gpt2Config c, long parameters) => new("gpt2", c.NLayer, c.NEmbd, c.NHead, c.NPositions, c.VocabSize, parameters);
+
+    private static CheckpointFacts LlamaFacts(LlamaConfig c, long parameters)
+        => new(c.ModelType, c.NumHiddenLayers, c.HiddenSize, c.NumAttentionHeads, c.MaxPositionEmbeddings, c.VocabSize, parameters);
 
     [GeneratedRegex("[^a-z0-9]+")]
     private static partial Regex Slug();

@@ -28,6 +28,9 @@ public sealed class CheckpointWeights : IDisposable
 
     public IReadOnlyCollection<string> Names => _readerOf.Keys;
 
+    /// <summary>The .safetensors files the weights are in (one, or every shard the index names), full paths.</summary>
+    public IReadOnlyList<string> Files => _readers.Select(r => r.Path).ToList();
+
     public static CheckpointWeights Open(string folder)
     {
         var single = Path.Combine(folder, SingleFileName);

@@ -9,8 +9,8 @@ namespace Rlhf.Training.Ppo;
 /// <code>
 /// trainer_state.json                  the common fields, "prompts_sha256" and "episode", "kl_coef", "first_mean_score",
 ///                                      "last_mean_score", "last_kl", "policy", "value"
-/// step-000050/policy/                 config.json, model.safetensors (HF layout, GPT2LMHeadModel)
-/// step-000050/value/                  config.json, model.safetensors (HF layout, GPT2ForSequenceClassification)
+/// step-000050/policy/                 config.json, model.safetensors (HF layout, *ForCausalLM) and the tokenizer files
+/// step-000050/value/                  config.json, model.safetensors (HF layout, *ForSequenceClassification)
 /// step-000050/optimizer.safetensors   AdamW moments of policy/* and value/* and the step count (<see cref="Optim.FusedAdamW"/>)
 /// </code>
 /// kl_coef is the current (adaptive) beta. The data order and the random streams are not stored: they are recomputed
@@ -36,12 +36,12 @@ internal sealed record PpoCheckpoint(TrainingCheckpoint Common, double KlCoef, d
         new(ContentField, "prompts", ContentHash.Of(prompts), config.Seed, config.Steps, SettingsOf(config), () => LegacyConfigHash(config));
 
     /// <summary>Saves both models, the optimizer state and then trainer_state.json; removes older step folders.</summary>
-    public static void Save(string folder, CheckpointKey key, Gpt2LMHeadModel policy, Gpt2ForSequenceClassification valueModel, PpoOptimizer optimizer,
-        long step, long episode, double klCoef, double firstMeanScore, double lastMeanScore, double lastKl) =>
+    public static void Save(string folder, CheckpointKey key, ICausalLanguageModel policy, string policySource, IRewardModel valueModel, string valueSource,
+        PpoOptimizer optimizer, long step, long episode, double klCoef, double firstMeanScore, double lastMeanScore, double lastKl) =>
         TrainingStateFile.Save(folder, Format, step, key, stepFolder =>
         {
-            Gpt2Checkpoint.Save(policy, Path.Combine(stepFolder, "policy"));
-            Gpt2Checkpoint.Save(valueModel, Path.Combine(stepFolder, "value"));
+            ModelSaver.Save(policy, policySource, Path.Combine(stepFolder, "policy"));
+            ModelSaver.Save(valueModel, valueSource, Path.Combine(stepFolder, "value"));
         }, optimizer.Save, name => new JsonObject
         {
             ["episode"] = episode,

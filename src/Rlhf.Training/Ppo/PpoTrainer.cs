@@ -12,13 +12,14 @@ namespace Rlhf.Training.Ppo;
 /// PPO for RLHF as TRL's current PPOTrainer does it (after "The N+ Implementation Details of RLHF with PPO", Huang et
 /// al.), CleanRL-style: the whole algorithm is <see cref="Train"/>, top to bottom, with TRL's names; the pure pieces are
 /// in <see cref="PpoMath"/>, <see cref="PpoLoss"/> and <see cref="PpoForward"/>.
-/// <para><b>Models.</b> policy (trained) and ref_policy (frozen), both loaded from the policy folder; value_model
-/// (trained), a GPT2ForSequenceClassification loaded from the reward folder whose per-position scores are the values;
+/// <para><b>Models</b> (any supported family, through <see cref="ModelLoader"/>; prompts rendered with the policy folder's
+/// own chat template, <see cref="ChatPrompts"/>). policy (trained) and ref_policy (frozen), both loaded from the policy folder; value_model
+/// (trained), a *ForSequenceClassification loaded from the reward folder whose per-position scores are the values;
 /// the reward model (frozen) from the reward folder, behind <see cref="IScorer"/> (<see cref="RewardModelScorer"/>), or
 /// a scripted scorer. No model has dropout. One AdamW over policy + value model.</para>
 /// <para><b>Each update</b> (TRL's loop):
 /// <list type="number">
-/// <item>Rollout, no grad: BatchSize prompts in a seeded order ("User: {prompt}\nAssistant:", the last
+/// <item>Rollout, no grad: BatchSize prompts in a seeded order (the chat template with the generation cue; GPT-2: "User: {prompt}\nAssistant:"; the last
 /// MaxPromptLength tokens, left-padded to P); ResponseLength tokens sampled from the policy with temperature, top-k/top-p
 /// off, KV cache, a torch generator seeded from (seed, update); logprobs = log_softmax(logits / temperature) of the
 /// sampled tokens (from generation; TRL divides by temperature + 1e-7, here by the temperature itself, everywhere); responses truncated after the first stop token (kept; later tokens become pad);
@@ -103,35 +104,39 @@ public sealed class PpoTrainer
         TorchThreads.EnsureConfigured();
         var args = _config;
         var B = args.BatchSize;
-        var tokenizer = Gpt2Tokenizer.Shared;
 
         var key = PpoCheckpoint.KeyOf(args, prompts);
         var resume = checkpointFolder is null ? null : PpoCheckpoint.TryLoad(checkpointFolder);
         resume?.Common.EnsureFits(key);
 
         // ---- Models: policy + value model (trained), ref_policy + reward model (frozen). None has dropout.
-        using var policy = Gpt2Checkpoint.LoadLanguageModel(resume?.PolicyFolder ?? policyFolder);
-        using var refPolicy = Gpt2Checkpoint.LoadLanguageModel(policyFolder);
-        using var valueModel = Gpt2Checkpoint.LoadRewardModel(resume?.ValueFolder ?? rewardFolder);
-        using var rewardModel = scorerOverride is null ? Gpt2Checkpoint.LoadRewardModel(rewardFolder) : null;
-        Freeze(refPolicy);
-        if (rewardModel is not null) Freeze(rewardModel);
-        policy.train();
-        valueModel.train();
-        var scorer = scorerOverride ?? new RewardModelScorer(rewardModel!, args.StopTokenId);
+        // Any family (ModelLoader); the policy folder's own tokenizer and chat template render the prompts.
+        using var policy = ModelLoader.LoadLanguageModel(resume?.PolicyFolder ?? policyFolder);
+        using var refPolicy = ModelLoader.LoadLanguageModel(policyFolder);
+        using var valueModel = ModelLoader.LoadRewardModel(resume?.ValueFolder ?? rewardFolder);
+        using var rewardModel = scorerOverride is null ? ModelLoader.LoadRewardModel(rewardFolder) : null;
+        var tokenizer = ModelTokenizers.LoadRenderable(policyFolder, policy.VocabSize);
+        if (valueModel.VocabSize != policy.VocabSize || valueModel.ModelType == "gpt2" != (policy.ModelType == "gpt2"))
+            throw new ArgumentException($"the reward model ({valueModel.ModelType}, vocab_size {valueModel.VocabSize}) does not read the policy's tokens " +
+                $"({policy.ModelType}, vocab_size {policy.VocabSize}): train the reward model from the policy or a model with the same tokenizer");
+        Freeze(refPolicy.Module);
+        if (rewardModel is not null) Freeze(rewardModel.Module);
+        policy.Module.train();
+        valueModel.Module.train();
 
-        var padTokenId = policy.Config.EffectivePadTokenId;
-        var stopTokenId = args.StopTokenId;                        // TRL stop_token_id
-        var eosTokenId = stopTokenId ?? policy.Config.EosTokenId;  // what contain_eos_token looks for
-        var nPositions = Math.Min(Math.Min(policy.Config.NPositions, valueModel.Config.NPositions), rewardModel?.Config.NPositions ?? int.MaxValue);
+        var padTokenId = policy.PadTokenId;
+        var stopTokenId = StopTokenOf(args, policy, tokenizer);               // TRL stop_token_id
+        var eosTokenId = stopTokenId ?? policy.EosTokenIds.FirstOrDefault(-1);   // what contain_eos_token looks for
+        var scorer = scorerOverride ?? new RewardModelScorer(rewardModel!, stopTokenId);
+        var nPositions = Math.Min(Math.Min(policy.MaxPositions, valueModel.MaxPositions), rewardModel?.MaxPositions ?? int.MaxValue);
         var maxPromptLength = Math.Min(args.MaxPromptLength, nPositions - args.ResponseLength);
         if (maxPromptLength < 1)
             throw new ArgumentException($"--response-length {args.ResponseLength} leaves no room for a prompt in n_positions {nPositions}");
 
-        // ---- Queries: "User: {prompt}\nAssistant:", the last maxPromptLength tokens.
+        // ---- Queries: the prompt in the policy's chat template with the generation cue, the last maxPromptLength tokens.
         var queryTokens = prompts.Select(p =>
         {
-            var ids = tokenizer.Encode(ConversationTemplate.RenderPrompt(p));
+            var ids = ChatPrompts.EncodePrompt(tokenizer, p);
             return (IReadOnlyList<int>)(ids.Length > maxPromptLength ? ids[^maxPromptLength..] : ids);
         }).ToArray();
         var generationConfig = new GenerationConfig
@@ -144,7 +149,7 @@ public sealed class PpoTrainer
         // ---- Reward normalisation (lm-human-preferences): from samples of the initial policy (the frozen reference,
         // so a resumed run measures the same), or none.
         var normalization = args.RewardNormalization == PpoConfig.NormalizeOnInitialPolicy
-            ? ScoreNormalization.FromInitialPolicy(refPolicy, scorer, queryTokens, order, generationConfig, args, padTokenId)
+            ? ScoreNormalization.FromInitialPolicy(refPolicy, scorer, queryTokens, order, generationConfig, args with { StopTokenId = stopTokenId }, padTokenId)
             : ScoreNormalization.None;
 
         using var optimizer = new PpoOptimizer(policy, valueModel, args);
@@ -161,7 +166,7 @@ public sealed class PpoTrainer
         void SaveCheckpoint()
         {
             if (checkpointFolder is null || step == lastSaved) return;
-            PpoCheckpoint.Save(checkpointFolder, key, policy, valueModel, optimizer, step, step * B, klCoef, firstMeanScore, lastMeanScore, lastKl);
+            PpoCheckpoint.Save(checkpointFolder, key, policy, policyFolder, valueModel, rewardFolder, optimizer, step, step * B, klCoef, firstMeanScore, lastMeanScore, lastKl);
             lastSaved = step;
         }
 
@@ -315,9 +320,19 @@ public sealed class PpoTrainer
             if (step % args.CheckpointEvery == 0) SaveCheckpoint();
         }
 
-        Gpt2Checkpoint.Save(policy, outFolder);
+        ModelSaver.Save(policy, policyFolder, outFolder);
         return new PpoResult(step, firstMeanScore, lastMeanScore, lastKl);
     }
+
+    /// <summary>
+    /// The stop token: --stop-token-id as given, except that its default (GPT-2's 50256) means "the model's own end of
+    /// turn" for a model of another family: the eos id its chat template ends an assistant turn with
+    /// (<see cref="ModelTokenizers.EndOfTurnTokenId"/>; Qwen's &lt;|im_end|&gt;, Llama 3's &lt;|eot_id|&gt;).
+    /// </summary>
+    internal static int? StopTokenOf(PpoConfig args, ICausalLanguageModel policy, ModelTokenizer tokenizer)
+        => args.StopTokenId == Gpt2Tokenizer.EndOfTextTokenId && policy.ModelType != "gpt2"
+            ? ModelTokenizers.EndOfTurnTokenId(tokenizer, policy.EosTokenIds)
+            : args.StopTokenId;
 
     private static void Freeze(nn.Module model)
     {
@@ -342,7 +357,7 @@ public sealed class PpoTrainer
 
     /// <summary>The rows of one update for the samples table: prompt, decoded response without its stop token, score.</summary>
     private static PpoSample[] Samples(long step, int[] batchIndices, IReadOnlyList<string> prompts, Tensor responses, Tensor sequenceLengths,
-        Tensor containEosToken, Tensor scores, int? stopTokenId, Gpt2Tokenizer tokenizer)
+        Tensor containEosToken, Tensor scores, int? stopTokenId, ModelTokenizer tokenizer)
     {
         var N = (int)responses.shape[1];
         var ids = responses.cpu().data<long>().ToArray();
@@ -355,7 +370,7 @@ public sealed class PpoTrainer
             var valid = (int)lengths[b] + 1;
             var tokens = ids.Skip(b * N).Take(valid).Select(x => (int)x).ToArray();
             if (stopTokenId is int stop && tokens.Length > 0 && tokens[^1] == stop) tokens = tokens[..^1];
-            samples[b] = new PpoSample(step, prompts[batchIndices[b]], tokenizer.Decode(tokens), score[b], hasEos[b]);
+            samples[b] = new PpoSample(step, prompts[batchIndices[b]], tokenizer.Tokenizer.Decode(tokens), score[b], hasEos[b]);
         }
         return samples;
     }

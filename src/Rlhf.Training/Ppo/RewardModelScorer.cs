@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Rlhf.Training.Ppo;
 
 /// <summary>
-/// <see cref="IScorer"/> backed by a reward model (HF GPT2ForSequenceClassification, num_labels 1): the score head at
+/// <see cref="IScorer"/> backed by a reward model of any family (HF *ForSequenceClassification, num_labels 1): the score head at
 /// the last real token of query+response, left padding handled with the mask and position ids cumsum(mask) - 1.
 /// <para>The reward trainer scores "User: {prompt}\nAssistant: {response}" with no EOS appended, so a trailing stop
 /// token of the response is not read: the score is taken at the last real token before it (for GPT-2, whose pad is its
@@ -15,19 +15,19 @@ namespace Rlhf.Training.Ppo;
 /// </summary>
 public sealed class RewardModelScorer : IScorer
 {
-    private readonly Gpt2ForSequenceClassification _model;
+    private readonly IRewardModel _model;
     private readonly int? _stopTokenId;
 
     /// <param name="model">the reward model (used without grad)</param>
     /// <param name="stopTokenId">the response stop token not to score at; null = score at the last real token whatever it is</param>
-    public RewardModelScorer(Gpt2ForSequenceClassification model, int? stopTokenId = Gpt2Config.EndOfTextTokenId)
+    public RewardModelScorer(IRewardModel model, int? stopTokenId = Gpt2Config.EndOfTextTokenId)
     {
         ArgumentNullException.ThrowIfNull(model);
         _model = model;
         _stopTokenId = stopTokenId;
     }
 
-    public Gpt2ForSequenceClassification Model => _model;
+    public IRewardModel Model => _model;
 
     public Tensor Score(Tensor queryResponseIds, Tensor mask, int contextLength)
     {
@@ -43,8 +43,13 @@ public sealed class RewardModelScorer : IScorer
             scored = scored.masked_fill(stopInResponse, 0);                                              // [B, T]
         }
         var last = Gpt2ForSequenceClassification.LastTokenIndices(queryResponseIds, scored, _model.PadTokenId);   // [B]
-        var hidden = _model.HiddenStates(queryResponseIds, mask, positions);                            // [B, T, C]
+        if (_model is not Gpt2ForSequenceClassification gpt2)
+        {
+            var scores = _model.forward(queryResponseIds, mask, positions);                              // [B, T]
+            return scope.MoveToOuter(scores.gather(1, last.unsqueeze(1)).squeeze(1).to_type(ScalarType.Float32));   // [B]
+        }
+        var hidden = gpt2.HiddenStates(queryResponseIds, mask, positions);                              // [B, T, C]
         var atLast = hidden.gather(1, last.view(-1, 1, 1).expand(-1, 1, hidden.shape[2])).squeeze(1);  // [B, C]
-        return scope.MoveToOuter(_model.ScoreHidden(atLast).to_type(ScalarType.Float32));               // [B]
+        return scope.MoveToOuter(gpt2.ScoreHidden(atLast).to_type(ScalarType.Float32));                // [B]
     }
 }

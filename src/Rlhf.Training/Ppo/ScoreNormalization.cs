@@ -24,7 +24,7 @@ public sealed record ScoreNormalization(double Mean, double Std)
     /// <paramref name="initialPolicy"/> on the run's first batches of prompts, with their own random stream, processes
     /// them as the training rollouts are (truncated after the stop token) and scores them.
     /// </summary>
-    internal static ScoreNormalization FromInitialPolicy(Models.Gpt2LMHeadModel initialPolicy, IScorer scorer,
+    internal static ScoreNormalization FromInitialPolicy(Models.ICausalLanguageModel initialPolicy, IScorer scorer,
         IReadOnlyList<IReadOnlyList<int>> queryTokens, PromptOrder order, Sampling.GenerationConfig generationConfig, PpoConfig args, int padTokenId)
     {
         var batches = (args.RewardNormalizationSamples + args.BatchSize - 1) / args.BatchSize;

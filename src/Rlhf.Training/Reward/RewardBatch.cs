@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Rlhf.Training.Reward;
 
 /// <summary>
-/// Token rows right-padded into one batch: input ids [N, T] (pad 50256), attention mask [N, T] and the index of
+/// Token rows right-padded into one batch: input ids [N, T] (padded with the model's pad id), attention mask [N, T] and the index of
 /// each row's last real token [N], found from the mask (GPT-2's pad is also its EOS, so a real EOS must count).
 /// </summary>
 public sealed class RewardBatch : TokenBatch
@@ -61,23 +61,34 @@ public sealed class RewardBatch : TokenBatch
     /// the result at real positions equals the masked computation (HF's); pads' own outputs are never read. The
     /// score head runs on the N gathered last states only.</para>
     /// </summary>
-    public Tensor Rewards(Gpt2ForSequenceClassification model)
+    public Tensor Rewards(IRewardModel model)
     {
         using var scope = NewDisposeScope();
-        var hidden = model.HiddenStates(InputIds);                                       // [N, T, C]
+        if (model is not Gpt2ForSequenceClassification gpt2)
+        {
+            var scores = model.forward(InputIds);                                          // [N, T], causal only (see above)
+            return scope.MoveToOuter(scores.gather(1, LastIndex.unsqueeze(1)).squeeze(1));   // [N]
+        }
+        var hidden = gpt2.HiddenStates(InputIds);                                        // [N, T, C]
         var (n, t, c) = (hidden.shape[0], hidden.shape[1], hidden.shape[2]);
         var flat = arange(n, dtype: ScalarType.Int64) * t + LastIndex;                    // [N]
         var last = hidden.reshape(n * t, c).index_select(0, flat);                        // [N, C]
-        return scope.MoveToOuter(model.ScoreHidden(last));                                // [N]
+        return scope.MoveToOuter(gpt2.ScoreHidden(last));                                 // [N]
     }
 
     /// <summary>
     /// Token ids of "User: {prompt}\nAssistant: {response}" (<see cref="ConversationTemplate.RenderWithResponse(string, string)"/>),
     /// no EOS appended; when longer than <paramref name="maxLength"/> only the last maxLength tokens are kept (the response end).
     /// </summary>
-    public static int[] Encode(string prompt, string response, int maxLength)
+    public static int[] Encode(string prompt, string response, int maxLength) => Encode(ChatPrompts.Gpt2Demo, prompt, response, maxLength);
+
+    /// <summary>
+    /// Token ids of the prompt and response in the model's own chat template (<see cref="ChatPrompts.EncodeWithResponse"/>),
+    /// no end-of-turn token; when longer than <paramref name="maxLength"/> only the last maxLength tokens are kept.
+    /// </summary>
+    public static int[] Encode(ModelTokenizer tokenizer, string prompt, string response, int maxLength)
     {
-        var ids = Gpt2Tokenizer.Shared.Encode(ConversationTemplate.RenderWithResponse(prompt, response));
+        var ids = ChatPrompts.EncodeWithResponse(tokenizer, prompt, response);
         return ids.Length > maxLength ? ids[^maxLength..] : ids;
     }
 }

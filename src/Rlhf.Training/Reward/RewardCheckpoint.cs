@@ -9,7 +9,7 @@ namespace Rlhf.Training.Reward;
 /// The resumable checkpoint of a reward run, in the run's checkpoint folder (layout and saving: <see cref="TrainingStateFile"/>):
 /// <code>
 /// trainer_state.json        the common fields, "data_sha256" and "epoch", "data_order_seed", "train_pairs", "validation_pairs", "model"
-/// step-000050/config.json, model.safetensors   the weights (HF layout, GPT2ForSequenceClassification)
+/// step-000050/config.json, model.safetensors   the weights (HF layout, *ForSequenceClassification) and the tokenizer files
 /// step-000050/optimizer.safetensors             AdamW moments (exp_avg/*, exp_avg_sq/*) and step count
 /// </code>
 /// "settings" (<see cref="CheckpointSettings"/>) are the settings a resume must share; checkpoints written before they
@@ -30,9 +30,9 @@ internal sealed record RewardCheckpoint(TrainingCheckpoint Common, int TrainPair
         new(ContentField, "preference data", DataHash(pairs), config.Seed, totalSteps, SettingsOf(config), () => LegacyConfigHash(config));
 
     /// <summary>Saves the model, the optimizer state and then trainer_state.json; removes older step folders.</summary>
-    public static void Save(string folder, CheckpointKey key, Gpt2ForSequenceClassification model, RewardOptimizer optimizer, long step,
+    public static void Save(string folder, CheckpointKey key, IRewardModel model, string sourceFolder, RewardOptimizer optimizer, long step,
         int stepsPerEpoch, int trainPairs, int validationPairs) =>
-        TrainingStateFile.Save(folder, Format, step, key, stepFolder => Gpt2Checkpoint.Save(model, stepFolder), optimizer.Save, name => new JsonObject
+        TrainingStateFile.Save(folder, Format, step, key, stepFolder => ModelSaver.Save(model, sourceFolder, stepFolder), optimizer.Save, name => new JsonObject
         {
             ["epoch"] = (double)step / stepsPerEpoch,
             ["data_order_seed"] = key.Seed,

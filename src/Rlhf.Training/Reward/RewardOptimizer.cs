@@ -13,15 +13,15 @@ namespace Rlhf.Training.Reward;
 /// </summary>
 public sealed class RewardOptimizer : IDisposable
 {
-    private readonly Gpt2ForSequenceClassification _model;
+    private readonly IRewardModel _model;
     private readonly FusedAdamW _optimizer;
     private readonly double _maxGradNorm;
     private readonly double? _centerCoefficient;
 
-    public RewardOptimizer(Gpt2ForSequenceClassification model, RewardTrainingConfig config)
+    public RewardOptimizer(IRewardModel model, RewardTrainingConfig config)
     {
         _model = model;
-        _optimizer = new FusedAdamW(model.named_parameters(), config.AdamEpsilon, config.WeightDecay, beta1: 0.9, beta2: 0.999);
+        _optimizer = new FusedAdamW(model.Module.named_parameters(), config.AdamEpsilon, config.WeightDecay, beta1: 0.9, beta2: 0.999);
         _maxGradNorm = config.MaxGradNorm;
         _centerCoefficient = config.CenterRewardsCoefficient;
     }

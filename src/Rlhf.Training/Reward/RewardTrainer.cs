@@ -1,29 +1,32 @@
 using Rlhf.Training.Checkpoints;
 using Rlhf.Training.Models;
 using Rlhf.Training.Optim;
+using Rlhf.Training.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Rlhf.Training.Reward;
 
 /// <summary>
-/// Trains a GPT-2 reward model (HF GPT2ForSequenceClassification, num_labels 1) on preference pairs, as TRL's
-/// RewardTrainer does.
+/// Trains a reward model of any supported family (HF GPT2/Llama/Qwen2/Qwen3ForSequenceClassification, num_labels 1) on
+/// preference pairs, as TRL's RewardTrainer does. The base folder is loaded with <see cref="ModelLoader"/> and its
+/// tokenizer and chat template with <see cref="ModelTokenizer"/>.
 /// <list type="bullet">
-/// <item>Model: the base checkpoint's backbone + score = Linear(n_embd, 1, bias=false), read at the last real
-/// token. From a policy (LM) checkpoint the head is initialised N(0, 1/sqrt(n_embd + 1)) from torch.Generator(seed);
+/// <item>Model: the base checkpoint's backbone + score = Linear(hidden, 1, bias=false), read at the last real
+/// token. From a policy (LM) checkpoint the head is initialised N(0, 1/sqrt(hidden + 1)) from torch.Generator(seed);
 /// a reward checkpoint keeps its head. No dropout.</item>
-/// <item>Text: "User: {prompt}\nAssistant: {response}" (<see cref="Text.ConversationTemplate"/>), GPT-2 BPE, no
-/// EOS appended, cut to min(MaxLength, n_positions) tokens keeping the END; right padding with 50256 and an
-/// attention mask; the last real token is found from the mask. Chosen and rejected rows go through one forward
-/// pass ([2B, T]).</item>
+/// <item>Text: the prompt in the model's chat template with the generation cue, then the response, no end-of-turn
+/// token (<see cref="ChatPrompts.EncodeWithResponse"/>; GPT-2: "User: {prompt}\nAssistant: {response}"), cut to
+/// min(MaxLength, max positions) tokens keeping the END; right padding with the model's pad id and an attention
+/// mask; the last real token is found from the mask. Chosen and rejected rows go through one forward pass ([2B, T]).</item>
 /// <item>Loss: <see cref="RewardLoss"/> (Bradley-Terry, optional margin and centering). AdamW, cosine schedule
 /// with linear warm-up decaying towards 0 one step after the last (like HF's get_cosine_schedule_with_warmup),
 /// grad clipping, one dispose scope per step.</item>
 /// <item>Split: <see cref="PreferenceSplit"/> (by group, seeded). Data order: <see cref="DataOrder"/>.</item>
-/// <item>After the last step the rewards are shifted (<see cref="RewardCentering"/>) so the mean reward of the
-/// training split's chosen and rejected responses is 0, the validation split is scored by the shifted model,
-/// and the model is saved with <see cref="Gpt2Checkpoint.Save(Gpt2ForSequenceClassification, string)"/>.</item>
+/// <item>After the last step the rewards of a GPT-2 model are shifted (<see cref="RewardCentering"/>) so the mean
+/// reward of the training split's chosen and rejected responses is 0 (a Llama-family model has no bias its final
+/// RMSNorm could carry the shift in, so it is not shifted: RewardShift 0), the validation split is scored, and the
+/// model is saved with <see cref="ModelSaver"/> in the HF layout with the base folder's tokenizer files.</item>
 /// </list>
 /// <para>Checkpoints and resume: with a checkpoint folder, a checkpoint (<see cref="RewardCheckpoint"/>) is saved
 /// every CheckpointEvery steps and when the run is cancelled. When the folder already holds one, Train resumes from
@@ -31,7 +34,7 @@ namespace Rlhf.Training.Reward;
 /// epoch) and the data order (the split and each epoch's shuffle are recomputed from the seed, and the batches
 /// already done are skipped) are all restored; metrics of the steps before the checkpoint are not sent again.
 /// Resuming needs the same pairs and the same settings (EvalEvery and CheckpointEvery may differ); otherwise Train
-/// throws <see cref="CheckpointMismatchException"/>. The base folder is not read when resuming.</para>
+/// throws <see cref="CheckpointMismatchException"/>. When resuming, the base folder gives only the tokenizer and the config saved with the model.</para>
 /// <para>Cancellation is checked before every step; on cancel a checkpoint is saved (when a folder is given and
 /// steps were made since the last one) and <see cref="OperationCanceledException"/> is thrown.</para>
 /// </summary>
@@ -75,19 +78,20 @@ public sealed class RewardTrainer
         resume?.Common.EnsureFits(key);
 
         using var generator = new Generator(unchecked((ulong)config.Seed));
+        var tokenizer = LoadTokenizer(baseFolder);
         using var model = resume is null
-            ? Gpt2Checkpoint.LoadRewardModel(baseFolder, initScoreIfMissing: true, generator)
-            : Gpt2Checkpoint.LoadRewardModel(resume.ModelFolder);
-        model.train();   // no dropout in the model: train and eval compute the same
+            ? ModelLoader.LoadRewardModel(baseFolder, initScoreIfMissing: true, generator)
+            : ModelLoader.LoadRewardModel(resume.ModelFolder);
+        model.Module.train();   // no dropout in the model: train and eval compute the same
         var padId = model.PadTokenId;
-        var maxLength = Math.Min(config.MaxLength, model.Config.NPositions);
+        var maxLength = Math.Min(config.MaxLength, model.MaxPositions);
 
         var chosen = new int[pairs.Count][];
         var rejected = new int[pairs.Count][];
         for (var i = 0; i < pairs.Count; i++)
         {
-            chosen[i] = RewardBatch.Encode(pairs[i].Prompt, pairs[i].Chosen, maxLength);
-            rejected[i] = RewardBatch.Encode(pairs[i].Prompt, pairs[i].Rejected, maxLength);
+            chosen[i] = RewardBatch.Encode(tokenizer, pairs[i].Prompt, pairs[i].Chosen, maxLength);
+            rejected[i] = RewardBatch.Encode(tokenizer, pairs[i].Prompt, pairs[i].Rejected, maxLength);
         }
         var margins = config.UseMargin ? pairs.Select(p => p.Margin).ToArray() : null;
 
@@ -101,7 +105,7 @@ public sealed class RewardTrainer
         void SaveCheckpoint()
         {
             if (checkpointFolder is null || step == lastSaved) return;
-            RewardCheckpoint.Save(checkpointFolder, key, model, optimizer, step, stepsPerEpoch, split.Train.Count, split.Validation.Count);
+            RewardCheckpoint.Save(checkpointFolder, key, model, baseFolder, optimizer, step, stepsPerEpoch, split.Train.Count, split.Validation.Count);
             lastSaved = step;
         }
 
@@ -151,8 +155,12 @@ public sealed class RewardTrainer
         // Centre: the mean reward of the training split's responses becomes 0.
         var (trainChosen, trainRejected) = ScorePairs(model, split.Train, chosen, rejected, config.BatchPairs * 2, padId);
         var mean = (trainChosen.Sum() + trainRejected.Sum()) / (2.0 * split.Train.Count);
-        var shift = -mean;
-        RewardCentering.Apply(model, shift);
+        var shift = 0.0;
+        if (model is Gpt2ForSequenceClassification gpt2)
+        {
+            shift = -mean;
+            RewardCentering.Apply(gpt2, shift);
+        }
 
         var final = Evaluate(model, split.Validation, chosen, rejected, margins, config, padId);
         var last = pending ?? new Dictionary<string, double> { ["epoch"] = (double)totalSteps / stepsPerEpoch };
@@ -160,7 +168,7 @@ public sealed class RewardTrainer
         last["reward_shift"] = shift;
         onMetrics?.Invoke(new RewardMetrics(totalSteps, (double)totalSteps / stepsPerEpoch, last));
 
-        Gpt2Checkpoint.Save(model, outFolder);
+        ModelSaver.Save(model, baseFolder, outFolder);
         return new RewardTrainingResult(totalSteps, final.Metrics.Accuracy, final.Metrics.Loss, shift,
             split.Train.Count, split.Validation.Count, final.Pairs);
     }
@@ -170,10 +178,19 @@ public sealed class RewardTrainer
     /// the last min(maxLength, n_positions) tokens, the score at the last token.
     /// </summary>
     public static double Score(Gpt2ForSequenceClassification model, string prompt, string response, int maxLength)
-        => Score(model, [(prompt, response)], maxLength)[0];
+        => Score(model, ChatPrompts.Gpt2Demo, [(prompt, response)], maxLength)[0];
 
-    /// <summary>Rewards of many responses, right-padded into batches of <paramref name="batchSize"/> (same numbers as one by one).</summary>
+    /// <summary>Rewards of many GPT-2 demo-template responses (see the overload with a tokenizer).</summary>
     public static double[] Score(Gpt2ForSequenceClassification model, IReadOnlyList<(string Prompt, string Response)> items, int maxLength,
+        int batchSize = 16) => Score(model, ChatPrompts.Gpt2Demo, items, maxLength, batchSize);
+
+    private static ModelTokenizer LoadTokenizer(string folder) => ModelTokenizers.LoadRenderable(folder);
+
+    /// <summary>
+    /// Rewards of many responses in the model's chat template (<see cref="RewardBatch.Encode(ModelTokenizer, string, string, int)"/>),
+    /// right-padded into batches of <paramref name="batchSize"/> (same numbers as one by one).
+    /// </summary>
+    public static double[] Score(IRewardModel model, ModelTokenizer tokenizer, IReadOnlyList<(string Prompt, string Response)> items, int maxLength,
         int batchSize = 16)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -181,8 +198,8 @@ public sealed class RewardTrainer
         if (maxLength < 1) throw new ArgumentOutOfRangeException(nameof(maxLength), "maxLength must be >= 1");
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), "batchSize must be >= 1");
         TorchThreads.EnsureConfigured();
-        var length = Math.Min(maxLength, model.Config.NPositions);
-        var rows = items.Select(x => RewardBatch.Encode(x.Prompt ?? "", x.Response ?? "", length)).ToArray();
+        var length = Math.Min(maxLength, model.MaxPositions);
+        var rows = items.Select(x => RewardBatch.Encode(tokenizer, x.Prompt ?? "", x.Response ?? "", length)).ToArray();
         var result = new double[rows.Length];
         using var noGrad = no_grad();
         for (var start = 0; start < rows.Length; start += batchSize)
@@ -223,7 +240,7 @@ public sealed class RewardTrainer
 
     private sealed record EvalResult(EvalMetrics Metrics, IReadOnlyList<ValidationPairResult> Pairs);
 
-    private static EvalResult Evaluate(Gpt2ForSequenceClassification model, IReadOnlyList<int> indices, int[][] chosen, int[][] rejected,
+    private static EvalResult Evaluate(IRewardModel model, IReadOnlyList<int> indices, int[][] chosen, int[][] rejected,
         double[]? margins, RewardTrainingConfig config, int padId)
     {
         if (indices.Count == 0)
@@ -238,7 +255,7 @@ public sealed class RewardTrainer
     }
 
     /// <summary>Rewards of the chosen and rejected responses of the given pairs (no grad), in batches of pairsPerBatch pairs.</summary>
-    private static (double[] Chosen, double[] Rejected) ScorePairs(Gpt2ForSequenceClassification model, IReadOnlyList<int> indices,
+    private static (double[] Chosen, double[] Rejected) ScorePairs(IRewardModel model, IReadOnlyList<int> indices,
         int[][] chosen, int[][] rejected, int pairsPerBatch, int padId)
     {
         var rc = new double[indices.Count];

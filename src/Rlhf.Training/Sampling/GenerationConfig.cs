@@ -12,6 +12,12 @@ public sealed record GenerationConfig
     public int TopK { get; init; }
     public double TopP { get; init; } = 1.0;
     public int EosTokenId { get; init; } = 50256;
+
+    /// <summary>Every id that ends a row (a model's eos list, e.g. Qwen's &lt;|im_end|&gt; and &lt;|endoftext|&gt;); null = [EosTokenId].</summary>
+    public IReadOnlyList<int>? EosTokenIds { get; init; }
+
+    /// <summary>The ids that end a row: <see cref="EosTokenIds"/>, else [<see cref="EosTokenId"/>].</summary>
+    public IReadOnlyList<int> StopIds => EosTokenIds is { Count: > 0 } ids ? ids : [EosTokenId];
     public int PadTokenId { get; init; } = 50256;
 
     /// <summary>Stop a row at its first EOS (the EOS is kept; afterwards the row emits pad with mask 0).</summary>

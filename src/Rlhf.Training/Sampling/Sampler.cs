@@ -60,7 +60,8 @@ public static class Sampler
                 tokens.Add(next);
                 logProbs.Add(logp);
                 stepMasks.Add(alive.to_type(ScalarType.Int64));
-                if (config.StopAtEos) finished = finished.logical_or(next.eq(config.EosTokenId));
+                if (config.StopAtEos)
+                    foreach (var eos in config.StopIds) finished = finished.logical_or(next.eq(eos));   // [B]
                 if (step == config.MaxNewTokens - 1 || finished.all().item<bool>()) break;
 
                 // Feed the new token: mask grows by one real position for every row.

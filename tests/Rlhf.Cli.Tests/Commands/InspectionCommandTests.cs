@@ -139,7 +139,7 @@ public class InspectionCommandTests
 
     [Theory]
     [InlineData("lm-logprob", "--ids", "1,abc", "rlhf: --ids: 'abc' is not a token id (expected comma-separated integers)")]
-    [InlineData("lm-logprob", "--ids", "99999", "rlhf: --ids: token id 99999 is outside the vocabulary (0..50256)")]
+    [InlineData("lm-logprob", "--ids", "99999", "rlhf: token id 99999 is outside the model's vocabulary (0..50256).")]
     [InlineData("reward-score", "--ids", "", "rlhf: --ids: no token ids given")]
     [InlineData("reward-score", "--text", "x", null)]
     public void Bad_ids_are_usage_errors(string command, string option, string value, string? message)

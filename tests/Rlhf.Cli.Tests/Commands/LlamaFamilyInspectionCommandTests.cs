@@ -61,11 +61,12 @@ public class LlamaFamilyInspectionCommandTests
     }
 
     [Fact]
-    public void Text_is_refused_for_a_model_without_gpt2_bpe()
+    public void Text_is_refused_for_a_model_folder_without_a_tokenizer()
     {
-        var (exitCode, _, error) = Run("lm-logprob", "--model", FixturePaths.Of("qwen3-tiny"), "--text", "hello");
-        Assert.Equal(2, exitCode);
-        Assert.Equal("rlhf: --text is tokenized with GPT-2 BPE, which does not fit this qwen3 model; give --ids.", error.Trim());
+        var folder = FixturePaths.Of("qwen3-tiny");
+        var (exitCode, _, error) = Run("lm-logprob", "--model", folder, "--text", "hello");
+        Assert.Equal(1, exitCode);
+        Assert.Equal($"rlhf: model folder '{folder}' has no tokenizer.json and is not a GPT-2 checkpoint (config.json model_type \"gpt2\").", error.Trim());
     }
 
     [Fact]
