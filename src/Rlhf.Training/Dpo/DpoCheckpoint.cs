@@ -11,7 +11,7 @@ namespace Rlhf.Training.Dpo;
 /// The resumable checkpoint of a DPO run, in the run's checkpoint folder (layout and saving: <see cref="TrainingStateFile"/>):
 /// <code>
 /// trainer_state.json        the common fields, "data_sha256" and "epoch", "train_pairs", "validation_pairs", "model"
-/// step-000050/config.json, model.safetensors, tokenizer files   the policy (HF layout, <see cref="LanguageModelCheckpoint"/>)
+/// step-000050/config.json, model.safetensors, tokenizer files   the policy (HF layout, <see cref="ModelSaver"/>)
 /// step-000050/optimizer.safetensors                              AdamW moments and step count (<see cref="FusedAdamW"/>)
 /// </code>
 /// The reference is not stored: its log-probs are computed again from the reference folder on resume (the same numbers).
@@ -31,7 +31,7 @@ internal sealed record DpoCheckpoint(TrainingCheckpoint Common, string ModelFold
 
     public static void Save(string folder, CheckpointKey key, ICausalLanguageModel policy, string policySource, FusedAdamW optimizer, long step,
         int stepsPerEpoch, int trainPairs, int validationPairs) =>
-        TrainingStateFile.Save(folder, Format, step, key, stepFolder => LanguageModelCheckpoint.Save(policy, policySource, stepFolder), optimizer.Save,
+        TrainingStateFile.Save(folder, Format, step, key, stepFolder => ModelSaver.Save(policy, policySource, stepFolder), optimizer.Save,
             name => new JsonObject
             {
                 ["epoch"] = (double)step / stepsPerEpoch,

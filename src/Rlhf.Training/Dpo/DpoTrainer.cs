@@ -126,7 +126,7 @@ public sealed class DpoTrainer
         if (split.Validation.Count > 0 && finalValidation.Count == 0)   // resumed from the last step's checkpoint
             (finalValidation, validationPairs) = Evaluate(policy, examples, split.Validation, reference, maxLength);
 
-        LanguageModelCheckpoint.Save(policy, policyFolder, outFolder);
+        ModelSaver.Save(policy, policyFolder, outFolder);
         return new DpoResult(totalSteps, finalValidation, split.Train.Count, split.Validation.Count, validationPairs, skipped);
     }
 

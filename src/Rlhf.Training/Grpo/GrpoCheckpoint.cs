@@ -9,7 +9,7 @@ namespace Rlhf.Training.Grpo;
 /// The resumable checkpoint of a GRPO run, in the run's checkpoint folder (layout and saving: <see cref="TrainingStateFile"/>):
 /// <code>
 /// trainer_state.json                  the common fields, "prompts_sha256", "first_mean_reward", "last_mean_reward", "last_kl", "policy"
-/// step-000010/policy/                 the policy in the Hugging Face layout (<see cref="CausalLmCheckpoint"/>)
+/// step-000010/policy/                 the policy in the Hugging Face layout (<see cref="ModelSaver"/>)
 /// step-000010/optimizer.safetensors   AdamW moments and step count (<see cref="FusedAdamW"/>, the one optimizer-state format)
 /// </code>
 /// The prompt order and the random streams are recomputed from the seed and the step; "settings" are the ones a resume
@@ -35,7 +35,7 @@ internal sealed record GrpoCheckpoint(TrainingCheckpoint Common, double FirstMea
     public static void Save(string folder, CheckpointKey key, ICausalLanguageModel policy, string policySourceFolder, FusedAdamW optimizer,
         long step, double firstMeanReward, double lastMeanReward, double lastKl) =>
         TrainingStateFile.Save(folder, Format, step, key,
-            stepFolder => CausalLmCheckpoint.Save(policy, policySourceFolder, Path.Combine(stepFolder, "policy")),
+            stepFolder => ModelSaver.Save(policy, policySourceFolder, Path.Combine(stepFolder, "policy")),
             optimizer.Save, name => new JsonObject
             {
                 ["first_mean_reward"] = WriteDouble(firstMeanReward),

@@ -261,7 +261,7 @@ public sealed class GrpoTrainer
             if (step % args.CheckpointEvery == 0) SaveCheckpoint();
         }
 
-        CausalLmCheckpoint.Save(policy, policyFolder, outFolder);
+        ModelSaver.Save(policy, policyFolder, outFolder);
         return new GrpoResult(step, firstMeanReward, lastMeanReward, lastKl);
     }
 

@@ -16,6 +16,6 @@ public static class LoraMerge
         using var model = ModelLoader.LoadLanguageModel(baseFolder);
         var adapter = LoraAdapter.Load(model.Module, model.ModelType, adapterFolder);
         adapter.MergeIntoBase();
-        LanguageModelCheckpoint.Save(model, baseFolder, outFolder);
+        ModelSaver.Save(model, baseFolder, outFolder);
     }
 }

@@ -116,7 +116,7 @@ public sealed class SftTrainer
         void SaveModel(string folder)
         {
             if (adapter is not null) adapter.Save(folder, Path.GetFullPath(baseFolder));
-            else LanguageModelCheckpoint.Save(model, baseFolder, folder);
+            else ModelSaver.Save(model, baseFolder, folder);
         }
         void SaveCheckpoint()
         {
@@ -178,7 +178,7 @@ public sealed class SftTrainer
 
         model.Module.eval();
         SaveModel(outFolder);
-        if (adapter is not null) LanguageModelCheckpoint.CopyCompanionFiles(baseFolder, outFolder);
+        if (adapter is not null) ModelFiles.CopyCompanions(baseFolder, outFolder);
         return new SftResult(totalSteps, split.Train.Count, split.Validation.Count, numTokens, final.Loss, final.Accuracy, adapter is not null);
     }
 

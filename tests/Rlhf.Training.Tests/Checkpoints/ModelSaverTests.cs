@@ -4,10 +4,10 @@ using static TorchSharp.torch;
 
 namespace Rlhf.Training.Tests.Checkpoints;
 
-/// <summary>A trained causal LM of either family saved by <see cref="LanguageModelCheckpoint"/> loads back with the same logits and its companion files.</summary>
-public class LanguageModelCheckpointTests
+/// <summary>A trained causal LM of either family saved by <see cref="ModelSaver"/> loads back with the same logits and its companion files.</summary>
+public class ModelSaverTests
 {
-    public LanguageModelCheckpointTests() => TorchThreads.EnsureConfigured();
+    public ModelSaverTests() => TorchThreads.EnsureConfigured();
 
     [Theory]
     [InlineData("gpt2-tiny-lm")]
@@ -19,7 +19,7 @@ public class LanguageModelCheckpointTests
         File.WriteAllText(Path.Combine(source, "tokenizer_config.json"), """{"model_max_length": 256}""");
         using var model = ModelLoader.LoadLanguageModel(source);
         var outFolder = folder.Sub("out");
-        LanguageModelCheckpoint.Save(model, source, outFolder);
+        ModelSaver.Save(model, source, outFolder);
 
         using var loaded = ModelLoader.LoadLanguageModel(outFolder);
         Assert.Equal(model.ModelType, loaded.ModelType);
