@@ -17,6 +17,9 @@ public sealed record ProjectDashboard(
     IReadOnlyList<(DateTime Hour, int Votes)> VotesPerHour,
     IReadOnlyList<RaterStatsRow> Raters)
 {
+    /// <summary>The votes every comparison asks for together (the sum of their required votes): progress long before any comparison is complete.</summary>
+    public int VotesWanted { get; init; }
+
     /// <summary>The skipped comparisons, newest first (at most <see cref="ProjectStatisticsService.SkipRowsShown"/>).</summary>
     public IReadOnlyList<SkipRow> SkipRows { get; init; } = [];
 

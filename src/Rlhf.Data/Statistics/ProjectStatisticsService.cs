@@ -86,7 +86,7 @@ public sealed class ProjectStatisticsService(IDbContextFactory<RlhfDbContext> co
             .OrderByDescending(k => k.Item2).ThenBy(k => k.Key, StringComparer.Ordinal).ToList();
 
         return new ProjectDashboard(comparisons.Count, complete, votes.Count, skips.Values.Sum(), openLeases,
-            percent, fleiss, alpha, perHour, raters) { SkipRows = skipRows, SkipKinds = skipKinds };
+            percent, fleiss, alpha, perHour, raters) { SkipRows = skipRows, SkipKinds = skipKinds, VotesWanted = comparisons.Values.Sum(c => c.RequiredVotes) };
     }
 
     /// <summary>The rater's own row in every project they rated in, with the project's name.</summary>
