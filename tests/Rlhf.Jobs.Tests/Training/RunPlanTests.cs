@@ -26,7 +26,8 @@ public class RunPlanTests
             Name = "planned-rm", BaseModelId = 1, DataFile = file,
             Config = new RewardTrainingConfig { Epochs = 2, BatchPairs = 8, ValidationFraction = 0.2 },
         };
-        var runs = h.Services.GetRequiredService<RewardRunService>();
+        await using var scope = h.Services.CreateAsyncScope();
+        var runs = scope.ServiceProvider.GetRequiredService<RewardRunService>();
 
         var plan = (await runs.PlanAsync(request, null))!;
         Assert.Equal(("pairs", 32, 8, 8L), (plan.DataUnit, plan.Train, plan.HeldOut, plan.Steps));
@@ -63,7 +64,8 @@ public class RunPlanTests
     {
         await using var h = await JobsHarness.CreateAsync();
         var projectId = await h.ProjectWithPromptsAsync(Enumerable.Range(0, 30).Select(i => $"Prompt {i}").ToArray());
-        var runs = h.Services.GetRequiredService<PpoRunService>();
+        await using var scope = h.Services.CreateAsyncScope();
+        var runs = scope.ServiceProvider.GetRequiredService<PpoRunService>();
         var request = new PpoRunRequest { Name = "planned-ppo", ProjectId = projectId, HeldOutFraction = 0.2, Config = new PpoConfig { Steps = 12 } };
         long[] ids;
         await using (var db = await h.DbAsync()) ids = db.Prompts.Where(p => p.ProjectId == projectId).Select(p => p.Id).ToArray();
