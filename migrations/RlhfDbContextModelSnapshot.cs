@@ -589,6 +589,14 @@ namespace Rlhf.Data.Migrations
                     b.Property<bool>("PauseFlaggedRaters")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("RaterDescription")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RaterTitle")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("RationaleRequired")
                         .HasColumnType("INTEGER");
 

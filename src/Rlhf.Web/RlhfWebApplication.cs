@@ -79,7 +79,7 @@ public static class RlhfWebApplication
         services.AddProblemDetails();
         services.AddApiErrors();
         services.AddSingleton<Rlhf.Web.Services.DecoyPasswordCheck>();
-        services.AddOpenApi("v1");
+        services.AddOpenApi("v1", o => o.AddDocumentTransformer<Rlhf.Web.Api.ApiDocumentTransformer>());
         var perMinute = builder.Configuration.GetValue("Api:RequestsPerMinute", 600);
         services.AddRateLimiter(o =>
         {

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Rlhf.Browser.Tests.Accessibility;
 using Rlhf.Core.Projects;
 using Rlhf.Data.Pools;
 using Rlhf.Data.Projects;
@@ -82,6 +83,30 @@ public class RatingCampaignTests(SiteProcess site) : IClassFixture<SiteProcess>
         await rater.WaitForFunctionAsync("() => document.body.dataset.ratingKeys === 'ready'");
         Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots"));
         await rater.ScreenshotAsync(new() { Path = Path.Combine(AppContext.BaseDirectory, "screenshots", "rate.png"), FullPage = true });
+        // Blinding: nothing on the rater's page names where a response came from.
+        Assert.DoesNotContain("imported", await rater.InnerTextAsync("body"));
+        await AccessibilityCheck.AssertNoSeriousViolationsAsync(rater, "the rating page");
+        // A choice focused from the keyboard shows a focus ring.
+        await rater.Keyboard.PressAsync("Tab");
+        await rater.FocusAsync("[data-choice='0']");
+        Assert.Equal("solid 3px", await rater.EvaluateAsync<string>("() => { const s = getComputedStyle(document.activeElement); return s.outlineStyle + ' ' + s.outlineWidth; }"));
+        await rater.EvaluateAsync("() => document.activeElement.blur()");
+
+        // On a phone (390 x 844, touch) the same comparison shows the five choices and Submit without scrolling, and no key hints.
+        var phoneContext = await browser.NewContextAsync(new() { BaseURL = site.BaseAddress.ToString(), ViewportSize = new() { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true });
+        phoneContext.SetDefaultTimeout(BrowserPages.PatienceMs);
+        var phone = await phoneContext.NewPageAsync();
+        await BrowserPages.LogInAsync(phone, "new.rater@example.test", "Rater-Password-1");
+        await phone.GotoAsync("/rate");
+        await phone.WaitForSelectorAsync("#rating-task");
+        foreach (var control in new[] { "[data-choice='-2']", "[data-choice='2']", "#submit-vote" })
+        {
+            var box = (await phone.Locator(control).BoundingBoxAsync())!;
+            Assert.True(box.Y >= 0 && box.Y + box.Height <= 844 && box.X + box.Width <= 390, $"{control} at {box.X},{box.Y} ({box.Width}x{box.Height}) is outside the first screen");
+        }
+        Assert.False(await phone.Locator("#submit-vote .rlhf-keys-only").IsVisibleAsync());
+        await phone.ScreenshotAsync(new() { Path = Path.Combine(AppContext.BaseDirectory, "screenshots", "rate-phone.png") });
+        await phoneContext.CloseAsync();
 
         // 3. Keyboard only: three votes and one skip; each time the next comparison appears without a reload.
         var sawXss = false;
@@ -97,9 +122,19 @@ public class RatingCampaignTests(SiteProcess site) : IClassFixture<SiteProcess>
                 sawXss = true;
                 Assert.Contains("onerror=", responses); // shown as text
             }
-            if (i < 3)
+            if (i == 1)
+            {
+                // A rationale: R goes to the box, Enter submits from it, and the next comparison takes the keys again.
+                await rater.Keyboard.PressAsync(keys[i]);
+                await rater.Keyboard.PressAsync("b");
+                await rater.Keyboard.PressAsync("r");
+                await rater.Keyboard.TypeAsync("The second one is vague.");
+                await rater.Keyboard.PressAsync("Enter");
+            }
+            else if (i < 3)
             {
                 await rater.Keyboard.PressAsync(keys[i]);
+                await rater.WaitForSelectorAsync($"[data-choice='{int.Parse(keys[i]) - 3}'][aria-pressed=true]");
                 await rater.Keyboard.PressAsync("b");
                 await rater.Keyboard.PressAsync("Enter");
             }
@@ -129,8 +164,15 @@ public class RatingCampaignTests(SiteProcess site) : IClassFixture<SiteProcess>
             var votes = await db.Votes.Where(v => v.ProjectId == projectId).ToListAsync();
             Assert.Equal(3, votes.Count);
             Assert.All(votes, v => Assert.True(v.BothBad));
+            Assert.Single(votes, v => v.Rationale == "The second one is vague." && v.Strength != 0);
             Assert.Equal("cannot judge parcels", (await db.Assignments.SingleAsync(a => a.ProjectId == projectId && a.Status == AssignmentStatus.Skipped)).SkipReason);
         }
+
+        // The researcher sees the skip with its reason, by kind (free words are "Other").
+        await admin.GotoAsync($"/projects/{projectId}");
+        await admin.WaitForSelectorAsync("#skips-table");
+        Assert.Contains("cannot judge parcels", await admin.InnerTextAsync("#skips-table"));
+        Assert.Equal("Other · 1", (await admin.InnerTextAsync("#skip-kind-filter [data-skip-kind='Other']")).Trim());
 
         // 5. The researcher sees agreement move once a second rater votes on the same comparisons.
         await admin.GotoAsync($"/projects/{projectId}");
@@ -151,6 +193,7 @@ public class RatingCampaignTests(SiteProcess site) : IClassFixture<SiteProcess>
             new() { Timeout = BrowserPages.PatienceMs }); // the dashboard refreshes itself
         Assert.Matches("\\d", await admin.InnerTextAsync("[data-stat=percent-agreement]"));
 
+        await AccessibilityCheck.AssertNoSeriousViolationsAsync(admin, "the project page");
         Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots"));
         await admin.ScreenshotAsync(new() { Path = Path.Combine(AppContext.BaseDirectory, "screenshots", "project.png"), FullPage = true });
     }

@@ -1,6 +1,8 @@
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Rlhf.Browser.Tests.Accessibility;
 using Rlhf.Core.Projects;
 using Rlhf.Core.Rating;
 using Rlhf.Core.Registry;
@@ -84,6 +86,34 @@ public class RewardRunPageTests(SiteProcess site) : IClassFixture<SiteProcess>
         await page.FillAsync("#run-name", "policy-form-rm");
         await BrowserPages.ChooseAsync(page, "#run-base", "policy-form-base");
         await BrowserPages.ChooseAsync(page, "#run-project", projectName);
+        await AccessibilityCheck.AssertNoSeriousViolationsAsync(page, "the reward run form");
+
+        // Out-of-range values stay as typed, each field says what is wrong in the form's words, and Start starts nothing.
+        await BrowserPages.FillNumberAsync(page, "#run-epochs", 0);
+        await BrowserPages.FillNumberAsync(page, "#run-validation", 1.5);
+        await BrowserPages.FillNumberAsync(page, "#run-lr", -1);
+        await BrowserPages.FillNumberAsync(page, "#run-min-votes", 0);
+        async Task<int> JobCountAsync() { await using var db = await data.DbAsync(); return await db.Jobs.CountAsync(); }
+        var jobsBefore = await JobCountAsync();
+        await page.ClickAsync("#start-run");
+        await page.WaitForSelectorAsync("#run-plan:has-text('Correct the fields marked in red')");
+        Assert.Equal("must be >= 1 (got 0)", await FieldErrorAsync(page, "#run-epochs"));
+        Assert.Equal("must be >= 0 and < 1 (got 1.5)", await FieldErrorAsync(page, "#run-validation"));
+        Assert.Equal("must be > 0 (got -1)", await FieldErrorAsync(page, "#run-lr"));
+        Assert.Equal("The minimum number of votes must be at least 1.", await FieldErrorAsync(page, "#run-min-votes"));
+        Assert.Equal(new[] { "0", "1.5", "-1" }, new[] { await page.InputValueAsync("#run-epochs"), await page.InputValueAsync("#run-validation"), await page.InputValueAsync("#run-lr") });
+        Assert.DoesNotContain("--", await page.InnerTextAsync(".mud-main-content"));   // no CLI option named on the form
+        Assert.EndsWith("/runs/new", page.Url);
+        Assert.Equal(jobsBefore, await JobCountAsync());
+
+        // Valid again: the plan shows what would run (the project has no votes yet, so no pairs, and says so).
+        await BrowserPages.FillNumberAsync(page, "#run-epochs", 1);
+        await BrowserPages.FillNumberAsync(page, "#run-validation", 0.1);
+        await BrowserPages.FillNumberAsync(page, "#run-lr", 0.00005);
+        await page.WaitForSelectorAsync("#plan-train");
+        Assert.Equal(new[] { "0", "0", "0" }, new[] { await page.InnerTextAsync("#plan-train"), await page.InnerTextAsync("#plan-held-out"), await page.InnerTextAsync("#plan-steps") });
+        Assert.Contains("No pairs pass the selection", await page.InnerTextAsync("#run-plan"));
+
         await BrowserPages.ChooseAsync(page, "#run-method", "majority");
         await BrowserPages.FillNumberAsync(page, "#run-min-agreement", 0.6);
         await BrowserPages.FillNumberAsync(page, "#run-min-votes", 2);
@@ -116,5 +146,21 @@ public class RewardRunPageTests(SiteProcess site) : IClassFixture<SiteProcess>
         await page.WaitForSelectorAsync("#export-preferences[href*='excludeFlagged=True']", new() { Timeout = BrowserPages.PatienceMs });
         var href = await page.GetAttributeAsync("#export-preferences", "href");
         Assert.EndsWith("?method=majority&keepTies=False&minAgreement=0&minVotes=3&excludeFlagged=True&includeGold=False", href);
+
+        // The PPO form refuses out-of-range values the same way, in its own words.
+        await page.GotoAsync("/runs/new-ppo");
+        await BrowserPages.WaitInteractiveAsync(page);
+        await AccessibilityCheck.AssertNoSeriousViolationsAsync(page, "the PPO run form");
+        await BrowserPages.FillNumberAsync(page, "#ppo-batch", 5);
+        await BrowserPages.FillNumberAsync(page, "#ppo-minibatches", 2);
+        await page.ClickAsync("#start-ppo");
+        await page.WaitForSelectorAsync("#run-plan:has-text('Correct the fields marked in red')");
+        Assert.Equal("must be a multiple of the number of minibatches, 2 (got 5)", await FieldErrorAsync(page, "#ppo-batch"));
+        Assert.Equal("5", await page.InputValueAsync("#ppo-batch"));
+        Assert.EndsWith("/runs/new-ppo", page.Url);
+        Assert.Equal(jobsBefore + 1, await JobCountAsync());   // only the reward run above
     }
+
+    private static async Task<string> FieldErrorAsync(IPage page, string input) =>
+        (await page.Locator(input).Locator("xpath=ancestor::div[contains(concat(' ', normalize-space(@class), ' '), ' mud-input-control ')][1]").Locator(".mud-input-helper-text").InnerTextAsync()).Trim();
 }

@@ -10,7 +10,7 @@ export function attach(dotnet) {
             else if (e.key === 'Escape') { el.blur(); }
             return;
         }
-        const keys = ['1', '2', '3', '4', '5', 'b', 'B', 's', 'S', '?', 'Enter', 'Escape'];
+        const keys = ['1', '2', '3', '4', '5', 'b', 'B', 'r', 'R', 's', 'S', '?', 'Enter', 'Escape'];
         if (keys.includes(e.key)) {
             e.preventDefault();
             dotnet.invokeMethodAsync('OnKey', e.key);
@@ -22,3 +22,11 @@ export function attach(dotnet) {
 }
 
 export function focus(id) { document.getElementById(id)?.focus(); }
+
+// After a vote or skip: leave any text box (a rationale's focus would swallow the next keys), go back to the top and
+// put focus on the new comparison's heading, so keys choose again and a screen reader starts there.
+export function showNext(id) {
+    if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
+    window.scrollTo(0, 0);
+    document.getElementById(id)?.focus({ preventScroll: true });
+}

@@ -6,7 +6,12 @@ namespace Rlhf.Core.Projects;
 /// </summary>
 public abstract class ProjectSettings
 {
+    /// <summary>The internal name researchers see; raters never do (it may name models).</summary>
     public string Name { get; set; } = "";
+    /// <summary>The task's title on the rating page; empty: <see cref="DefaultRaterTitle"/>. Never shows the internal name.</summary>
+    public string RaterTitle { get; set; } = "";
+    /// <summary>One or two sentences under the title on the rating page (plain text); may be empty.</summary>
+    public string RaterDescription { get; set; } = "";
     /// <summary>Markdown shown to raters (rendered and sanitised).</summary>
     public string Guidelines { get; set; } = "";
     public ProjectStatus Status { get; set; } = ProjectStatus.Draft;
@@ -27,10 +32,16 @@ public abstract class ProjectSettings
     /// <summary>Flagged raters stop receiving this project's assignments.</summary>
     public bool PauseFlaggedRaters { get; set; }
 
+    /// <summary>The rating page's title of a project without a <see cref="RaterTitle"/>.</summary>
+    public const string DefaultRaterTitle = "Which response is better?";
+
+    /// <summary>The title raters see.</summary>
+    public string TitleForRaters => string.IsNullOrWhiteSpace(RaterTitle) ? DefaultRaterTitle : RaterTitle.Trim();
+
     /// <summary>Copies every setting above onto <paramref name="target"/> as it is (no trimming, no checks).</summary>
     public void CopySettingsTo(ProjectSettings target)
     {
-        target.Name = Name; target.Guidelines = Guidelines; target.Status = Status; target.Overlap = Overlap;
+        target.Name = Name; target.RaterTitle = RaterTitle; target.RaterDescription = RaterDescription; target.Guidelines = Guidelines; target.Status = Status; target.Overlap = Overlap;
         target.GoldRate = GoldRate; target.LeaseMinutes = LeaseMinutes; target.DailyQuota = DailyQuota;
         target.RationaleRequired = RationaleRequired; target.AdaptiveExtraRaters = AdaptiveExtraRaters;
         target.AdaptiveThreshold = AdaptiveThreshold; target.GoldMinimumAccuracy = GoldMinimumAccuracy;

@@ -27,12 +27,17 @@ public sealed record PreferencePolicy
     /// <summary>Comparisons with fewer counted votes are dropped; at least 1.</summary>
     public int MinimumVotes { get; init; } = 1;
 
-    public IReadOnlyList<string> Validate()
+    /// <summary>Every problem as one sentence; empty when usable.</summary>
+    public IReadOnlyList<string> Validate() => Problems().Select(p => p.Sentence).ToList();
+
+    /// <summary>Every problem with the property it belongs to (a form shows it under that field); empty when usable.</summary>
+    public IReadOnlyList<(string Field, string Sentence)> Problems()
     {
-        var errors = new List<string>();
-        if (!Enum.IsDefined(Method)) errors.Add("The aggregation method must be mean or majority.");
-        if (double.IsNaN(MinimumAgreement) || MinimumAgreement is < 0 or > 1) errors.Add("The minimum agreement must be between 0 and 1.");
-        if (MinimumVotes < 1) errors.Add("The minimum number of votes must be at least 1.");
-        return errors;
+        var problems = new List<(string, string)>();
+        if (!Enum.IsDefined(Method)) problems.Add((nameof(Method), "The aggregation method must be mean or majority."));
+        if (double.IsNaN(MinimumAgreement) || MinimumAgreement is < 0 or > 1)
+            problems.Add((nameof(MinimumAgreement), "The minimum agreement must be between 0 and 1."));
+        if (MinimumVotes < 1) problems.Add((nameof(MinimumVotes), "The minimum number of votes must be at least 1."));
+        return problems;
     }
 }

@@ -15,6 +15,8 @@ public sealed class ProjectEdit : ProjectSettings
         foreach (var (name, value) in new[] { ("Gold rate", GoldRate), ("Adaptive overlap threshold", AdaptiveThreshold), ("Gold accuracy threshold", GoldMinimumAccuracy) })
             if (!double.IsFinite(value)) errors.Add($"{name}: a finite number.");
         if (string.IsNullOrWhiteSpace(Name) || Name.Trim().Length > 200) errors.Add("Name: 1 to 200 characters.");
+        if (RaterTitle.Trim().Length > 200) errors.Add("Title for raters: at most 200 characters.");
+        if (RaterDescription.Length > 2_000) errors.Add("Description for raters: at most 2,000 characters.");
         if (Guidelines.Length > 100_000) errors.Add("Guidelines: at most 100,000 characters.");
         if (Overlap is < 1 or > 20) errors.Add("Overlap k: between 1 and 20 raters per comparison.");
         if (GoldRate is < 0 or > 0.5) errors.Add("Gold rate: between 0% and 50%.");

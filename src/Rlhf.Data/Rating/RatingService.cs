@@ -389,7 +389,7 @@ public sealed class RatingService(
         var (left, right) = a.AShownLeft ? (shown.A, shown.B) : (shown.B, shown.A);
         var conversation = shown.Prompt.MessagesJson is null ? null
             : JsonSerializer.Deserialize<List<ConversationTurn>>(shown.Prompt.MessagesJson, Json);
-        return new RatingTask(a.Id, project.Id, project.Name, project.Guidelines, project.RationaleRequired,
+        return new RatingTask(a.Id, project.Id, project.TitleForRaters, project.RaterDescription, project.Guidelines, project.RationaleRequired,
             shown.Prompt.Text, conversation, left, right, a.StartedAtUtc, a.LeaseExpiresAtUtc, shown.DoneToday, project.DailyQuota);
     }
 }

@@ -2,12 +2,14 @@ namespace Rlhf.Data.Rating;
 
 /// <summary>
 /// What the rating page shows for one assignment: the prompt and the two responses in the order this rater sees
-/// them (left/right). Sources and which side is A are never sent to the rater.
+/// them (left/right). Sources, which side is A and the project's internal name (it may name models) are never sent to
+/// the rater: the task carries the project's title and description for raters instead.
 /// </summary>
 public sealed record RatingTask(
     long AssignmentId,
     int ProjectId,
-    string ProjectName,
+    string Title,
+    string Description,
     string Guidelines,
     bool RationaleRequired,
     string Prompt,

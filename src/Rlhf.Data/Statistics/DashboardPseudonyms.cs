@@ -8,5 +8,6 @@ public static class DashboardPseudonyms
     public static ProjectDashboard WithPseudonyms(this ProjectDashboard dashboard, RaterPseudonyms pseudonyms, int projectId) => dashboard with
     {
         Raters = dashboard.Raters.Select(r => r with { RaterId = pseudonyms.For(projectId, r.RaterId), Email = null }).ToList(),
+        SkipRows = dashboard.SkipRows.Select(s => s with { RaterId = pseudonyms.For(projectId, s.RaterId), Email = null }).ToList(),
     };
 }

@@ -8,6 +8,9 @@ namespace Rlhf.Data.Statistics;
 /// <summary>Reads votes and computes the project dashboard and per-rater statistics with the pure functions of Rlhf.Core.</summary>
 public sealed class ProjectStatisticsService(IDbContextFactory<RlhfDbContext> contexts, TimeProvider clock)
 {
+    /// <summary>The most skips a dashboard lists one by one (it counts them all).</summary>
+    public const int SkipRowsShown = 500;
+
     public async Task<ProjectDashboard?> DashboardAsync(int projectId, CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -74,8 +77,16 @@ public sealed class ProjectStatisticsService(IDbContextFactory<RlhfDbContext> co
         var perHour = Enumerable.Range(0, 24).Select(h => since.AddHours(h))
             .Select(h => (h, votes.Count(v => v.SubmittedAtUtc >= h && v.SubmittedAtUtc < h.AddHours(1)))).ToList();
 
+        var skipped = await db.Assignments.AsNoTracking().Where(a => a.ProjectId == projectId && a.Status == AssignmentStatus.Skipped)
+            .Select(a => new { a.Id, a.ComparisonId, a.RaterId, a.SkipReason, a.FinishedAtUtc }).ToListAsync(ct);
+        var skipRows = skipped.OrderByDescending(a => a.FinishedAtUtc).ThenByDescending(a => a.Id).Take(SkipRowsShown)
+            .Select(a => new SkipRow(a.Id, a.ComparisonId, a.RaterId, emails.GetValueOrDefault(a.RaterId, a.RaterId), SkipReasons.KindOf(a.SkipReason),
+                a.SkipReason ?? "", a.FinishedAtUtc ?? now)).ToList();
+        var skipKinds = skipped.GroupBy(a => SkipReasons.KindOf(a.SkipReason)).Select(g => (g.Key, g.Count()))
+            .OrderByDescending(k => k.Item2).ThenBy(k => k.Key, StringComparer.Ordinal).ToList();
+
         return new ProjectDashboard(comparisons.Count, complete, votes.Count, skips.Values.Sum(), openLeases,
-            percent, fleiss, alpha, perHour, raters);
+            percent, fleiss, alpha, perHour, raters) { SkipRows = skipRows, SkipKinds = skipKinds, VotesWanted = comparisons.Values.Sum(c => c.RequiredVotes) };
     }
 
     /// <summary>The rater's own row in every project they rated in, with the project's name.</summary>

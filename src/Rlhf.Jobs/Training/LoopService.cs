@@ -47,6 +47,8 @@ public sealed class LoopService(IDbContextFactory<RlhfDbContext> contexts, RunCa
         {
             Name = name, Status = ProjectStatus.Active, Overlap = source.Overlap, GoldRate = 0, LeaseMinutes = source.LeaseMinutes,
             Guidelines = source.Guidelines, CreatedAtUtc = now, CreatedById = actor?.UserId,
+            // The name says which models compete; raters see the source project's title for raters instead (blinding).
+            RaterTitle = source.RaterTitle, RaterDescription = source.RaterDescription,
         };
         db.Projects.Add(project);
         await db.SaveChangesAsync(ct);

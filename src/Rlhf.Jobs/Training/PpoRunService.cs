@@ -23,6 +23,30 @@ public sealed class PpoRunService(IDbContextFactory<RlhfDbContext> contexts, Job
             jobId => ("ppo-run.queued", request.Name, $"job {jobId}: {policy!.Name} against {reward!.Name}"), ct);
     }
 
+    /// <summary>
+    /// What the run would do: the project's prompts split into training and held-out prompts as the job splits them, its
+    /// updates (each <see cref="PpoConfig.BatchSize"/> rollouts) and a time estimate; null when its settings have problems.
+    /// </summary>
+    public async Task<RunPlan?> PlanAsync(PpoRunRequest request, AuditActor? actor, CancellationToken ct = default)
+    {
+        if (request.Problems().Count > 0) return null;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var warnings = new List<string>();
+        List<long> prompts = [];
+        if (await db.Projects.VisibleTo(db, actor).AnyAsync(p => p.Id == request.ProjectId, ct))
+            prompts = await db.Prompts.Where(p => p.ProjectId == request.ProjectId).Select(p => p.Id).ToListAsync(ct);
+        else warnings.Add($"Project {request.ProjectId} does not exist.");
+        var heldOut = prompts.Count(id => PromptSplit.IsHeldOut(id, request.HeldOutFraction));
+        if (prompts.Count - heldOut == 0) warnings.Add("No prompts are left for training: the run would fail.");
+        else if (heldOut == 0) warnings.Add("No prompts are held out: the result cannot be rated on prompts it was not trained on.");
+        var (time, basis) = RunPace.Estimate(await RunPace.LatestAsync(db, RunKind.Ppo, actor, ct), request.Config.Steps, "updates");
+        return new RunPlan
+        {
+            DataUnit = "prompts", Train = prompts.Count - heldOut, HeldOut = heldOut, HeldOutUse = "held out for rating the result",
+            Steps = request.Config.Steps, StepUnit = "updates", EstimatedTime = time, EstimateBasis = basis, Warnings = warnings,
+        };
+    }
+
     /// <summary>The sample tables written so far, newest update first.</summary>
     public Task<IReadOnlyList<PpoSample>> ReadSamplesAsync(long jobId, CancellationToken ct = default) =>
         RunArtifacts.Of(paths, jobId).ReadSamplesAsync(ct);

@@ -41,7 +41,7 @@ public sealed record RewardRunRequest : IRunSettings
     {
         var problems = RunSettingsChecks.Common(this, "the model");
         if (ProjectId is null == string.IsNullOrWhiteSpace(DataFile)) problems.Add(new(nameof(ProjectId), "Choose the data: a project's votes or a TRL preference file (one of them)."));
-        if (ProjectId is not null) problems.AddRange(Policy.Validate().Select(m => new RunSettingsProblem(nameof(Policy), m)));
+        if (ProjectId is not null) problems.AddRange(Policy.Problems().Select(p => new RunSettingsProblem($"{nameof(Policy)}.{p.Field}", p.Sentence)));
         problems.AddRange(RunSettingsChecks.OfConfig(Config.Problems()));
         return problems;
     }

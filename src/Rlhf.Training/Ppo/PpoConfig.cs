@@ -147,7 +147,8 @@ public sealed record PpoConfig
         if (BatchSize < 2) problems.Add(new(nameof(BatchSize), "--batch", $"must be >= 2 (got {BatchSize})"));
         if (MiniBatches < 1) problems.Add(new(nameof(MiniBatches), "--minibatches", $"must be >= 1 (got {MiniBatches})"));
         else if (BatchSize >= 2 && (BatchSize % MiniBatches != 0 || BatchSize / MiniBatches < 1))
-            problems.Add(new(nameof(BatchSize), "--batch", $"({BatchSize}) must be a multiple of --minibatches ({MiniBatches})"));
+            problems.Add(new(nameof(BatchSize), "--batch", $"must be a multiple of the number of minibatches, {MiniBatches} (got {BatchSize})",
+                $"({BatchSize}) must be a multiple of --minibatches ({MiniBatches})"));
         if (PpoEpochs < 1) problems.Add(new(nameof(PpoEpochs), "--ppo-epochs", $"must be >= 1 (got {PpoEpochs})"));
         AdamWChecks.AddLearningRate(problems, LearningRate);
         if (LrSchedulerType is not ("linear" or "constant")) problems.Add(new(nameof(LrSchedulerType), "--lr-scheduler", $"must be linear or constant (got {LrSchedulerType})"));

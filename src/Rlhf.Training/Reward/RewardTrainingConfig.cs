@@ -54,6 +54,10 @@ public sealed record RewardTrainingConfig
     /// <summary>--seed: the score-head init, the train/validation split and the data order.</summary>
     public long Seed { get; init; } = 42;
 
+    /// <summary>The optimizer steps of a run on <paramref name="trainPairs"/> training pairs: every epoch visits them in
+    /// batches of <see cref="BatchPairs"/>, the last one possibly smaller (as the trainer's data order does).</summary>
+    public long TotalSteps(int trainPairs) => (long)Epochs * ((trainPairs + BatchPairs - 1) / BatchPairs);
+
     /// <summary>Every problem of these settings, each one sentence naming the CLI option; empty when usable.</summary>
     public IReadOnlyList<string> Validate() => Problems().Select(p => p.ToString()).ToList();
 

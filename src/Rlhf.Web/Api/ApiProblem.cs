@@ -11,7 +11,7 @@ internal static class ApiProblem
 
     public static IResult Unauthorized(string? detail = null) =>
         Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
-            detail: detail ?? "Send a personal API token: Authorization: Bearer rlhf_... (make one under Account > API tokens).");
+            detail: detail ?? "Send a personal API token: Authorization: Bearer rlhf_... (make one on the API tokens page).");
 
     public static IResult Forbidden() =>
         Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: "Your roles do not allow this call.");

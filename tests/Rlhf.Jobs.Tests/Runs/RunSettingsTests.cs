@@ -41,7 +41,9 @@ public class RunSettingsTests
         Assert.Contains(problems, p => p.Field == "HeldOutFraction");
         var kl = Assert.Single(problems, p => p.Field == "Config.KlCoef");
         Assert.Equal(("must be >= 0 (got -1)", "--kl-coef must be >= 0 (got -1)"), (kl.Message, kl.ToString()));
-        Assert.Contains(problems, p => p.Field == "Config.BatchSize" && p.Message.Contains("--minibatches"));
+        // A problem involving another setting: the form's message names it in words, the CLI's sentence by its option.
+        var batch = Assert.Single(problems, p => p.Field == "Config.BatchSize");
+        Assert.Equal(("must be a multiple of the number of minibatches, 2 (got 5)", "--batch (5) must be a multiple of --minibatches (2)"), (batch.Message, batch.ToString()));
 
         var reward = new RewardRunRequest { Name = "rm", DataFile = "x.jsonl", Config = new RewardTrainingConfig { LearningRate = 0 } }.Problems();
         Assert.Equal([new RunSettingsProblem("Config.LearningRate", "must be > 0 (got 0)", "--lr must be > 0 (got 0)")], reward);

@@ -1,0 +1,81 @@
+using System.Security.Claims;
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor.Services;
+using Rlhf.Data.Rating;
+using Rlhf.Data.Users;
+using Rlhf.Web.Services;
+using Rlhf.Web.Tests.Api;
+using RatePage = Rlhf.Web.Components.Pages.Rate.Rate;
+
+namespace Rlhf.Web.Tests.Components.Pages.Rate;
+
+/// <summary>
+/// The rating page's keyboard and focus logic, rendered with bUnit against the real rating service: keys choose, Enter
+/// submits with the rationale typed, and the next comparison takes the focus out of the rationale box (else the next
+/// "4" would be typed into it) and says so to screen readers.
+/// </summary>
+public class RateKeyboardTests : IAsyncLifetime
+{
+    private readonly RlhfWebFactory factory = new();
+    public Task InitializeAsync() => Task.CompletedTask;
+    public async Task DisposeAsync() => await factory.DisposeAsync();
+
+    [Fact]
+    public async Task Enter_after_a_rationale_stores_the_vote_and_moves_focus_to_the_next_comparison()
+    {
+        _ = factory.Client();
+        string raterId;
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var created = await scope.ServiceProvider.GetRequiredService<UserDirectory>().CreateAsync("keys@example.test", ["Rater"], "Rater-Password-1", null);
+            Assert.True(created.Succeeded, created.Error);
+            raterId = created.UserId!;
+        }
+        await ApiScene.ProjectForRatersAsync(factory, raterId);
+        await ApiScene.ProjectForRatersAsync(factory, raterId);
+
+        await using var services = factory.Services.CreateAsyncScope();
+        await using var context = new BunitContext();
+        context.Services.AddMudServices();
+        context.Services.AddSingleton(services.ServiceProvider.GetRequiredService<RatingService>());
+        context.Services.AddSingleton(services.ServiceProvider.GetRequiredService<MarkdownRenderer>());
+        context.JSInterop.Mode = JSRuntimeMode.Loose;
+        var keys = context.JSInterop.SetupModule("./js/rating-keys.js");
+        keys.Mode = JSRuntimeMode.Loose;
+        var auth = context.AddAuthorization();
+        auth.SetAuthorized("keys@example.test");
+        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, raterId));
+        context.SetRendererInfo(new RendererInfo("Server", true));
+
+        var page = context.Render<RatePage>();
+        page.WaitForElement("#rating-task", TimeSpan.FromSeconds(30));
+        var first = page.Find("#rating-task").GetAttribute("data-assignment");
+        // The first comparison takes the focus, so keys work at once and Tab starts there.
+        page.WaitForAssertion(() => Assert.Equal("comparison-heading", Assert.Single(keys.Invocations["showNext"]).Arguments[0]), TimeSpan.FromSeconds(30));
+
+        // Enter before a choice: the comparison stays, with the reason, and focus is not moved.
+        await page.InvokeAsync(() => page.Instance.OnKey("Enter"));
+        Assert.Equal("Choose one of the five options first (keys 1 to 5).", page.Find("#rating-error").TextContent.Trim());
+        Assert.Single(keys.Invocations["showNext"]);
+
+        await page.InvokeAsync(() => page.Instance.OnKey("4"));
+        Assert.Equal(["false", "false", "false", "true", "false"], page.FindAll("[data-choice]").Select(b => b.GetAttribute("aria-pressed")));
+        page.Find("#rationale").Input("The right one answers the question.");
+        await page.InvokeAsync(() => page.Instance.OnKey("Enter"));
+
+        page.WaitForAssertion(() => Assert.NotEqual(first, page.Find("#rating-task").GetAttribute("data-assignment")), TimeSpan.FromSeconds(30));
+        page.WaitForAssertion(() => Assert.Equal(2, keys.Invocations["showNext"].Count), TimeSpan.FromSeconds(30));
+        Assert.Equal("comparison-heading", keys.Invocations["showNext"][1].Arguments[0]);
+        Assert.NotNull(page.Find("#comparison-heading[tabindex='-1']"));
+        Assert.Equal("Saved. A new comparison.", page.Find("#rating-status").TextContent);
+        Assert.Equal("", page.Find("#rationale").GetAttribute("value") ?? "");
+        Assert.All(page.FindAll("[data-choice]"), b => Assert.Equal("false", b.GetAttribute("aria-pressed")));
+
+        await using var db = await ApiScene.DbAsync(factory);
+        var vote = await db.Votes.SingleAsync(v => v.RaterId == raterId);
+        Assert.Equal("The right one answers the question.", vote.Rationale);
+    }
+}
