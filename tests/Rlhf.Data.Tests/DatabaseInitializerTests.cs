@@ -1,4 +1,3 @@
-using Rlhf.Testing.Databases;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -6,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Rlhf.Core.Identity;
 using Rlhf.Data.Database;
 using Rlhf.Data.Identity;
+using Rlhf.Testing.Databases;
 
 namespace Rlhf.Data.Tests;
 

@@ -16,18 +16,30 @@ public sealed class TestDatabase : IAsyncDisposable
     public string FilePath => Path.Combine(Folder, "rlhf.db");
     public ServiceProvider Services { get; }
     private readonly Dictionary<string, string?> database;
+    private readonly Dictionary<string, string?> values;
 
     public TestDatabase(Dictionary<string, string?>? settings = null)
     {
         database = TestDatabases.Create(Folder);
-        var values = new Dictionary<string, string?>(database) { ["Bootstrap:AdminEmail"] = "admin@example.test" };
+        values = new Dictionary<string, string?>(database) { ["Bootstrap:AdminEmail"] = "admin@example.test" };
         foreach (var (k, v) in settings ?? []) values[k] = v;
+        Services = Build();
+    }
+
+    /// <summary>
+    /// The data services of another site instance on the same database: its own connection pool, write gate and
+    /// caches, as a second process would have. The caller disposes it.
+    /// </summary>
+    public ServiceProvider AnotherInstance() => Build();
+
+    private ServiceProvider Build()
+    {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         services.AddRlhfData(configuration, Folder);
-        Services = services.BuildServiceProvider();
+        return services.BuildServiceProvider();
     }
 
     public AsyncServiceScope Scope() => Services.CreateAsyncScope();

@@ -20,7 +20,7 @@ public static class OperationsEndpoints
             .AddMeter(RlhfMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Runtime")
             .AddView(i => i.Meter.Name == RlhfMetrics.MeterName && i.Unit == "s"
                 ? new ExplicitBucketHistogramConfiguration { Boundaries = SecondsBuckets } : null)
-            .AddPrometheusExporter());
+            .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0)); // each scrape is current
     }
 
     /// <summary>Access to /metrics is checked first, so call this after UseAuthentication.</summary>

@@ -1,9 +1,9 @@
-using Rlhf.Testing.Databases;
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Rlhf.Data.Exchange;
 using Rlhf.Data.Tests.Rating;
+using Rlhf.Testing.Databases;
 
 namespace Rlhf.Data.Tests.Exchange;
 

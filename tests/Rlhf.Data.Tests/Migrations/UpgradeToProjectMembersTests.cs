@@ -1,4 +1,3 @@
-using Rlhf.Testing.Databases;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
@@ -6,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Rlhf.Core.Projects;
 using Rlhf.Core.Rating;
 using Rlhf.Data.Identity;
+using Rlhf.Testing.Databases;
 
 namespace Rlhf.Data.Tests.Migrations;
 

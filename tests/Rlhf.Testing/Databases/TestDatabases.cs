@@ -22,6 +22,7 @@ public static class TestDatabases
         {
             ["Database:Provider"] = "Postgres",
             ["ConnectionStrings:Rlhf"] = await PostgresCluster.Shared.CreateDatabaseAsync(),
+            ["Storage:Root"] = folder, // model, import and key files stay in the test's folder, as beside a SQLite file
         };
     }
 
