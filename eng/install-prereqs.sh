@@ -7,6 +7,7 @@
 #    adds the Debian 13 ("trixie") suite with a low pin priority (so nothing else moves to it)
 #    and installs libstdc++6 from it. Ubuntu 24.04+, Debian 13+, Fedora 39+ already have it.
 # 2. Debian's chromium, driven by the Playwright browser tests (never `playwright install`).
+# 3. Debian's postgresql (server binaries) for the test suite's PostgreSQL pass.
 #
 # A second run changes nothing and says so. Root (or sudo) is needed only when something is missing.
 set -euo pipefail
@@ -99,7 +100,21 @@ else
   exit 1
 fi
 
-# ---- 3. the .NET SDK is a prerequisite, not installed here ------------------------------------
+# ---- 3. PostgreSQL server binaries for the test suite's PostgreSQL pass --------------------------
+# (eng/postgres-cluster.sh runs initdb/pg_ctl from them in a temp folder; the package's own cluster is not used.)
+if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then
+  say "PostgreSQL server binaries present ($(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | head -1)): nothing to do"
+elif [ "$ID" = "debian" ] || [ "$ID" = "ubuntu" ] || [ "${ID_LIKE:-}" = "debian" ]; then
+  say "installing Debian's postgresql for the test suite's PostgreSQL pass"
+  apt_update_once
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql
+  say "postgresql installed: $(ls -d /usr/lib/postgresql/*/bin | head -1)"
+else
+  say "ERROR: PostgreSQL's initdb is missing; install your distribution's postgresql server package"
+  exit 1
+fi
+
+# ---- 4. the .NET SDK is a prerequisite, not installed here ------------------------------------
 if command -v dotnet >/dev/null 2>&1; then
   say "dotnet SDK $(dotnet --version) present"
 else

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing (eng/install-prereqs.sh, idempotent), then builds and runs every test project of Rlhf.sln
 # (unit, integration on real SQLite files, TorchSharp, CLI processes and Playwright browser tests against the real
-# server) and prints one summary line. Arguments go to `dotnet test`, e.g. ./eng/test.sh --filter FullyQualifiedName~Rating
+# server), then the database tests a second time against a throwaway PostgreSQL cluster, and prints one summary line. Arguments go to `dotnet test`, e.g. ./eng/test.sh --filter FullyQualifiedName~Rating
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash eng/install-prereqs.sh || exit 1
@@ -11,6 +11,31 @@ log=$(mktemp)
 export RLHF_TORCH_THREADS="${RLHF_TORCH_THREADS:-1}"
 dotnet test Rlhf.sln "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+
+# Second pass: the database-touching tests again, against PostgreSQL (a throwaway cluster started by
+# eng/postgres-cluster.sh): the data services, the job queue and the site's API and start-up. Only for the full suite
+# (no arguments); RLHF_TEST_POSTGRES_PASS=0 leaves it out.
+if [ $# -eq 0 ] && [ "${RLHF_TEST_POSTGRES_PASS:-1}" != "0" ]; then
+  pg_folder=$(mktemp -u /tmp/rlhf-test-pg-XXXXXX)
+  if RLHF_TEST_POSTGRES=$(bash eng/postgres-cluster.sh start "$pg_folder"); then
+    export RLHF_TEST_POSTGRES RLHF_TEST_DATABASE=postgres
+    pg_started=$(date +%s)
+    echo; echo "=== PostgreSQL pass: Rlhf.Data.Tests, the job queue (Rlhf.Jobs.Tests Runner), Rlhf.Web.Tests API and start-up ==="
+    for run in "tests/Rlhf.Data.Tests" \
+               "tests/Rlhf.Jobs.Tests|FullyQualifiedName~Rlhf.Jobs.Tests.Runner" \
+               "tests/Rlhf.Web.Tests|FullyQualifiedName~Rlhf.Web.Tests.Api|FullyQualifiedName~Rlhf.Web.Tests.Startup|FullyQualifiedName~Rlhf.Web.Tests.AuthenticationTests"; do
+      project=${run%%|*}; filter=""; [ "$project" != "$run" ] && filter=${run#*|}
+      dotnet test "$project" --no-build ${filter:+--filter "$filter"} 2>&1 | tee -a "$log"
+      pass_status=${PIPESTATUS[0]}
+      [ "$pass_status" -ne 0 ] && status=$pass_status
+    done
+    echo "PostgreSQL pass took $(( $(date +%s) - pg_started )) s"
+    unset RLHF_TEST_POSTGRES RLHF_TEST_DATABASE
+  else
+    echo "PostgreSQL pass: the test cluster did not start"; status=1
+  fi
+  bash eng/postgres-cluster.sh stop "$pg_folder"
+fi
 # dotnet test prints one "Passed!/Failed!  - Failed: F, Passed: P, Skipped: S, ..." line per test project.
 read -r failed passed skipped projects < <(grep -E "(Passed|Failed)! +- Failed: +[0-9]+, Passed: +[0-9]+" "$log" |
   sed -E 's/.*Failed: +([0-9]+), Passed: +([0-9]+), Skipped: +([0-9]+).*/\1 \2 \3/' |

@@ -19,7 +19,7 @@ public static class DataServiceCollectionExtensions
             ?? throw new InvalidOperationException("AddRlhfData has not been called.");
 
     /// <summary>
-    /// The database (SQLite file from <c>ConnectionStrings:Rlhf</c>), Identity stores with roles and lockout, and the
+    /// The database (<c>Database:Provider</c> Sqlite or Postgres, connection string <c>ConnectionStrings:Rlhf</c>), Identity stores with roles and lockout, and the
     /// services the site and the CLI share. Throws <see cref="StartupConfigurationException"/> on a bad setting.
     /// </summary>
     public static IdentityBuilder AddRlhfData(this IServiceCollection services, IConfiguration configuration, string contentRoot)
@@ -34,7 +34,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<Rating.FreshComparisonHint>();
         services.AddSingleton<Rating.LeaseSweepMark>();
         // The factory serves long-lived Blazor circuits and jobs; the scoped context serves Identity and requests.
-        services.AddDbContextFactory<RlhfDbContext>(o => o.UseSqlite(location.ConnectionString));
+        services.AddDbContextFactory<RlhfDbContext, RlhfDbContextFactory>(o => RlhfDbContextFactory.Configure(o, location));
 
         services.AddScoped<AuditLog>();
         services.AddScoped<UserDirectory>();

@@ -10,9 +10,18 @@ using Rlhf.Data.Identity;
 
 namespace Rlhf.Data;
 
-/// <summary>Identity and the domain in one SQLite database. Migrations live in the top-level migrations/ folder.</summary>
-public sealed class RlhfDbContext(DbContextOptions<RlhfDbContext> options) : IdentityDbContext<ApplicationUser>(options)
+/// <summary>
+/// Identity and the domain in one database. This type is the SQLite context (migrations in the top-level migrations/
+/// folder); <see cref="Database.PostgresRlhfDbContext"/> derives from it for PostgreSQL (migrations in
+/// migrations/Postgres), the one-context-type-per-provider layout EF Core documents for several providers.
+/// </summary>
+public class RlhfDbContext : IdentityDbContext<ApplicationUser>
 {
+    public RlhfDbContext(DbContextOptions<RlhfDbContext> options) : base(options) { }
+
+    /// <summary>For a provider's derived context, which shares this model.</summary>
+    protected RlhfDbContext(DbContextOptions options) : base(options) { }
+
     public DbSet<Project> Projects => Set<Project>();
     public DbSet<Assignment> Assignments => Set<Assignment>();
     public DbSet<Job> Jobs => Set<Job>();

@@ -95,14 +95,15 @@ public static class RlhfWebApplication
             .AddDefaultTokenProviders();
         services.AddSingleton<IEmailSender<ApplicationUser>, IdentityNoOpEmailSender>();
 
-        // Keys beside the database, so sign-in cookies survive a restart.
+        // Keys in the data folder (beside a SQLite file, or Storage:Root), so sign-in cookies survive a restart.
         var location = services.RegisteredDatabaseLocation();
         location.EnsureFolderWritable();
         services.AddDataProtection()
             .SetApplicationName("Rlhf")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(Path.GetDirectoryName(location.FilePath)!, "keys")));
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(location.DataFolder, "keys")));
 
         services.AddHostedService<DatabaseStartup>();
+        services.AddOperations();
         services.AddRlhfJobs(builder.Configuration);
         if (builder.Configuration.GetValue($"{JobRunnerOptions.Section}:RunInSite", true))
             services.AddRlhfJobRunner();
@@ -127,12 +128,13 @@ public static class RlhfWebApplication
         });
 
         app.UseAuthentication();
+        app.UseOperations();
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();
-        app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous().ExcludeFromDescription();
+        app.MapOperations();
         app.MapRazorComponents<App>()
             .AddInteractiveServerRenderMode();
         app.MapAdditionalIdentityEndpoints();

@@ -5,12 +5,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Rlhf.Core.Identity;
 using Rlhf.Data.Database;
 using Rlhf.Data.Identity;
+using Rlhf.Testing.Databases;
 
 namespace Rlhf.Data.Tests;
 
 public class DatabaseInitializerTests
 {
-    [Fact]
+    [SqliteOnlyFact]
     public async Task Migrations_apply_to_an_empty_database_and_switch_it_to_WAL()
     {
         await using var db = new TestDatabase();
@@ -32,6 +33,31 @@ public class DatabaseInitializerTests
         Assert.Equal("wal", (string?)await cmd.ExecuteScalarAsync());
         cmd.CommandText = "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN ('AspNetUsers','Projects','Jobs','AuditEvents','Assignments');";
         Assert.Equal(5L, (long)(await cmd.ExecuteScalarAsync())!);
+
+        Assert.Empty(await init.MigrateAsync()); // a second run has nothing to do
+    }
+
+    [PostgresFact]
+    public async Task Postgres_migrations_apply_to_an_empty_database_with_their_own_history()
+    {
+        await using var db = new TestDatabase();
+        await using var scope = db.Scope();
+        var init = scope.ServiceProvider.GetRequiredService<DatabaseInitializer>();
+
+        var applied = await init.MigrateAsync();
+        var context = scope.ServiceProvider.GetRequiredService<RlhfDbContext>();
+        Assert.IsType<PostgresRlhfDbContext>(context);
+        Assert.Equal(applied, (await context.Database.GetAppliedMigrationsAsync()).ToList());
+        Assert.Empty(await context.Database.GetPendingMigrationsAsync());
+        var tables = await context.Database.SqlQuery<string>($"""
+            SELECT table_name AS "Value" FROM information_schema.tables
+            WHERE table_schema = 'public' AND table_name IN ('AspNetUsers', 'Projects', 'Jobs', 'AuditEvents', 'Assignments')
+            """).ToListAsync();
+        Assert.Equal(5, tables.Count);
+        var createdAt = await context.Database.SqlQuery<string>($"""
+            SELECT data_type AS "Value" FROM information_schema.columns WHERE table_name = 'Jobs' AND column_name = 'CreatedAtUtc'
+            """).SingleAsync();
+        Assert.Equal("timestamp with time zone", createdAt);
 
         Assert.Empty(await init.MigrateAsync()); // a second run has nothing to do
     }

@@ -8,20 +8,26 @@ using Rlhf.Data;
 using Rlhf.Data.Database;
 using Rlhf.Jobs.Registry;
 using Rlhf.Jobs.Runner;
+using Rlhf.Testing.Databases;
 
 namespace Rlhf.Jobs.Tests;
 
-/// <summary>A real SQLite file with the data and job services around it, and a runner driven step by step.</summary>
+/// <summary>
+/// A real SQLite file (or, when RLHF_TEST_DATABASE=postgres, a database on the test PostgreSQL cluster) with the data
+/// and job services around it, and a runner driven step by step.
+/// </summary>
 public sealed class JobsHarness : IAsyncDisposable
 {
     public string Folder { get; } = Path.Combine(Path.GetTempPath(), "rlhf-jobs-tests", Guid.NewGuid().ToString("N"));
     public ServiceProvider Services { get; }
+    /// <summary>The database settings (provider, connection string): another process or service provider can share them.</summary>
+    public IReadOnlyDictionary<string, string?> Database { get; }
 
     private JobsHarness(Action<IServiceCollection>? extra, int leaseSeconds)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        Database = TestDatabases.Create(Folder);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Database).AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["ConnectionStrings:Rlhf"] = $"Data Source={Path.Combine(Folder, "rlhf.db")}",
             ["Bootstrap:AdminEmail"] = "admin@example.test",
             ["RLHF_ADMIN_PASSWORD"] = "Admin-Password-1",
             ["Jobs:LeaseSeconds"] = leaseSeconds.ToString(),
@@ -77,7 +83,7 @@ public sealed class JobsHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Services.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        await TestDatabases.DropAsync(Database);
         try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
     }
 }

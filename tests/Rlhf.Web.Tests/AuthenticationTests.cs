@@ -3,6 +3,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Rlhf.Data.Audit;
 using Rlhf.Data.Users;
+using Rlhf.Testing.Databases;
 
 namespace Rlhf.Web.Tests;
 
@@ -122,7 +123,7 @@ public class AuthenticationTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/")).StatusCode);
     }
 
-    [Fact]
+    [SqliteOnlyFact]
     public async Task Start_up_migrates_the_empty_database_file()
     {
         _ = factory.Client();

@@ -1,10 +1,13 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Data.Sqlite;
+using Rlhf.Testing.Databases;
 
 namespace Rlhf.Web.Tests;
 
-/// <summary>The real site on the test server, over a real SQLite file in a fresh temporary folder.</summary>
+/// <summary>
+/// The real site on the test server, over a real SQLite file in a fresh temporary folder (or, when
+/// RLHF_TEST_DATABASE=postgres, a fresh database on the test PostgreSQL cluster, with Storage:Root the folder).
+/// </summary>
 public sealed class RlhfWebFactory : WebApplicationFactory<Program>
 {
     public const string AdminEmail = "admin@example.test";
@@ -13,12 +16,13 @@ public sealed class RlhfWebFactory : WebApplicationFactory<Program>
     public string Folder { get; } = Path.Combine(Path.GetTempPath(), "rlhf-web-tests", Guid.NewGuid().ToString("N"));
     public string DatabasePath => Path.Combine(Folder, "rlhf.db");
     private readonly Dictionary<string, string?> settings;
+    private readonly Dictionary<string, string?> database;
 
     public RlhfWebFactory(Dictionary<string, string?>? overrides = null)
     {
-        settings = new()
+        database = TestDatabases.Create(Folder);
+        settings = new(database)
         {
-            ["ConnectionStrings:Rlhf"] = $"Data Source={DatabasePath}",
             ["Bootstrap:AdminEmail"] = AdminEmail,
             ["RLHF_ADMIN_PASSWORD"] = AdminPassword,
             ["Identity:MaxFailedAccessAttempts"] = "3",
@@ -39,7 +43,7 @@ public sealed class RlhfWebFactory : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        SqliteConnection.ClearAllPools();
+        await TestDatabases.DropAsync(database);
         try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
     }
 }

@@ -19,8 +19,8 @@ internal static class DbCommand
             var applied = await initializer.MigrateAsync(ct);
             await initializer.EnsureRolesAsync();
             await output.WriteLineAsync(applied.Count == 0
-                ? $"Database {location.FilePath} is up to date."
-                : $"Database {location.FilePath}: applied {applied.Count} migration(s): {string.Join(", ", applied)}");
+                ? $"Database {location.Display} is up to date."
+                : $"Database {location.Display}: applied {applied.Count} migration(s): {string.Join(", ", applied)}");
             return 0;
         }));
 

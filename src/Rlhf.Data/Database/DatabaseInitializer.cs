@@ -11,7 +11,7 @@ namespace Rlhf.Data.Database;
 
 /// <summary>
 /// Brings a database to the current schema and seeds what the platform needs: migrations first (nothing is
-/// written before they succeed), then WAL journal mode, the three roles and the bootstrap admin.
+/// written before they succeed), then (on SQLite) WAL journal mode, the three roles and the bootstrap admin.
 /// </summary>
 public sealed class DatabaseInitializer(
     RlhfDbContext db,
@@ -31,13 +31,13 @@ public sealed class DatabaseInitializer(
         {
             await db.Database.MigrateAsync(ct);
         }
-        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or Npgsql.NpgsqlException)
         {
             throw new StartupConfigurationException(
-                $"Setting {DatabaseLocation.SettingName}: cannot migrate '{location.FilePath}' ({ex.Message}).", ex);
+                $"Setting {DatabaseLocation.SettingName}: cannot migrate '{location.Display}' ({ex.Message.Split('\n')[0].Trim()}).", ex);
         }
         // WAL lets the site, a separate job runner and the CLI read while one of them writes.
-        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+        if (location.Provider == DatabaseProvider.Sqlite) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
         return pending;
     }
 

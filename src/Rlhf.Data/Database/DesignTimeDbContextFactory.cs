@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Design;
 
 namespace Rlhf.Data.Database;
 
-/// <summary>Lets `dotnet ef migrations add X --project src/Rlhf.Data --output-dir ../../migrations` run without the site.</summary>
+/// <summary>Lets `dotnet ef migrations add X --context RlhfDbContext` (eng/add-migration.sh) run without the site.</summary>
 public sealed class DesignTimeDbContextFactory : IDesignTimeDbContextFactory<RlhfDbContext>
 {
     public RlhfDbContext CreateDbContext(string[] args) =>

@@ -2,8 +2,8 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Rlhf.Data.Database;
 using Microsoft.EntityFrameworkCore.Storage;
 using Rlhf.Core.Projects;
 using Rlhf.Core.Rating;
@@ -37,7 +37,7 @@ public sealed class ExportService(IDbContextFactory<RlhfDbContext> contexts, Rat
         ArgumentNullException.ThrowIfNull(output);
 
         await using var db = await contexts.CreateDbContextAsync(ct);
-        await using var snapshot = await ReadSnapshotAsync(db, ct);
+        await using var snapshot = await db.Database.BeginSnapshotReadAsync(ct);
         var reader = await ProjectPreferenceReader.OpenAsync(db, projectId, policy, ct);
         var outcomes = new int[Enum.GetValues<SelectionOutcome>().Length];
         int comparisons = 0, counted = 0;
@@ -105,7 +105,7 @@ public sealed class ExportService(IDbContextFactory<RlhfDbContext> contexts, Rat
         if (!Enum.IsDefined(format)) throw new ArgumentOutOfRangeException(nameof(format), format, "The format must be jsonl or csv.");
 
         await using var db = await contexts.CreateDbContextAsync(ct);
-        await using var snapshot = await ReadSnapshotAsync(db, ct);
+        await using var snapshot = await db.Database.BeginSnapshotReadAsync(ct);
         await ProjectAsync(db, projectId, ct);
         var importedId = await ImportedRater.FindIdAsync(db, ct);
         var pseudonyms = new Dictionary<string, string>();
@@ -196,15 +196,6 @@ public sealed class ExportService(IDbContextFactory<RlhfDbContext> contexts, Rat
         }
         await output.FlushAsync(ct);
         return new VotesExportSummary(count, voided);
-    }
-
-    /// <summary>A deferred (read) transaction: one consistent snapshot for the whole export, without taking the write lock.</summary>
-    private static async Task<IDbContextTransaction> ReadSnapshotAsync(RlhfDbContext db, CancellationToken ct)
-    {
-        await db.Database.OpenConnectionAsync(ct);
-        var connection = (SqliteConnection)db.Database.GetDbConnection();
-        var transaction = connection.BeginTransaction(deferred: true);
-        return (await db.Database.UseTransactionAsync(transaction, ct))!;
     }
 
     private static async Task<Project> ProjectAsync(RlhfDbContext db, int projectId, CancellationToken ct) =>

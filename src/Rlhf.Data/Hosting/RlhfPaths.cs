@@ -9,5 +9,5 @@ public sealed record RlhfPaths(string ContentRoot, string DataFolder)
     public string ModelsFolder => Path.Combine(DataFolder, "models");
 
     public static RlhfPaths From(DatabaseLocation location, string contentRoot) =>
-        new(Path.GetFullPath(contentRoot), Path.GetDirectoryName(location.FilePath)!);
+        new(Path.GetFullPath(contentRoot), location.DataFolder);
 }

@@ -1,16 +1,18 @@
+using System.Diagnostics;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Rlhf.Core.Projects;
 using Rlhf.Core.Rating;
+using Rlhf.Core.Telemetry;
 using Rlhf.Data.Database;
 using Rlhf.Data.Queries;
 
 namespace Rlhf.Data.Rating;
 
 /// <summary>
-/// Hands out assignments and takes votes. Every hand-out and vote writes in an immediate SQLite transaction, so
-/// concurrent raters are serialised and a comparison never gets more than its required votes (gold aside). Inside this
+/// Hands out assignments and takes votes. Every hand-out and vote writes in a serial write transaction (SQLite's
+/// immediate transaction, PostgreSQL's advisory lock: <see cref="WriteTransactions.BeginSerialWriteAsync"/>), so
+/// concurrent raters are serialised, across site instances too, and a comparison never gets more than its required votes (gold aside). Inside this
 /// process the writes queue at the <see cref="WriteGate"/> instead of retrying a busy database.
 /// </summary>
 public sealed class RatingService(
@@ -25,6 +27,13 @@ public sealed class RatingService(
 
     /// <summary>The rater's live assignment, or a new one; null when there is nothing for them to rate.</summary>
     public async Task<RatingTask?> NextAsync(string raterId, CancellationToken ct = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try { return await HandOutAsync(raterId, ct); }
+        finally { RlhfMetrics.HandOutDuration.Record(RlhfMetrics.SecondsSince(started)); }
+    }
+
+    private async Task<RatingTask?> HandOutAsync(string raterId, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
@@ -42,7 +51,7 @@ public sealed class RatingService(
         Assignment? assignment;
         using (await writes.EnterAsync(ct))
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await using var tx = await db.Database.BeginSerialWriteAsync(ct);
             now = clock.GetUtcNow().UtcDateTime;
 
             var oldestOpen = await SweepRunOutLeasesAsync(db, now, ct);
@@ -224,13 +233,25 @@ public sealed class RatingService(
     /// </summary>
     public async Task<RatingResult> SubmitAsync(string raterId, long assignmentId, int screenChoice, bool bothBad, string? rationale, CancellationToken ct = default)
     {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var result = await StoreVoteAsync(raterId, assignmentId, screenChoice, bothBad, rationale, ct);
+            if (result.Outcome == RatingOutcome.Stored) RlhfMetrics.VotesStored.Add(1);
+            return result;
+        }
+        finally { RlhfMetrics.VoteDuration.Record(RlhfMetrics.SecondsSince(started)); }
+    }
+
+    private async Task<RatingResult> StoreVoteAsync(string raterId, long assignmentId, int screenChoice, bool bothBad, string? rationale, CancellationToken ct)
+    {
         if (!VoteStrength.IsValid(screenChoice)) return new RatingResult(RatingOutcome.Invalid, "Choose one of the five options.");
         rationale = (rationale ?? "").Trim();
         if (rationale.Length > MaxRationaleLength) return new RatingResult(RatingOutcome.Invalid, $"The rationale is longer than {MaxRationaleLength} characters.");
 
         await using var db = await contexts.CreateDbContextAsync(ct);
         using var turn = await writes.EnterAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.Database.BeginSerialWriteAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
         var assignment = await db.Assignments.SingleOrDefaultAsync(a => a.Id == assignmentId && a.RaterId == raterId, ct);
         if (assignment is null) return new RatingResult(RatingOutcome.NotFound, "There is no such assignment of yours.");
@@ -292,7 +313,7 @@ public sealed class RatingService(
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException e) when (e.InnerException is SqliteException { SqliteExtendedErrorCode: 2067 } unique && unique.Message.Contains("Votes.RaterId"))
+        catch (DbUpdateException e) when (UniqueViolation.Is(e, RlhfDbContext.CountedVotePerRaterIndex, "Votes.RaterId"))
         {
             return AlreadyVoted; // another process stored this rater's vote on the comparison first (the unique index held)
         }
@@ -317,6 +338,10 @@ public sealed class RatingService(
         if (reason.Length == 0) return new RatingResult(RatingOutcome.Invalid, "Say why you skip (for example: 'I cannot judge code').");
         if (reason.Length > 500) return new RatingResult(RatingOutcome.Invalid, "The reason is longer than 500 characters.");
         await using var db = await contexts.CreateDbContextAsync(ct);
+        // Read and written in one serial transaction: a vote on the same assignment from another instance cannot be
+        // overwritten by the skip.
+        using var turn = await writes.EnterAsync(ct);
+        await using var tx = await db.Database.BeginSerialWriteAsync(ct);
         var assignment = await db.Assignments.SingleOrDefaultAsync(a => a.Id == assignmentId && a.RaterId == raterId, ct);
         if (assignment is null) return new RatingResult(RatingOutcome.NotFound, "There is no such assignment of yours.");
         if (assignment.Status == AssignmentStatus.Skipped) return new RatingResult(RatingOutcome.AlreadyStored);
@@ -324,8 +349,8 @@ public sealed class RatingService(
         assignment.Status = AssignmentStatus.Skipped;
         assignment.SkipReason = reason;
         assignment.FinishedAtUtc = clock.GetUtcNow().UtcDateTime;
-        using (await writes.EnterAsync(ct))
-            await db.SaveChangesAsync(ct);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
         return new RatingResult(RatingOutcome.Stored);
     }
 

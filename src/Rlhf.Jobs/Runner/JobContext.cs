@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Rlhf.Core.Jobs;
+using Rlhf.Core.Telemetry;
 
 namespace Rlhf.Jobs.Runner;
 
@@ -20,6 +22,19 @@ public sealed class JobContext(Job job, string owner, JobQueue queue, IServicePr
     public Task LogAsync(string message, string level = "info", CancellationToken ct = default) =>
         queue.LogAsync(Job.Id, level, message, ct);
 
-    public Task MetricsAsync(long step, IReadOnlyDictionary<string, double> values, CancellationToken ct = default) =>
-        queue.AddMetricsAsync(Job.Id, step, values, ct);
+    private (long Step, long Timestamp)? lastMetrics;
+
+    /// <summary>
+    /// Stores a step's metrics, and records the wall time per step since the previous report of this run
+    /// (<see cref="RlhfMetrics.TrainingStepDuration"/>: the time between reports over the steps between them).
+    /// </summary>
+    public Task MetricsAsync(long step, IReadOnlyDictionary<string, double> values, CancellationToken ct = default)
+    {
+        var now = Stopwatch.GetTimestamp();
+        if (lastMetrics is { } last && step > last.Step)
+            RlhfMetrics.TrainingStepDuration.Record(Stopwatch.GetElapsedTime(last.Timestamp, now).TotalSeconds / (step - last.Step),
+                new KeyValuePair<string, object?>("kind", Job.Kind));
+        lastMetrics = (step, now);
+        return queue.AddMetricsAsync(Job.Id, step, values, ct);
+    }
 }

@@ -42,61 +42,89 @@ public sealed class JobQueue(IDbContextFactory<RlhfDbContext> contexts, TimeProv
     /// <summary>
     /// Takes the oldest queued job of a kind in <paramref name="canResume"/> (kind → whether its handler can resume),
     /// or a running one whose lease ran out (resumed when its handler can, else failed with the reason). Null when
-    /// there is nothing to do.
+    /// there is nothing to do. Every claim is a conditional update, so two runners never both take a job; on PostgreSQL
+    /// the candidates are also read <c>FOR NO KEY UPDATE SKIP LOCKED</c>, so runners on several machines each take a
+    /// different job at once instead of racing for the same row.
     /// </summary>
     public async Task<Job?> ClaimAsync(string owner, IReadOnlyDictionary<string, bool> canResume, TimeSpan lease, int maxAttempts, CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var now = Now;
-        var kinds = canResume.Keys.ToList();
-        var candidates = await db.Jobs.AsNoTracking()
+        var kinds = canResume.Keys.ToArray();
+        var log = new List<(long JobId, string Level, string Message)>();
+        Job? taken = null;
+        // PostgreSQL: one transaction holds the candidate rows until the claim commits. SQLite: no transaction, as before
+        // (an immediate one would take the database's write lock at every poll); the conditional updates decide alone.
+        await using (var tx = db.Database.IsNpgsql() ? await db.Database.BeginTransactionAsync(ct) : null)
+        {
+            var candidates = await CandidatesAsync(db, kinds, now, ct);
+            foreach (var c in candidates)
+            {
+                if (c.Status == JobStatus.Running)
+                {
+                    var reason = !canResume[c.Kind]
+                        ? $"The runner {c.LeaseOwner} stopped while this job ran (last heartbeat {c.HeartbeatAtUtc:u}); this kind of job cannot resume."
+                        : c.Attempts >= maxAttempts
+                            ? $"The runner stopped while this job ran, {c.Attempts} times; giving up after {maxAttempts} attempts."
+                            : null;
+                    if (reason is not null)
+                    {
+                        var failed = await db.Jobs.Where(j => j.Id == c.Id && j.Status == JobStatus.Running && j.LeaseExpiresAtUtc < now)
+                            .ExecuteUpdateAsync(s => s
+                                .SetProperty(j => j.Status, JobStatus.Failed)
+                                .SetProperty(j => j.Error, reason)
+                                .SetProperty(j => j.Message, "failed")
+                                .SetProperty(j => j.FinishedAtUtc, now)
+                                .SetProperty(j => j.LeaseOwner, (string?)null), ct);
+                        if (failed == 1) log.Add((c.Id, "error", reason));
+                        continue;
+                    }
+                }
+
+                var wasRunning = c.Status == JobStatus.Running;
+                var claimed = await db.Jobs
+                    .Where(j => j.Id == c.Id &&
+                                (j.Status == JobStatus.Queued || (j.Status == JobStatus.Running && j.LeaseExpiresAtUtc < now)))
+                    .ExecuteUpdateAsync(s => s
+                        .SetProperty(j => j.Status, JobStatus.Running)
+                        .SetProperty(j => j.LeaseOwner, owner)
+                        .SetProperty(j => j.LeaseExpiresAtUtc, now + lease)
+                        .SetProperty(j => j.HeartbeatAtUtc, now)
+                        .SetProperty(j => j.StartedAtUtc, j => j.StartedAtUtc ?? now)
+                        .SetProperty(j => j.Attempts, j => j.Attempts + 1)
+                        .SetProperty(j => j.Message, wasRunning ? "resuming" : "started"), ct);
+                if (claimed == 1)
+                {
+                    log.Add((c.Id, wasRunning ? "warning" : "info",
+                        wasRunning ? $"Resumed by {owner} after the previous runner stopped." : $"Started by {owner}."));
+                    taken = await db.Jobs.AsNoTracking().SingleAsync(j => j.Id == c.Id, ct);
+                    break;
+                }
+            }
+            if (tx is not null) await tx.CommitAsync(ct);
+        }
+        // Logged after the commit: a log row's foreign key would wait on the job rows this transaction held.
+        foreach (var (jobId, level, message) in log) await LogAsync(jobId, level, message, ct);
+        return taken;
+    }
+
+    /// <summary>The oldest jobs a runner may take now; on PostgreSQL locked for this transaction, skipping those another runner holds.</summary>
+    private static Task<List<Job>> CandidatesAsync(RlhfDbContext db, string[] kinds, DateTime now, CancellationToken ct)
+    {
+        if (db.Database.IsNpgsql())
+        {
+            var (queued, running) = (JobStatus.Queued.ToString(), JobStatus.Running.ToString());
+            return db.Jobs.FromSql($"""
+                SELECT * FROM "Jobs"
+                WHERE "Kind" = ANY({kinds}) AND ("Status" = {queued} OR ("Status" = {running} AND "LeaseExpiresAtUtc" < {now}))
+                ORDER BY "Id" LIMIT 20
+                FOR NO KEY UPDATE SKIP LOCKED
+                """).AsNoTracking().ToListAsync(ct);
+        }
+        return db.Jobs.AsNoTracking()
             .Where(j => kinds.Contains(j.Kind) &&
                         (j.Status == JobStatus.Queued || (j.Status == JobStatus.Running && j.LeaseExpiresAtUtc < now)))
             .OrderBy(j => j.Id).Take(20).ToListAsync(ct);
-
-        foreach (var c in candidates)
-        {
-            if (c.Status == JobStatus.Running)
-            {
-                var reason = !canResume[c.Kind]
-                    ? $"The runner {c.LeaseOwner} stopped while this job ran (last heartbeat {c.HeartbeatAtUtc:u}); this kind of job cannot resume."
-                    : c.Attempts >= maxAttempts
-                        ? $"The runner stopped while this job ran, {c.Attempts} times; giving up after {maxAttempts} attempts."
-                        : null;
-                if (reason is not null)
-                {
-                    await db.Jobs.Where(j => j.Id == c.Id && j.Status == JobStatus.Running && j.LeaseExpiresAtUtc < now)
-                        .ExecuteUpdateAsync(s => s
-                            .SetProperty(j => j.Status, JobStatus.Failed)
-                            .SetProperty(j => j.Error, reason)
-                            .SetProperty(j => j.Message, "failed")
-                            .SetProperty(j => j.FinishedAtUtc, now)
-                            .SetProperty(j => j.LeaseOwner, (string?)null), ct);
-                    await LogAsync(c.Id, "error", reason, ct);
-                    continue;
-                }
-            }
-
-            var wasRunning = c.Status == JobStatus.Running;
-            var claimed = await db.Jobs
-                .Where(j => j.Id == c.Id &&
-                            (j.Status == JobStatus.Queued || (j.Status == JobStatus.Running && j.LeaseExpiresAtUtc < now)))
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(j => j.Status, JobStatus.Running)
-                    .SetProperty(j => j.LeaseOwner, owner)
-                    .SetProperty(j => j.LeaseExpiresAtUtc, now + lease)
-                    .SetProperty(j => j.HeartbeatAtUtc, now)
-                    .SetProperty(j => j.StartedAtUtc, j => j.StartedAtUtc ?? now)
-                    .SetProperty(j => j.Attempts, j => j.Attempts + 1)
-                    .SetProperty(j => j.Message, wasRunning ? "resuming" : "started"), ct);
-            if (claimed == 1)
-            {
-                await LogAsync(c.Id, wasRunning ? "warning" : "info",
-                    wasRunning ? $"Resumed by {owner} after the previous runner stopped." : $"Started by {owner}.", ct);
-                return await db.Jobs.AsNoTracking().SingleAsync(j => j.Id == c.Id, ct);
-            }
-        }
-        return null;
     }
 
     /// <summary>Extends the lease. Returns false when this runner no longer owns the job; sets cancel when asked.</summary>

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Rlhf.Core.Projects;
@@ -65,15 +64,10 @@ public sealed class ExchangeFixture : IAsyncDisposable
     /// <summary>Rows in every table of the database (Identity, domain, audit, jobs...), by table name.</summary>
     public async Task<Dictionary<string, long>> CountAllAsync()
     {
-        await using var connection = new SqliteConnection($"Data Source={Database.FilePath};Pooling=False");
-        await connection.OpenAsync();
-        var tables = new List<string>();
-        await using (var list = connection.CreateCommand())
-        {
-            list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name";
-            await using var reader = await list.ExecuteReaderAsync();
-            while (await reader.ReadAsync()) tables.Add(reader.GetString(0));
-        }
+        await using var db = await DbAsync();
+        await db.Database.OpenConnectionAsync();
+        var connection = db.Database.GetDbConnection();
+        var tables = db.Model.GetEntityTypes().Select(t => t.GetTableName()).OfType<string>().Append("__EFMigrationsHistory").Distinct().Order().ToList();
         var counts = new Dictionary<string, long>();
         foreach (var table in tables)
         {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Rlhf.Data.Exchange;
 using Rlhf.Data.Tests.Rating;
+using Rlhf.Testing.Databases;
 
 namespace Rlhf.Data.Tests.Exchange;
 
@@ -237,7 +238,7 @@ public class RoundTripTests
         Assert.All(seen.Where(p => p.Phase == ImportPhase.Validating), p => Assert.False(p.DatabaseLocked));
     }
 
-    [Fact]
+    [SqliteOnlyFact]
     public async Task Imported_rows_are_stored_exactly_as_entity_framework_stores_them()
     {
         await using var f = await ExchangeFixture.CreateAsync();

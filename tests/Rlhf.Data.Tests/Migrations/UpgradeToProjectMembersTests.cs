@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Rlhf.Core.Projects;
 using Rlhf.Core.Rating;
 using Rlhf.Data.Identity;
+using Rlhf.Testing.Databases;
 
 namespace Rlhf.Data.Tests.Migrations;
 
@@ -14,7 +15,7 @@ namespace Rlhf.Data.Tests.Migrations;
 /// </summary>
 public class UpgradeToProjectMembersTests
 {
-    [Fact]
+    [SqliteOnlyFact]
     public async Task An_old_database_upgrades_with_duplicates_voided_creators_as_owners_and_jobs_tied_to_their_project()
     {
         await using var database = new TestDatabase();

@@ -103,9 +103,9 @@ public class RatingIntegrityTests
 
         db.Votes.Add(VoteOn(assignments[2]));
         var refused = await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
-        var sqlite = Assert.IsType<SqliteException>(refused.InnerException);
-        Assert.Equal(2067, sqlite.SqliteExtendedErrorCode); // SQLITE_CONSTRAINT_UNIQUE
-        Assert.Contains("Votes.ComparisonId, Votes.RaterId", sqlite.Message);
+        // The counted-vote index refused it, on either provider (SQLite names its columns, PostgreSQL the index).
+        Assert.True(Rlhf.Data.Database.UniqueViolation.Is(refused, RlhfDbContext.CountedVotePerRaterIndex, "Votes.ComparisonId, Votes.RaterId"),
+            refused.InnerException?.Message);
 
         await using var check = await ContextAsync(database);
         Assert.Equal(2, await check.Votes.CountAsync());

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Rlhf.Core.Jobs;
 using Rlhf.Jobs.Runner;
+using Rlhf.Testing.Databases;
 
 namespace Rlhf.Jobs.Tests.Runner;
 
@@ -97,6 +98,50 @@ public class JobQueueTests
         Assert.Equal(job.Id, first!.Id);
         Assert.Equal("runner-a", first.LeaseOwner);
         Assert.Null(second);
+    }
+
+    [Fact]
+    public async Task Concurrent_runners_each_take_a_different_job_and_every_job_is_taken_once()
+    {
+        await using var h = await HarnessAsync();
+        var queued = new List<long>();
+        for (var i = 0; i < 10; i++) queued.Add((await h.Queue.EnqueueAsync(ProbeHandler.JobKind, new ProbeHandler.Payload("ok"), null)).Id);
+
+        async Task<List<long>> Runner(string owner)
+        {
+            var taken = new List<long>();
+            while (await h.Queue.ClaimAsync(owner, Kinds, TimeSpan.FromSeconds(30), 3) is { } job)
+            {
+                Assert.Equal(owner, job.LeaseOwner);
+                taken.Add(job.Id);
+            }
+            return taken;
+        }
+        var byRunner = await Task.WhenAll(Task.Run(() => Runner("a")), Task.Run(() => Runner("b")), Task.Run(() => Runner("c")));
+
+        Assert.Equal(queued, byRunner.SelectMany(t => t).Order().ToList());
+        await using var db = await h.DbAsync();
+        Assert.All(await db.Jobs.AsNoTracking().ToListAsync(), j => Assert.Equal((JobStatus.Running, 1), (j.Status, j.Attempts)));
+    }
+
+    [PostgresFact]
+    public async Task A_claim_on_postgres_skips_the_job_another_runner_holds_instead_of_waiting_for_it()
+    {
+        await using var h = await HarnessAsync();
+        var first = await h.Queue.EnqueueAsync(ProbeHandler.JobKind, new ProbeHandler.Payload("ok"), null);
+        var second = await h.Queue.EnqueueAsync(ProbeHandler.JobKind, new ProbeHandler.Payload("ok"), null);
+
+        // Another runner is in the middle of claiming the first job: its row is locked until that transaction ends.
+        await using var other = await h.DbAsync();
+        await using var held = await other.Database.BeginTransactionAsync();
+        await other.Database.ExecuteSqlAsync($"""SELECT 1 FROM "Jobs" WHERE "Id" = {first.Id} FOR NO KEY UPDATE""");
+
+        // Without SKIP LOCKED this claim would wait on that lock (and be cancelled); with it, it takes the next job.
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var claimed = await h.Queue.ClaimAsync("runner-b", Kinds, TimeSpan.FromSeconds(30), 3, patience.Token);
+        Assert.Equal(second.Id, claimed!.Id);
+        await held.RollbackAsync();
+        Assert.Equal(first.Id, (await h.Queue.ClaimAsync("runner-c", Kinds, TimeSpan.FromSeconds(30), 3))!.Id);
     }
 
     [Fact]
