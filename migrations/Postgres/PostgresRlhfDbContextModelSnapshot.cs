@@ -618,6 +618,14 @@ namespace Rlhf.Data.Migrations.Postgres
                     b.Property<bool>("PauseFlaggedRaters")
                         .HasColumnType("boolean");
 
+                    b.Property<string>("RaterDescription")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("RaterTitle")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<bool>("RationaleRequired")
                         .HasColumnType("boolean");
 
@@ -836,6 +844,13 @@ namespace Rlhf.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
+
+                    b.Property<string>("ModelType")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("gpt2");
 
                     b.Property<int>("NEmbd")
                         .HasColumnType("integer");

@@ -12,7 +12,7 @@ using Rlhf.Data.Database;
 namespace Rlhf.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresRlhfDbContext))]
-    [Migration("20261202100347_Initial")]
+    [Migration("20261202113914_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -621,6 +621,14 @@ namespace Rlhf.Data.Migrations.Postgres
                     b.Property<bool>("PauseFlaggedRaters")
                         .HasColumnType("boolean");
 
+                    b.Property<string>("RaterDescription")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("RaterTitle")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<bool>("RationaleRequired")
                         .HasColumnType("boolean");
 
@@ -839,6 +847,13 @@ namespace Rlhf.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
+
+                    b.Property<string>("ModelType")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("gpt2");
 
                     b.Property<int>("NEmbd")
                         .HasColumnType("integer");
