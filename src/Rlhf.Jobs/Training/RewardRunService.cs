@@ -3,6 +3,7 @@ using Rlhf.Core.Registry;
 using Rlhf.Data;
 using Rlhf.Data.Audit;
 using Rlhf.Data.Hosting;
+using Rlhf.Data.Queries;
 using Rlhf.Jobs.Runner;
 using Rlhf.Jobs.Runs;
 using Rlhf.Training.Reward;
