@@ -126,8 +126,10 @@ public class RatingCampaignTests(SiteProcess site) : IClassFixture<SiteProcess>
             {
                 // A rationale: R goes to the box, Enter submits from it, and the next comparison takes the keys again.
                 await rater.Keyboard.PressAsync(keys[i]);
+                await rater.WaitForSelectorAsync($"[data-choice='{int.Parse(keys[i]) - 3}'][aria-pressed=true]");
                 await rater.Keyboard.PressAsync("b");
                 await rater.Keyboard.PressAsync("r");
+                await rater.WaitForFunctionAsync("() => document.activeElement?.id === 'rationale'");
                 await rater.Keyboard.TypeAsync("The second one is vague.");
                 await rater.Keyboard.PressAsync("Enter");
             }
