@@ -28,10 +28,15 @@ public class UpgradeToProjectMembersTests
         db.Users.AddRange(
             new ApplicationUser { Id = "creator", UserName = "creator@example.test", Email = "creator@example.test", SecurityStamp = "s1", CreatedAtUtc = now },
             new ApplicationUser { Id = "rater", UserName = "rater@example.test", Email = "rater@example.test", SecurityStamp = "s2", CreatedAtUtc = now });
-        var owned = new Project { Name = "owned", CreatedById = "creator", CreatedAtUtc = now };
-        var orphan = new Project { Name = "orphan", CreatedById = null, CreatedAtUtc = now };
-        db.Projects.AddRange(owned, orphan);
         await db.SaveChangesAsync();
+        // The Projects table as the old schema stood (later migrations add columns the entity now maps).
+        await db.Database.ExecuteSqlAsync($$"""
+            INSERT INTO "Projects" ("Name", "Guidelines", "Status", "Overlap", "GoldRate", "LeaseMinutes", "RationaleRequired", "AdaptiveExtraRaters",
+                                    "AdaptiveThreshold", "GoldMinimumAccuracy", "GoldMinimumAnswers", "PauseFlaggedRaters", "CreatedAtUtc", "CreatedById")
+            VALUES ('owned', '', 'Active', 3, 0, 30, 0, 0, 0, 0, 0, 0, {{now}}, 'creator'),
+                   ('orphan', '', 'Active', 3, 0, 30, 0, 0, 0, 0, 0, 0, {{now}}, NULL)
+            """);
+        var owned = new { Id = await db.Database.SqlQuery<int>($"""SELECT "Id" AS "Value" FROM "Projects" WHERE "Name" = 'owned'""").SingleAsync() };
         var prompt = new Prompt { ProjectId = owned.Id, Text = "p", CreatedAtUtc = now };
         db.Prompts.Add(prompt);
         await db.SaveChangesAsync();
