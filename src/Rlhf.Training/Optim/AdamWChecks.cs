@@ -15,6 +15,9 @@ public static class AdamWChecks
 
     public static string? Epsilon(double eps) => eps > 0 && double.IsFinite(eps) ? null : $"must be > 0 (got {F(eps)})";
 
+    /// <summary>The share of the steps with a linear warm-up of the learning rate (the schedule every trainer uses).</summary>
+    public static string? WarmupRatio(double ratio) => ratio is >= 0 and < 1 ? null : $"must be >= 0 and < 1 (got {F(ratio)})";
+
     public static string? MaxGradNorm(double norm) => norm >= 0 && double.IsFinite(norm) ? null : $"must be >= 0, 0 turns clipping off (got {F(norm)})";
 
     // The same checks as configs name them: the property (LearningRate, ...) and the CLI option (--lr, ...).
@@ -23,6 +26,8 @@ public static class AdamWChecks
     public static void AddWeightDecay(List<ConfigProblem> problems, double weightDecay) => Add(problems, "WeightDecay", "--weight-decay", WeightDecay(weightDecay));
 
     public static void AddAdamEpsilon(List<ConfigProblem> problems, double eps) => Add(problems, "AdamEpsilon", "--adam-eps", Epsilon(eps));
+
+    public static void AddWarmupRatio(List<ConfigProblem> problems, double ratio) => Add(problems, "WarmupRatio", "--warmup-ratio", WarmupRatio(ratio));
 
     public static void AddMaxGradNorm(List<ConfigProblem> problems, double norm) => Add(problems, "MaxGradNorm", "--max-grad-norm", MaxGradNorm(norm));
 

@@ -72,7 +72,7 @@ public sealed record RewardTrainingConfig
         if (MaxLength < 4) problems.Add(new(nameof(MaxLength), "--max-length", $"must be >= 4 (got {MaxLength})"));
         AdamWChecks.AddWeightDecay(problems, WeightDecay);
         AdamWChecks.AddAdamEpsilon(problems, AdamEpsilon);
-        if (!(WarmupRatio is >= 0 and < 1)) problems.Add(new(nameof(WarmupRatio), "--warmup-ratio", $"must be >= 0 and < 1 (got {F(WarmupRatio)})"));
+        AdamWChecks.AddWarmupRatio(problems, WarmupRatio);
         AdamWChecks.AddMaxGradNorm(problems, MaxGradNorm);
         if (CenterRewardsCoefficient is double c && (!(c >= 0) || double.IsInfinity(c)))
             problems.Add(new(nameof(CenterRewardsCoefficient), "--center-rewards-coefficient", $"must be >= 0 (got {F(c)})"));

@@ -77,7 +77,7 @@ public sealed record SftConfig
         if (MaxLength < 4) problems.Add(new(nameof(MaxLength), "--max-length", $"must be >= 4 (got {MaxLength})"));
         AdamWChecks.AddWeightDecay(problems, WeightDecay);
         AdamWChecks.AddAdamEpsilon(problems, AdamEpsilon);
-        if (!(WarmupRatio is >= 0 and < 1)) problems.Add(new(nameof(WarmupRatio), "--warmup-ratio", $"must be >= 0 and < 1 (got {F(WarmupRatio)})"));
+        AdamWChecks.AddWarmupRatio(problems, WarmupRatio);
         AdamWChecks.AddMaxGradNorm(problems, MaxGradNorm);
         if (!(ValidationFraction is >= 0 and < 1)) problems.Add(new(nameof(ValidationFraction), "--validation-fraction", $"must be >= 0 and < 1 (got {F(ValidationFraction)})"));
         if (EvalEvery < 1) problems.Add(new(nameof(EvalEvery), "--eval-every", $"must be >= 1 (got {EvalEvery})"));
