@@ -13,17 +13,19 @@ dotnet test Rlhf.sln "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 # Second pass: the database-touching tests again, against PostgreSQL (a throwaway cluster started by
-# eng/postgres-cluster.sh): the data services, the job queue and the site's start-up (readiness, metrics); the API tests stay SQLite-only to keep CI within its 25 minutes. Only for the full suite
+# eng/postgres-cluster.sh): the data services, the job queue, the site's start-up (readiness, metrics, shared
+# data-protection keys) and two site processes rating one database; the API tests stay SQLite-only to keep CI within its 25 minutes. Only for the full suite
 # (no arguments); RLHF_TEST_POSTGRES_PASS=0 leaves it out.
 if [ $# -eq 0 ] && [ "${RLHF_TEST_POSTGRES_PASS:-1}" != "0" ]; then
   pg_folder=$(mktemp -u /tmp/rlhf-test-pg-XXXXXX)
   if RLHF_TEST_POSTGRES=$(bash eng/postgres-cluster.sh start "$pg_folder"); then
     export RLHF_TEST_POSTGRES RLHF_TEST_DATABASE=postgres
     pg_started=$(date +%s)
-    echo; echo "=== PostgreSQL pass: Rlhf.Data.Tests, the job queue (Rlhf.Jobs.Tests Runner), Rlhf.Web.Tests start-up ==="
+    echo; echo "=== PostgreSQL pass: Rlhf.Data.Tests, the job queue (Rlhf.Jobs.Tests Runner), Rlhf.Web.Tests start-up, two sites on one database (bench load) ==="
     for run in "tests/Rlhf.Data.Tests" \
                "tests/Rlhf.Jobs.Tests|FullyQualifiedName~Rlhf.Jobs.Tests.Runner" \
-               "tests/Rlhf.Web.Tests|FullyQualifiedName~Rlhf.Web.Tests.Startup"; do
+               "tests/Rlhf.Web.Tests|FullyQualifiedName~Rlhf.Web.Tests.Startup" \
+               "tests/Rlhf.Cli.Tests|FullyQualifiedName~BenchLoadCommandTests.Two_sites"; do
       project=${run%%|*}; filter=""; [ "$project" != "$run" ] && filter=${run#*|}
       dotnet test "$project" --no-build ${filter:+--filter "$filter"} 2>&1 | tee -a "$log"
       pass_status=${PIPESTATUS[0]}

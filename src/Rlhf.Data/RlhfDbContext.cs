@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Rlhf.Core.Audit;
@@ -15,7 +16,7 @@ namespace Rlhf.Data;
 /// folder); <see cref="Database.PostgresRlhfDbContext"/> derives from it for PostgreSQL (migrations in
 /// migrations/Postgres), the one-context-type-per-provider layout EF Core documents for several providers.
 /// </summary>
-public class RlhfDbContext : IdentityDbContext<ApplicationUser>
+public class RlhfDbContext : IdentityDbContext<ApplicationUser>, IDataProtectionKeyContext
 {
     public RlhfDbContext(DbContextOptions<RlhfDbContext> options) : base(options) { }
 
@@ -38,6 +39,8 @@ public class RlhfDbContext : IdentityDbContext<ApplicationUser>
     public DbSet<PoolMember> PoolMembers => Set<PoolMember>();
     public DbSet<ProjectPool> ProjectPools => Set<ProjectPool>();
     public DbSet<ProjectMember> ProjectMembers => Set<ProjectMember>();
+    /// <summary>The site's data-protection key ring (sign-in cookies, antiforgery): shared by every site instance on this database.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<Invitation> Invitations => Set<Invitation>();
     public DbSet<Rlhf.Core.Identity.ApiToken> ApiTokens => Set<Rlhf.Core.Identity.ApiToken>();
 

@@ -95,12 +95,12 @@ public static class RlhfWebApplication
             .AddDefaultTokenProviders();
         services.AddSingleton<IEmailSender<ApplicationUser>, IdentityNoOpEmailSender>();
 
-        // Keys in the data folder (beside a SQLite file, or Storage:Root), so sign-in cookies survive a restart.
-        var location = services.RegisteredDatabaseLocation();
-        location.EnsureFolderWritable();
+        // Keys in the database, so sign-in cookies survive a restart and every site instance on the database accepts the
+        // cookies and antiforgery tokens of the others (several instances behind one load balancer).
+        services.RegisteredDatabaseLocation().EnsureFolderWritable();
         services.AddDataProtection()
             .SetApplicationName("Rlhf")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(location.DataFolder, "keys")));
+            .PersistKeysToDbContext<RlhfDbContext>();
 
         services.AddHostedService<DatabaseStartup>();
         services.AddOperations();

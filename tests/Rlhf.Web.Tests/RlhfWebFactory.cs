@@ -13,14 +13,24 @@ public sealed class RlhfWebFactory : WebApplicationFactory<Program>
     public const string AdminEmail = "admin@example.test";
     public const string AdminPassword = "Admin-Password-1";
 
-    public string Folder { get; } = Path.Combine(Path.GetTempPath(), "rlhf-web-tests", Guid.NewGuid().ToString("N"));
+    public string Folder { get; }
     public string DatabasePath => Path.Combine(Folder, "rlhf.db");
     private readonly Dictionary<string, string?> settings;
     private readonly Dictionary<string, string?> database;
+    private readonly bool ownsDatabase;
 
-    public RlhfWebFactory(Dictionary<string, string?>? overrides = null)
+    public RlhfWebFactory(Dictionary<string, string?>? overrides = null) : this(null, overrides)
     {
-        database = TestDatabases.Create(Folder);
+    }
+
+    /// <summary>A second site instance on <paramref name="first"/>'s database and folder (which that factory drops), as two instances behind one load balancer.</summary>
+    public static RlhfWebFactory SecondInstanceOf(RlhfWebFactory first, Dictionary<string, string?>? overrides = null) => new(first, overrides);
+
+    private RlhfWebFactory(RlhfWebFactory? sharedWith, Dictionary<string, string?>? overrides)
+    {
+        ownsDatabase = sharedWith is null;
+        Folder = sharedWith?.Folder ?? Path.Combine(Path.GetTempPath(), "rlhf-web-tests", Guid.NewGuid().ToString("N"));
+        database = sharedWith?.database ?? TestDatabases.Create(Folder);
         settings = new(database)
         {
             ["Bootstrap:AdminEmail"] = AdminEmail,
@@ -43,6 +53,7 @@ public sealed class RlhfWebFactory : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        if (!ownsDatabase) return;
         await TestDatabases.DropAsync(database);
         try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
     }

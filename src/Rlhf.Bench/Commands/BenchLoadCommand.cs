@@ -6,7 +6,8 @@ using Rlhf.Bench.Site;
 namespace Rlhf.Bench.Commands;
 
 /// <summary>
-/// `rlhf bench load`: the real site as its own process over a fresh SQLite file per concurrency level, C simulated
+/// `rlhf bench load`: the real site as its own process (or N of them on one database) over a fresh SQLite file or
+/// PostgreSQL database per concurrency level, C simulated
 /// raters voting over the REST API, then a database check that every acknowledged vote is stored exactly once and no
 /// comparison has more votes than its overlap. Prints one JSON object. Exit codes: 0 ok, 1 a vote was lost or
 /// duplicated or overlap exceeded (or the site failed), 2 bad options.
@@ -22,9 +23,12 @@ internal static class BenchLoadCommand
         var comparisons = new Option<int?>("--comparisons") { Description = "Comparisons in the campaign (default: 10000, or enough for --votes-per-rater)." };
         var overlap = new Option<int>("--overlap") { Description = "Raters per comparison (k).", DefaultValueFactory = _ => 3 };
         var siteDll = new Option<string>("--site-dll") { Description = "The site to start (default: Rlhf.Web.dll beside rlhf.dll, else the checkout's build of src/Rlhf.Web in the same configuration).", DefaultValueFactory = _ => SiteServer.DefaultSiteDll };
+        var database = new Option<string>("--database") { Description = "sqlite (a fresh file) or postgres (a fresh database on the server --postgres names, dropped at the end).", DefaultValueFactory = _ => "sqlite" };
+        var postgres = new Option<string?>("--postgres") { Description = "With --database postgres: connection string of the server, as a user that may CREATE DATABASE." };
+        var sites = new Option<int>("--sites") { Description = "Site processes on the one database; rater i rates on site i mod N (a sticky load balancer's split).", DefaultValueFactory = _ => 1 };
         var command = new Command("load", "Votes/s and latency of the rating API under C concurrent raters on the real site; checks no vote is lost or duplicated.")
         {
-            concurrency, duration, votesPerRater, warmup, comparisons, overlap, siteDll,
+            concurrency, duration, votesPerRater, warmup, comparisons, overlap, siteDll, database, postgres, sites,
         };
         command.SetAction(async (parseResult, ct) =>
         {
@@ -40,6 +44,13 @@ internal static class BenchLoadCommand
             if (!(warm >= 0)) return BenchCommand.Fail(error, "--warmup must be 0 or more seconds.");
             if (k is < 1 or > 50) return BenchCommand.Fail(error, "--overlap must be 1 to 50.");
             if (parseResult.GetValue(comparisons) is < 1) return BenchCommand.Fail(error, "--comparisons must be at least 1.");
+            var provider = parseResult.GetValue(database)!.ToLowerInvariant();
+            var server = parseResult.GetValue(postgres);
+            var siteCount = parseResult.GetValue(sites);
+            if (provider is not ("sqlite" or "postgres")) return BenchCommand.Fail(error, $"--database must be sqlite or postgres, not '{parseResult.GetValue(database)}'.");
+            if (provider == "postgres" && string.IsNullOrWhiteSpace(server)) return BenchCommand.Fail(error, "--postgres: --database postgres needs the server's connection string (e.g. \"Host=localhost;Username=postgres;Password=...\").");
+            if (provider == "sqlite" && server is not null) return BenchCommand.Fail(error, "--postgres is only for --database postgres.");
+            if (siteCount is < 1 or > 8) return BenchCommand.Fail(error, "--sites must be 1 to 8.");
             if (!File.Exists(dll)) return BenchCommand.Fail(error, $"--site-dll: '{dll}' does not exist (build src/Rlhf.Web in the same configuration, e.g. dotnet build -c Release src/Rlhf.Web, or pass its Rlhf.Web.dll).");
 
             var results = new JsonArray();
@@ -47,8 +58,8 @@ internal static class BenchLoadCommand
             foreach (var c in levels)
             {
                 var n = parseResult.GetValue(comparisons) ?? (perRater is { } v ? Math.Max(v, (int)Math.Ceiling((double)c * v / k)) + 10 : 10_000);
-                var options = new LoadOptions(c, n, k, warm, seconds, perRater);
-                await error.WriteLineAsync($"bench load: {c} raters, {n} comparisons (k = {k})...");
+                var options = new LoadOptions(c, n, k, warm, seconds, perRater, siteCount, provider == "postgres" ? server : null);
+                await error.WriteLineAsync($"bench load: {c} raters, {n} comparisons (k = {k}), {provider}, {siteCount} site process{(siteCount == 1 ? "" : "es")}...");
                 try
                 {
                     var (result, ok) = await LoadBenchmark.RunAsync(dll, options, ct);
@@ -56,7 +67,7 @@ internal static class BenchLoadCommand
                     results.Add(result);
                     passed &= ok;
                 }
-                catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or IOException)
+                catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or IOException or Npgsql.NpgsqlException)
                 {
                     await error.WriteLineAsync($"rlhf: bench load at {c} raters failed: {ex.Message.Split('\n')[0]}");
                     return 1;

@@ -4,8 +4,9 @@ using Rlhf.Bench.Site;
 namespace Rlhf.Bench.Load;
 
 /// <summary>
-/// One `bench load` level: a fresh site process over a fresh SQLite file, a campaign of N comparisons with overlap k,
-/// C raters with API tokens, C concurrent rating loops over HTTP, then the database check of every acknowledged vote.
+/// One `bench load` level: fresh site processes (one, or several sharing the database, raters split between them) over
+/// a fresh SQLite file or PostgreSQL database, a campaign of N comparisons with overlap k, C raters with API tokens, C
+/// concurrent rating loops over HTTP, then the database check of every acknowledged vote.
 /// </summary>
 internal static class LoadBenchmark
 {
@@ -18,12 +19,27 @@ internal static class LoadBenchmark
 
     public static async Task<(JsonObject Result, bool Passed)> RunAsync(string siteDll, LoadOptions options, CancellationToken ct)
     {
-        await using var site = await SiteServer.StartAsync(siteDll, "Production", SiteSettings, ct);
+        await using var database = options.PostgresServer is { } server ? await BenchDatabase.PostgresAsync(server, ct) : BenchDatabase.Sqlite();
+        var sites = new List<SiteServer>();
+        try
+        {
+            // One after the other: the first migrates the new database, the others find it migrated.
+            for (var i = 0; i < options.Sites; i++) sites.Add(await SiteServer.StartAsync(siteDll, "Production", SiteSettings, ct, database));
+            return await RunAsync(database, sites, options, ct);
+        }
+        finally
+        {
+            foreach (var site in sites) await site.DisposeAsync();
+        }
+    }
+
+    private static async Task<(JsonObject Result, bool Passed)> RunAsync(BenchDatabase database, IReadOnlyList<SiteServer> sites, LoadOptions options, CancellationToken ct)
+    {
         int projectId;
         IReadOnlyList<RaterAccount> raters;
-        await using (var database = new SiteDatabase(site.DatabasePath))
+        await using (var data = new SiteDatabase(database))
         {
-            var seeder = new CampaignSeeder(database);
+            var seeder = new CampaignSeeder(data);
             await seeder.SeedProjectAsync("Load benchmark", options.Comparisons, options.Overlap, ct);
             raters = await seeder.AddTokenRatersAsync(options.Concurrency, ct);
             projectId = seeder.ProjectId;
@@ -32,24 +48,29 @@ internal static class LoadBenchmark
 
         var load = MachineLoad.Now();
         // CPU is read when the warm-up ends (JIT and EF's query compilation fall inside it) and when the run ends.
-        var (siteCpu, clientCpu) = (TimeSpan.Zero, TimeSpan.Zero);
+        TimeSpan SitesCpu() => sites.Aggregate(TimeSpan.Zero, (sum, site) => sum + site.CpuTime);
         var atWarmupEnd = Task.Delay(TimeSpan.FromSeconds(options.WarmupSeconds), ct)
-            .ContinueWith(_ => (site.CpuTime, System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime), ct);
-        var outcome = await new RaterSwarm(site.BaseAddress, raters, options).RunAsync(ct);
+            .ContinueWith(_ => (SitesCpu(), System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime), ct);
+        var outcome = await new RaterSwarm(sites.Select(s => s.BaseAddress).ToList(), raters, options).RunAsync(ct);
         var (siteStart, clientStart) = await atWarmupEnd;
-        siteCpu = site.CpuTime - siteStart;
-        clientCpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - clientStart;
+        var siteCpu = SitesCpu() - siteStart;
+        var clientCpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - clientStart;
         var loadAfter = MachineLoad.Now();
 
         VoteIntegrityReport check;
-        await using (var database = new SiteDatabase(site.DatabasePath))
-        await using (var db = await database.OpenAsync(ct))
+        await using (var data = new SiteDatabase(database))
+        await using (var db = await data.OpenAsync(ct))
             check = await VoteIntegrityCheck.RunAsync(db, projectId, outcome.Acknowledged, ct);
 
+        // A server error is reported with the first exception lines the sites logged, so it can be acted on.
+        var siteExceptions = new JsonArray(sites.SelectMany(site => site.Log.Split('\n'))
+            .Where(line => line.Contains("Exception", StringComparison.Ordinal)).Distinct().Take(5).Select(line => (JsonNode)line.Trim()).ToArray());
         var errors = new JsonObject();
         foreach (var (key, count) in outcome.Errors.OrderBy(e => e.Key)) errors[key] = count;
         var result = new JsonObject
         {
+            ["database"] = database.Provider.ToLowerInvariant(),
+            ["sites"] = sites.Count,
             ["concurrency"] = options.Concurrency,
             ["comparisons"] = options.Comparisons,
             ["overlap"] = options.Overlap,
@@ -63,12 +84,14 @@ internal static class LoadBenchmark
                 ["vote"] = outcome.Vote.ToJson(),
                 ["pair"] = outcome.Pair.ToJson(),
             },
-            // CPU spent after the warm-up: on a shared machine, CPU per vote is steadier than votes/s.
+            // CPU spent after the warm-up, all site processes together: on a shared machine, CPU per vote is steadier than votes/s.
             ["siteCpuSeconds"] = Math.Round(siteCpu.TotalSeconds, 2),
             ["clientCpuSeconds"] = Math.Round(clientCpu.TotalSeconds, 2),
             ["siteCpuMsPerVote"] = outcome.MeasuredVotes == 0 ? 0 : Math.Round(siteCpu.TotalMilliseconds / outcome.MeasuredVotes, 3),
             ["errors"] = errors,
             ["ratersOutOfWork"] = outcome.RatersOutOfWork,
+            ["siteExceptions"] = siteExceptions,
+            ["acknowledgedBySite"] = new JsonArray(outcome.AcknowledgedBySite.Select(n => (JsonNode)n).ToArray()),
             ["check"] = check.ToJson(),
             ["machineBefore"] = load,
             ["machineAfter"] = loadAfter,

@@ -3,8 +3,10 @@ using System.Collections.Concurrent;
 namespace Rlhf.Bench.Load;
 
 /// <summary>What the simulated raters saw: latencies inside the measured window, errors, and every acknowledged vote.</summary>
-internal sealed class LoadOutcome
+internal sealed class LoadOutcome(int sites = 1)
 {
+    /// <summary>Acknowledged votes per site process (rater i rates on site i mod N), warm-up included.</summary>
+    public int[] AcknowledgedBySite { get; } = new int[sites];
     public LatencySamples Next { get; } = new();
     public LatencySamples Vote { get; } = new();
     public LatencySamples Pair { get; } = new();

@@ -8,28 +8,40 @@ using Rlhf.Bench.Site;
 namespace Rlhf.Bench.Load;
 
 /// <summary>
-/// C simulated raters over HTTP only, each looping GET /api/v1/assignments/next then POST /api/v1/assignments/{id}/vote
+/// C simulated raters over HTTP only, split across one or more site processes on one database, each looping GET /api/v1/assignments/next then POST /api/v1/assignments/{id}/vote
 /// with their own bearer token, as fast as the server answers. Votes and latencies count when
 /// a vote is acknowledged between the end of the warm-up and the end of the run.
 /// </summary>
-internal sealed class RaterSwarm(Uri baseAddress, IReadOnlyList<RaterAccount> raters, LoadOptions options)
+internal sealed class RaterSwarm(IReadOnlyList<Uri> sites, IReadOnlyList<RaterAccount> raters, LoadOptions options)
 {
     private const int MaxConsecutiveErrors = 50;
 
     public async Task<LoadOutcome> RunAsync(CancellationToken ct)
     {
-        using var handler = new SocketsHttpHandler
+        // One client per site; rater i always talks to site i mod N, as a sticky load balancer would keep them.
+        var clients = sites.Select(site => new HttpClient(new SocketsHttpHandler
         {
             MaxConnectionsPerServer = Math.Max(1, raters.Count),
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
             ConnectTimeout = TimeSpan.FromSeconds(30),
-        };
-        using var http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
-        var outcome = new LoadOutcome();
+        }) { BaseAddress = site, Timeout = TimeSpan.FromSeconds(60) }).ToList();
+        try
+        {
+            return await RunAsync(clients, ct);
+        }
+        finally
+        {
+            foreach (var client in clients) client.Dispose();
+        }
+    }
+
+    private async Task<LoadOutcome> RunAsync(IReadOnlyList<HttpClient> clients, CancellationToken ct)
+    {
+        var outcome = new LoadOutcome(clients.Count);
         var clock = Stopwatch.StartNew();
         var warmupEnd = TimeSpan.FromSeconds(options.WarmupSeconds);
         var end = options.VotesPerRater is null ? warmupEnd + TimeSpan.FromSeconds(options.DurationSeconds) : TimeSpan.MaxValue;
-        var perRater = await Task.WhenAll(raters.Select((r, i) => Task.Run(() => RateAsync(http, r, i, clock, warmupEnd, end, outcome, ct), ct)));
+        var perRater = await Task.WhenAll(raters.Select((r, i) => Task.Run(() => RateAsync(clients[i % clients.Count], r, i, clock, warmupEnd, end, outcome, ct), ct)));
 
         var finished = clock.Elapsed;
         outcome.MeasuredSeconds = Math.Max(0.001, ((finished < end ? finished : end) - warmupEnd).TotalSeconds);
@@ -82,6 +94,7 @@ internal sealed class RaterSwarm(Uri baseAddress, IReadOnlyList<RaterAccount> ra
                 var (status, body) = await SendAsync(http, vote, outcome, "vote", ct);
                 if (status != HttpStatusCode.OK) { consecutiveErrors++; continue; }
                 outcome.Acknowledged[assignmentId] = body.GetProperty("voteId").GetInt64();
+                Interlocked.Increment(ref outcome.AcknowledgedBySite[index % outcome.AcknowledgedBySite.Length]);
             }
             var afterVote = clock.Elapsed;
             consecutiveErrors = 0;

@@ -22,11 +22,13 @@ internal static class VoteIntegrityCheck
         var gold = (await db.GoldAnswers.AsNoTracking().Select(g => g.ComparisonId).ToListAsync(ct)).ToHashSet();
         var required = await db.Comparisons.AsNoTracking().Where(c => c.ProjectId == projectId)
             .ToDictionaryAsync(c => c.Id, c => c.RequiredVotes, ct);
-        var overOverlap = votes.Where(v => v.Live && !gold.Contains(v.ComparisonId)).GroupBy(v => v.ComparisonId)
-            .Count(g => g.Count() > required.GetValueOrDefault(g.Key));
+        var liveVotes = votes.Where(v => v.Live && !gold.Contains(v.ComparisonId)).GroupBy(v => v.ComparisonId)
+            .ToDictionary(g => g.Key, g => g.Count());
+        var overOverlap = liveVotes.Count(c => c.Value > required.GetValueOrDefault(c.Key));
+        var complete = required.Count(c => !gold.Contains(c.Key) && liveVotes.GetValueOrDefault(c.Key) == c.Value);
 
         var acknowledgedIds = acknowledged.Values.ToHashSet();
         return new VoteIntegrityReport(acknowledged.Count, votes.Count, lost, duplicates, overOverlap,
-            votes.Count(v => !acknowledgedIds.Contains(v.Id)));
+            votes.Count(v => !acknowledgedIds.Contains(v.Id)), required.Count(c => !gold.Contains(c.Key)), complete);
     }
 }

@@ -9,7 +9,7 @@ namespace Rlhf.Bench.Site;
 
 /// <summary>
 /// The real site (Rlhf.Web.dll) on Kestrel on a free loopback port, as its own process, over a fresh SQLite file in a
-/// temporary folder; killed (and the folder removed) on dispose. Its admin password is random and never printed.
+/// temporary folder (or over a <see cref="BenchDatabase"/> that several site processes share); killed (and the folder removed) on dispose. Its admin password is random and never printed.
 /// </summary>
 internal sealed class SiteServer : IAsyncDisposable
 {
@@ -58,7 +58,9 @@ internal sealed class SiteServer : IAsyncDisposable
     /// Starts the site and waits for /healthz. <paramref name="environmentName"/> "Development" serves the static assets
     /// (blazor.web.js, MudBlazor) from the build output, which pages need; the API does not.
     /// </summary>
-    public static async Task<SiteServer> StartAsync(string siteDll, string environmentName, IReadOnlyDictionary<string, string> settings, CancellationToken ct)
+    /// <paramref name="database"/>: a database shared with other site processes (default: a fresh SQLite file in the site's own folder).
+    public static async Task<SiteServer> StartAsync(string siteDll, string environmentName, IReadOnlyDictionary<string, string> settings, CancellationToken ct,
+        BenchDatabase? database = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "rlhf-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
@@ -71,6 +73,7 @@ internal sealed class SiteServer : IAsyncDisposable
         };
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = environmentName;
         psi.Environment["ConnectionStrings__Rlhf"] = $"Data Source={Path.Combine(folder, "rlhf.db")}";
+        foreach (var (key, value) in database?.Environment ?? []) psi.Environment[key] = value;
         psi.Environment["Bootstrap__AdminEmail"] = AdminEmail;
         psi.Environment["RLHF_ADMIN_PASSWORD"] = "Bench-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(12));
         psi.Environment["Demo__Enabled"] = "false";

@@ -76,7 +76,7 @@ public sealed class VoteIntegrityCheckTests : IAsyncLifetime
         await using var db = await database.OpenAsync();
         var report = await VoteIntegrityCheck.RunAsync(db, projectId, votes.ToDictionary(v => v.AssignmentId, v => v.VoteId), CancellationToken.None);
         Assert.True(report.Passed);
-        Assert.Equal(new VoteIntegrityReport(1, 1, 0, 0, 0, 0), report);
+        Assert.Equal(new VoteIntegrityReport(1, 1, 0, 0, 0, 0, Comparisons: 1, Complete: 1), report);
     }
 
     [Fact]
@@ -101,5 +101,17 @@ public sealed class VoteIntegrityCheckTests : IAsyncLifetime
         Assert.Equal(1, report.Duplicates);
         Assert.Equal(1, report.OverOverlap);
         Assert.Equal(2, report.Stored);
+        Assert.Equal((1, 0), (report.Comparisons, report.Complete)); // two votes where one is required: not complete
+    }
+
+    [Fact]
+    public async Task A_comparison_short_of_its_votes_is_not_complete()
+    {
+        await using var database = new SiteDatabase(DatabasePath);
+        var (projectId, _) = await PlantAsync(database, 0);
+        await using var db = await database.OpenAsync();
+        var report = await VoteIntegrityCheck.RunAsync(db, projectId, new Dictionary<long, long>(), CancellationToken.None);
+        Assert.True(report.Passed); // nothing acknowledged, nothing lost: short of votes is not a failure of the store
+        Assert.Equal((1, 0), (report.Comparisons, report.Complete));
     }
 }

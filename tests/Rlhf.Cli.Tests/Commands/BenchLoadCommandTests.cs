@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Rlhf.Testing.Databases;
 
 namespace Rlhf.Cli.Tests.Commands;
 
@@ -29,7 +30,38 @@ public sealed class BenchLoadCommandTests
         Assert.Equal(0, check.GetProperty("overOverlap").GetInt32());
     }
 
+    /// <summary>
+    /// Two site processes on one PostgreSQL database, 100 raters split between them (rater i on site i mod 2), k = 3, rating
+    /// until the campaign is done: every comparison ends with exactly 3 votes, no rater votes twice on one, nothing
+    /// acknowledged is lost. The rating rules hold across instances because they are kept in the database (advisory
+    /// locks and unique indexes), not in one process's memory.
+    /// </summary>
+    [PostgresFact]
+    public async Task Two_sites_on_one_postgres_database_give_every_comparison_exactly_its_overlap()
+    {
+        var server = PostgresCluster.Shared.ServerConnectionString;
+        var (exit, output, error) = await CliProcess.RunAsync(TimeSpan.FromMinutes(15), NoEnv, null,
+            "bench", "load", "--database", "postgres", "--postgres", server, "--sites", "2", "--concurrency", "100",
+            "--votes-per-rater", "100", "--warmup", "0", "--comparisons", "100", "--overlap", "3");
+        Assert.True(exit == 0, error);
+        var level = JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement.GetProperty("levels")[0];
+        Assert.Equal(("postgres", 2), (level.GetProperty("database").GetString(), level.GetProperty("sites").GetInt32()));
+        Assert.True(!level.GetProperty("errors").EnumerateObject().Any(), level.ToString());
+        Assert.Equal(100, level.GetProperty("ratersOutOfWork").GetInt32()); // everyone rated until nothing was left
+        var bySite = level.GetProperty("acknowledgedBySite").EnumerateArray().Select(e => e.GetInt32()).ToList();
+        Assert.Equal(2, bySite.Count);
+        Assert.All(bySite, n => Assert.True(n > 0, $"votes by site: {string.Join(", ", bySite)}"));
+        var check = level.GetProperty("check");
+        Assert.True(check.GetProperty("passed").GetBoolean(), check.ToString());
+        Assert.Equal((100, 100), (check.GetProperty("comparisons").GetInt32(), check.GetProperty("complete").GetInt32()));
+        Assert.Equal(300, check.GetProperty("stored").GetInt32());
+        Assert.Equal(300, check.GetProperty("acknowledged").GetInt32());
+        Assert.Equal((0, 0, 0), (check.GetProperty("lost").GetInt32(), check.GetProperty("duplicates").GetInt32(), check.GetProperty("overOverlap").GetInt32()));
+    }
+
     [Theory]
+    [InlineData("--database", "mysql")]
+    [InlineData("--sites", "0")]
     [InlineData("--concurrency", "0")]
     [InlineData("--duration", "0")]
     [InlineData("--overlap", "0")]
