@@ -63,7 +63,7 @@ public sealed class LlamaForCausalLM : nn.Module, ICausalLanguageModel
         var precision = model.Precision;
         var logits = lm_head is not null
             ? precision.Linear(lm_head, hidden)                                                              // [..., V]
-            : nn.functional.linear(precision.Cast(hidden), precision.Cast(model.TokenEmbeddingWeight));     // [..., V] tied
+            : nn.functional.linear(precision.Cast(hidden), precision.Weight(model.TokenEmbeddingWeight));   // [..., V] tied
         return scope.MoveToOuter(logits.to_type(ScalarType.Float32));
     }
 
