@@ -96,11 +96,16 @@ public sealed class ComputePrecision : IDisposable
     /// <summary>x in the compute dtype (for attention's q, k, v). Returns x itself in float32.</summary>
     public Tensor Cast(Tensor x) => x.dtype == _dtype ? x : x.to_type(_dtype);
 
-    /// <summary>For model families that compute in float32 only: refuses any other dtype with one line naming the family.</summary>
-    public static void RequireFloat32(string modelType, ScalarType dtype)
+    /// <summary>A tied LM head, hidden @ embedding^T, in the compute dtype; the logits come back float32 (HF's logits.float()).</summary>
+    /// <param name="hidden">[..., C]</param>
+    /// <param name="embeddingWeight">[V, C]</param>
+    /// <returns>[..., V] float32</returns>
+    public Tensor TiedLogits(Tensor hidden, Tensor embeddingWeight)
     {
-        if (dtype != ScalarType.Float32)
-            throw new NotSupportedException($"{modelType} models compute in float32 only (bf16 compute is available for llama, qwen2 and qwen3)");
+        if (!IsReduced) return nn.functional.linear(hidden, embeddingWeight);
+        using var scope = NewDisposeScope();
+        var logits = nn.functional.linear(Cast(hidden), Weight(embeddingWeight));   // [..., V] bf16
+        return scope.MoveToOuter(logits.to_type(ScalarType.Float32));
     }
 
     /// <summary>Parses "float32"/"fp32" or "bf16"/"bfloat16" (what a setting or CLI option says).</summary>
