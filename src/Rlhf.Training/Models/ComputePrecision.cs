@@ -108,6 +108,13 @@ public sealed class ComputePrecision : IDisposable
         return scope.MoveToOuter(logits.to_type(ScalarType.Float32));
     }
 
+    /// <summary>A run's compute-dtype setting ("float32" or "bf16"), checked as the configs check theirs: a problem naming --compute-dtype.</summary>
+    public static void AddProblem(List<ConfigProblem> problems, string setting)
+    {
+        if (setting is not ("float32" or "bf16"))
+            problems.Add(new("ComputeDtype", "--compute-dtype", $"must be float32 or bf16 (got \"{setting}\")"));
+    }
+
     /// <summary>Parses "float32"/"fp32" or "bf16"/"bfloat16" (what a setting or CLI option says).</summary>
     public static ScalarType Parse(string name) => name.Trim().ToLowerInvariant() switch
     {
