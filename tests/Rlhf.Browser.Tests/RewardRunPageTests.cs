@@ -159,6 +159,89 @@ public class RewardRunPageTests(SiteProcess site) : IClassFixture<SiteProcess>
         Assert.Equal(jobsBefore + 1, await JobCountAsync());   // only the reward run above
     }
 
+    [Fact]
+    public async Task A_reward_run_and_a_PPO_run_on_a_Llama_model_start_from_the_forms_and_register_their_models()
+    {
+        // A llama-tiny-shaped model with Llama 3's tokenizer and chat template, imported as the Models page does; 16
+        // preference pairs to upload; a project of prompts for PPO.
+        await using var data = new SiteData(site);
+        var prefs = Path.Combine(site.Folder, "llama-prefs.jsonl");
+        await File.WriteAllLinesAsync(prefs, Enumerable.Range(0, 16).Select(i =>
+            JsonSerializer.Serialize(new { prompt = $"Q{i % 5}?", chosen = $"Thanks, answer {i}.", rejected = $"No {i}." })));
+        var projectName = $"llama-prompts-{Guid.NewGuid():N}";
+        int baseId;
+        await using (var scope = data.Services.CreateAsyncScope())
+        {
+            var source = TinyChatModels.Llama(Path.Combine(site.Folder, "llama-source"), seed: 2);
+            var imported = await scope.ServiceProvider.GetRequiredService<ModelRegistry>().ImportAsync(
+                source, "llama-form-base", ModelKind.Base, null, "import", null, "", null);
+            Assert.True(imported.Succeeded, imported.Error);
+            baseId = imported.Model!.Id;
+            await using var db = await data.DbAsync();
+            var project = new Project { Name = projectName, CreatedAtUtc = DateTime.UtcNow };
+            db.Projects.Add(project);
+            await db.SaveChangesAsync();
+            db.Prompts.AddRange(Enumerable.Range(0, 6).Select(i => new Prompt { ProjectId = project.Id, Text = $"Question {i}?", CreatedAtUtc = DateTime.UtcNow }));
+            await db.SaveChangesAsync();
+        }
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Chromium.LaunchAsync(playwright);
+        var page = await BrowserPages.OpenAsync(browser, site.BaseAddress);
+        await BrowserPages.LogInAsync(page, SiteProcess.AdminEmail, SiteProcess.AdminPassword);
+
+        // The reward run: the preference file uploaded on the form, one epoch of 4-pair steps.
+        await page.GotoAsync("/runs/new");
+        await BrowserPages.WaitInteractiveAsync(page);
+        await page.FillAsync("#run-name", "llama-form-rm");
+        await BrowserPages.ChooseAsync(page, "#run-base", "llama-form-base");
+        await BrowserPages.ChooseAsync(page, "#run-source", "A TRL preference file");
+        await page.SetInputFilesAsync("#run-file", prefs);
+        await page.WaitForSelectorAsync("text=llama-prefs.jsonl", new() { Timeout = BrowserPages.PatienceMs });
+        await BrowserPages.FillNumberAsync(page, "#run-epochs", 1);
+        await BrowserPages.FillNumberAsync(page, "#run-batch-pairs", 4);
+        await BrowserPages.FillNumberAsync(page, "#run-validation", 0.2);
+        await BrowserPages.FillNumberAsync(page, "#run-lr", 0.001);
+        await page.ClickAsync("#start-run");
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex(@"/runs/\d+$"), new() { Timeout = BrowserPages.PatienceMs });
+        await page.WaitForSelectorAsync("[data-status='Succeeded']", new() { Timeout = 300_000 });
+        Assert.Contains("Registered reward model 'llama-form-rm'", await page.InnerTextAsync("#run-log"));
+
+        // The PPO run of the base model against that reward model: 2 updates of 2 rollouts, 6-token replies.
+        await page.GotoAsync("/runs/new-ppo");
+        await BrowserPages.WaitInteractiveAsync(page);
+        await page.FillAsync("#ppo-name", "llama-form-ppo");
+        await BrowserPages.ChooseAsync(page, "#ppo-policy", "llama-form-base");
+        await BrowserPages.ChooseAsync(page, "#ppo-reward", "llama-form-rm");
+        await BrowserPages.ChooseAsync(page, "#ppo-project", projectName);
+        await BrowserPages.FillNumberAsync(page, "#ppo-held-out", 0);
+        await BrowserPages.FillNumberAsync(page, "#ppo-steps", 2);
+        await BrowserPages.FillNumberAsync(page, "#ppo-batch", 2);
+        await BrowserPages.FillNumberAsync(page, "#ppo-minibatches", 1);
+        await BrowserPages.FillNumberAsync(page, "#ppo-epochs", 1);
+        await BrowserPages.FillNumberAsync(page, "#ppo-response-length", 6);
+        await BrowserPages.FillNumberAsync(page, "#ppo-sample-every", 1);
+        await BrowserPages.ChooseAsync(page, "#ppo-reward-normalization", "None");
+        await page.ClickAsync("#start-ppo");
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex(@"/runs/\d+$"), new() { Timeout = BrowserPages.PatienceMs });
+        await page.WaitForSelectorAsync("[data-status='Succeeded']", new() { Timeout = 300_000 });
+        Assert.Contains("Registered policy 'llama-form-ppo'", await page.InnerTextAsync("#run-log"));
+
+        // Both are registered as Llama models descending from the imported one, and listed on the Models page.
+        await using (var db = await data.DbAsync())
+        {
+            var registered = await db.Models.AsNoTracking().Where(m => m.Name == "llama-form-rm" || m.Name == "llama-form-ppo")
+                .OrderBy(m => m.Name).Select(m => new { m.Name, m.Kind, m.ModelType, m.ParentId }).ToListAsync();
+            Assert.Equal([("llama-form-ppo", ModelKind.Policy, "llama", (int?)baseId), ("llama-form-rm", ModelKind.Reward, "llama", (int?)baseId)],
+                registered.Select(m => (m.Name, m.Kind, m.ModelType, m.ParentId)));
+        }
+        await page.GotoAsync("/models");
+        await page.WaitForSelectorAsync("#models-table");
+        var table = await page.InnerTextAsync("#models-table");
+        Assert.Contains("llama-form-rm", table);
+        Assert.Contains("llama-form-ppo", table);
+    }
+
     private static async Task<string> FieldErrorAsync(IPage page, string input) =>
         (await page.Locator(input).Locator("xpath=ancestor::div[contains(concat(' ', normalize-space(@class), ' '), ' mud-input-control ')][1]").Locator(".mud-input-helper-text").InnerTextAsync()).Trim();
 }

@@ -39,10 +39,13 @@ internal static class PpoCommand
         var rewardNormalization = new Option<string>("--reward-normalization")
         { DefaultValueFactory = _ => d.RewardNormalization, Description = $"{PpoConfig.NormalizeOnInitialPolicy}: scores of the initial policy's samples get mean 0, std 1; {PpoConfig.NoNormalization}: raw scores." };
 
+        var computeDtype = new Option<string>("--compute-dtype")
+        { DefaultValueFactory = _ => d.ComputeDtype, Description = "Matmul dtype: float32, or bf16 (float32 master weights, norms, softmax and losses)." };
+
         var command = new Command("ppo", "Fine-tune a policy against a reward model with PPO (TRL's algorithm).")
         {
             policy, reward, prompts, project, output, checkpoint, steps, batch, minibatches, ppoEpochs, lr, klCoef, klEstimator,
-            adaptiveKl, targetKl, temperature, responseLength, missingEos, seed, maxGradNorm, rewardNormalization,
+            adaptiveKl, targetKl, temperature, responseLength, missingEos, seed, maxGradNorm, rewardNormalization, computeDtype,
         };
         command.SetAction((parseResult, ct) => CliErrors.RunAsync(parseResult, async stdout =>
         {
@@ -56,6 +59,7 @@ internal static class PpoCommand
                 Temperature = parseResult.GetValue(temperature), ResponseLength = parseResult.GetValue(responseLength),
                 MissingEosPenalty = parseResult.GetValue(missingEos), Seed = parseResult.GetValue(seed),
                 MaxGradNorm = parseResult.GetValue(maxGradNorm), RewardNormalization = parseResult.GetValue(rewardNormalization)!,
+                ComputeDtype = parseResult.GetValue(computeDtype)!,
             };
             if (config.Validate() is { Count: > 0 } problems)
             {

@@ -29,11 +29,13 @@ internal static class TrainRewardCommand
         var validation = new Option<double>("--validation-fraction") { DefaultValueFactory = _ => defaults.ValidationFraction };
         var evalEvery = new Option<int>("--eval-every") { DefaultValueFactory = _ => defaults.EvalEvery };
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => defaults.Seed };
+        var computeDtype = new Option<string>("--compute-dtype")
+        { DefaultValueFactory = _ => defaults.ComputeDtype, Description = "Matmul dtype: float32, or bf16 (float32 master weights, norms, softmax and losses)." };
         var policyOptions = new PreferencePolicyOptions();
 
         var command = new Command("train-reward", "Train a Bradley-Terry reward model on preference pairs.")
         {
-            data, project, baseModel, output, epochs, lr, batchPairs, maxLength, margin, center, validation, evalEvery, seed,
+            data, project, baseModel, output, epochs, lr, batchPairs, maxLength, margin, center, validation, evalEvery, seed, computeDtype,
         };
         policyOptions.AddTo(command);
         command.SetAction((parseResult, ct) => CliErrors.RunAsync(parseResult, async stdout =>
@@ -51,7 +53,7 @@ internal static class TrainRewardCommand
                 Epochs = parseResult.GetValue(epochs), LearningRate = parseResult.GetValue(lr), BatchPairs = parseResult.GetValue(batchPairs),
                 MaxLength = parseResult.GetValue(maxLength), UseMargin = parseResult.GetValue(margin),
                 CenterRewardsCoefficient = parseResult.GetValue(center), ValidationFraction = parseResult.GetValue(validation),
-                EvalEvery = parseResult.GetValue(evalEvery), Seed = parseResult.GetValue(seed),
+                EvalEvery = parseResult.GetValue(evalEvery), Seed = parseResult.GetValue(seed), ComputeDtype = parseResult.GetValue(computeDtype)!,
             };
             var policy = policyOptions.Read(parseResult);
             if (!await PreferenceSource.OptionsFitAsync(parseResult, file, projectId, policyOptions, policy, config.Validate(), error)) return 2;

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Rlhf.Training.Checkpoints;
+using Rlhf.Training.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -129,6 +130,7 @@ public sealed class LoraAdapter : IDisposable
             {
                 using var delta = layer.DeltaWeight();                                        // [out, in]
                 layer.BaseLayer.weight!.add_(delta);
+                WeightVersions.Bump(layer.BaseLayer.weight);                                  // a cached bf16 copy is stale
             }
         }
         Dispose();

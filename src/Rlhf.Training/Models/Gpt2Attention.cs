@@ -14,9 +14,11 @@ public sealed class Gpt2Attention : nn.Module
     private nn.Module<Tensor, Tensor> c_proj;   // n_embd -> n_embd (Linear; Lora.Apply may wrap it)
     private readonly int _nHead;
     private readonly int _nEmbd;
+    private readonly ComputePrecision _precision;
 
-    public Gpt2Attention(Gpt2Config config) : base(nameof(Gpt2Attention))
+    public Gpt2Attention(Gpt2Config config, ComputePrecision precision) : base(nameof(Gpt2Attention))
     {
+        _precision = precision;
         _nHead = config.NHead;
         _nEmbd = config.NEmbd;
         c_attn = nn.Linear(config.NEmbd, 3 * config.NEmbd);
@@ -39,7 +41,7 @@ public sealed class Gpt2Attention : nn.Module
         var (B, T, C) = (x.shape[0], x.shape[1], x.shape[2]);
         var hd = C / _nHead;
 
-        var qkv = c_attn.forward(x);                                  // [B, T, 3C]
+        var qkv = _precision.Linear(c_attn, x);                       // [B, T, 3C] (bf16 when asked: so are q, k, v)
         var parts = qkv.split(_nEmbd, 2);                             // 3 x [B, T, C]
         var q = parts[0].view(B, T, _nHead, hd).transpose(1, 2);     // [B, nh, T, hd]
         var k = parts[1].view(B, T, _nHead, hd).transpose(1, 2);     // [B, nh, T, hd]
@@ -51,6 +53,6 @@ public sealed class Gpt2Attention : nn.Module
             ? nn.functional.scaled_dot_product_attention(q, k, v, allowed)               // [B, nh, T, hd]
             : nn.functional.scaled_dot_product_attention(q, k, v, is_casual: T > 1);     // T == S, or one query
         y = y.transpose(1, 2).contiguous().view(B, T, C);                          // [B, T, C]
-        return scope.MoveToOuter(c_proj.forward(y));                                // [B, T, C]
+        return scope.MoveToOuter(_precision.Linear(c_proj, y));                     // [B, T, C]
     }
 }

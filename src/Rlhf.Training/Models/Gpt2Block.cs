@@ -12,12 +12,12 @@ public sealed class Gpt2Block : nn.Module
     private readonly LayerNorm ln_2;
     private readonly Gpt2Mlp mlp;
 
-    public Gpt2Block(Gpt2Config config) : base(nameof(Gpt2Block))
+    public Gpt2Block(Gpt2Config config, ComputePrecision precision) : base(nameof(Gpt2Block))
     {
         ln_1 = nn.LayerNorm(config.NEmbd, config.LayerNormEpsilon);
-        attn = new Gpt2Attention(config);
+        attn = new Gpt2Attention(config, precision);
         ln_2 = nn.LayerNorm(config.NEmbd, config.LayerNormEpsilon);
-        mlp = new Gpt2Mlp(config);
+        mlp = new Gpt2Mlp(config, precision);
         RegisterComponents();
     }
 
@@ -27,7 +27,7 @@ public sealed class Gpt2Block : nn.Module
     public Tensor forward(Tensor x, Tensor? allowed, KvCache? cache, int layer)
     {
         using var scope = NewDisposeScope();
-        x = x + attn.forward(ln_1.forward(x), allowed, cache, layer);   // [B, T, C]
+        x = x + attn.forward(ln_1.forward(x), allowed, cache, layer);   // [B, T, C] float32 (a bf16 branch is promoted)
         x = x + mlp.forward(ln_2.forward(x));                            // [B, T, C]
         return scope.MoveToOuter(x);
     }

@@ -44,11 +44,11 @@ public sealed class Gpt2ForSequenceClassification : nn.Module, IRewardModel
 
     public nn.Module Module => this;
 
-    /// <summary>Float32 only: bf16 compute is implemented for the Llama family (<see cref="ComputePrecision"/>).</summary>
+    /// <summary>The dtype of the matmuls (float32 or bfloat16; see <see cref="ComputePrecision"/>). The scores are float32 either way.</summary>
     public ScalarType ComputeDtype
     {
-        get => ScalarType.Float32;
-        set => ComputePrecision.RequireFloat32("gpt2", value);
+        get => transformer.Precision.Dtype;
+        set => transformer.Precision.Dtype = value;
     }
 
     /// <summary>Per-position scores (values, for PPO's value head).</summary>
@@ -71,7 +71,7 @@ public sealed class Gpt2ForSequenceClassification : nn.Module, IRewardModel
     public Tensor ScoreHidden(Tensor hidden)
     {
         using var scope = NewDisposeScope();
-        return scope.MoveToOuter(score.forward(hidden).squeeze(-1));   // [B, T]
+        return scope.MoveToOuter(transformer.Precision.Linear(score, hidden).to_type(ScalarType.Float32).squeeze(-1));   // [B, T] float32
     }
 
     /// <summary>The reward of each sequence: the score at its last real token (see the class remarks).</summary>

@@ -33,11 +33,11 @@ public sealed class Gpt2LMHeadModel : nn.Module, ICausalLanguageModel
 
     public nn.Module Module => this;
 
-    /// <summary>Float32 only: bf16 compute is implemented for the Llama family (<see cref="ComputePrecision"/>).</summary>
+    /// <summary>The dtype of the matmuls (float32 or bfloat16; see <see cref="ComputePrecision"/>). The logits are float32 either way.</summary>
     public ScalarType ComputeDtype
     {
-        get => ScalarType.Float32;
-        set => ComputePrecision.RequireFloat32("gpt2", value);
+        get => transformer.Precision.Dtype;
+        set => transformer.Precision.Dtype = value;
     }
 
     /// <summary>Next-token logits.</summary>
@@ -50,15 +50,15 @@ public sealed class Gpt2LMHeadModel : nn.Module, ICausalLanguageModel
     {
         using var scope = NewDisposeScope();
         var hidden = transformer.forward(inputIds, attentionMask, positionIds, cache);            // [B, T, C]
-        return scope.MoveToOuter(nn.functional.linear(hidden, transformer.TokenEmbeddingWeight)); // [B, T, V]
+        return scope.MoveToOuter(LmHead(hidden));                                                  // [B, T, V]
     }
 
     /// <summary>Hidden states after ln_f: [B, T, C].</summary>
     public Tensor HiddenStates(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null)
         => transformer.forward(inputIds, attentionMask, positionIds, cache);
 
-    /// <summary>The tied LM head: hidden @ wte^T. [..., C] -> [..., V]</summary>
-    public Tensor LmHead(Tensor hidden) => nn.functional.linear(hidden, transformer.TokenEmbeddingWeight);
+    /// <summary>The tied LM head: hidden @ wte^T in the compute dtype, returned as float32 logits. [..., C] -> [..., V]</summary>
+    public Tensor LmHead(Tensor hidden) => transformer.Precision.TiedLogits(hidden, transformer.TokenEmbeddingWeight);
 
     /// <summary>A new cache sized for this model.</summary>
     public KvCache NewCache() => new(Config.NLayer);

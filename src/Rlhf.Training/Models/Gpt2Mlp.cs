@@ -10,8 +10,11 @@ public sealed class Gpt2Mlp : nn.Module<Tensor, Tensor>
     private nn.Module<Tensor, Tensor> c_fc;   // n_embd -> n_inner (Linear; Lora.Apply may wrap it)
     private nn.Module<Tensor, Tensor> c_proj;   // n_inner -> n_embd (Linear; Lora.Apply may wrap it)
 
-    public Gpt2Mlp(Gpt2Config config) : base(nameof(Gpt2Mlp))
+    private readonly ComputePrecision _precision;
+
+    public Gpt2Mlp(Gpt2Config config, ComputePrecision precision) : base(nameof(Gpt2Mlp))
     {
+        _precision = precision;
         c_fc = nn.Linear(config.NEmbd, config.InnerDim);
         c_proj = nn.Linear(config.InnerDim, config.NEmbd);
         RegisterComponents();
@@ -22,8 +25,8 @@ public sealed class Gpt2Mlp : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = c_fc.forward(x);                                                     // [B, T, 4C]
+        var h = _precision.Linear(c_fc, x);                                          // [B, T, 4C]
         h = nn.functional.gelu(h, GELU.Approximate.tanh);                           // gelu_new
-        return scope.MoveToOuter(c_proj.forward(h));                                 // [B, T, C]
+        return scope.MoveToOuter(_precision.Linear(c_proj, h));                      // [B, T, C]
     }
 }

@@ -20,14 +20,18 @@ public sealed class Gpt2Model : nn.Module
     {
         config.Validate();
         Config = config;
+        Precision = new ComputePrecision();
         wte = nn.Embedding(config.VocabSize, config.NEmbd);
         wpe = nn.Embedding(config.NPositions, config.NEmbd);
-        h = nn.ModuleList(Enumerable.Range(0, config.NLayer).Select(_ => new Gpt2Block(config)).ToArray());
+        h = nn.ModuleList(Enumerable.Range(0, config.NLayer).Select(_ => new Gpt2Block(config, Precision)).ToArray());
         ln_f = nn.LayerNorm(config.NEmbd, config.LayerNormEpsilon);
         RegisterComponents();
     }
 
     public Gpt2Config Config { get; }
+
+    /// <summary>The dtype every block's matmuls run in (see <see cref="ComputePrecision"/>); float32 unless set.</summary>
+    public ComputePrecision Precision { get; }
 
     /// <summary>wte.weight [vocab, C]; the LM head is tied to it.</summary>
     public Tensor TokenEmbeddingWeight => wte.weight!;
@@ -62,6 +66,12 @@ public sealed class Gpt2Model : nn.Module
         x = ln_f.forward(x);                                         // [B, T, C]
         cache?.Advance(T);
         return scope.MoveToOuter(x);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) Precision.Dispose();   // the cached bf16 weight copies
+        base.Dispose(disposing);
     }
 
     /// <summary>Position ids for a left-padded batch: cumsum(mask) - 1, clamped at 0 (see <see cref="AttentionMasks"/>).</summary>

@@ -18,8 +18,8 @@ public interface IDecoderModel : IDisposable
     int PadTokenId { get; }
 
     /// <summary>
-    /// The dtype the matmuls run in: Float32 (default) or BFloat16 with float32 master weights (<see cref="ComputePrecision"/>;
-    /// the Llama family). GPT-2 refuses BFloat16 with a <see cref="NotSupportedException"/>.
+    /// The dtype the matmuls run in: Float32 (default) or BFloat16 with float32 master weights (<see cref="ComputePrecision"/>),
+    /// for every family (GPT-2's Conv1D layers are held as Linear layers too).
     /// </summary>
     torch.ScalarType ComputeDtype { get; set; }
 

@@ -59,12 +59,9 @@ public sealed class LlamaForCausalLM : nn.Module, ICausalLanguageModel
     /// <returns>[..., V] float32</returns>
     public Tensor LmHead(Tensor hidden)
     {
+        if (lm_head is null) return model.Precision.TiedLogits(hidden, model.TokenEmbeddingWeight);     // [..., V] tied
         using var scope = NewDisposeScope();
-        var precision = model.Precision;
-        var logits = lm_head is not null
-            ? precision.Linear(lm_head, hidden)                                                              // [..., V]
-            : nn.functional.linear(precision.Cast(hidden), precision.Cast(model.TokenEmbeddingWeight));     // [..., V] tied
-        return scope.MoveToOuter(logits.to_type(ScalarType.Float32));
+        return scope.MoveToOuter(model.Precision.Linear(lm_head, hidden).to_type(ScalarType.Float32));  // [..., V]
     }
 
     /// <summary>The backbone's hidden states after the final norm. [B, T, C]</summary>

@@ -57,4 +57,10 @@ public sealed class LlamaModel : nn.Module
         cache?.Advance(T);
         return scope.MoveToOuter(x);
     }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) Precision.Dispose();   // the cached bf16 weight copies
+        base.Dispose(disposing);
+    }
 }

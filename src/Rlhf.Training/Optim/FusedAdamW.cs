@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using Rlhf.Training.Checkpoints;
+using Rlhf.Training.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -143,6 +144,8 @@ public sealed class FusedAdamW : IDisposable
             for (var k = 0; k < work.Count; k++) Run(k);
         else
             Parallel.For(0, work.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, Run);
+        for (var i = 0; i < _entries.Length; i++)
+            if (grads[i] is not null) WeightVersions.Bump(_entries[i].Parameter);     // cached bf16 copies are stale now
         return groupNorms;
     }
 

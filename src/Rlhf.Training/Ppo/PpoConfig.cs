@@ -134,6 +134,11 @@ public sealed record PpoConfig
     /// <summary>Rollouts per minibatch (TRL mini_batch_size) = BatchSize / MiniBatches.</summary>
     public int MiniBatchSize => MiniBatches > 0 ? BatchSize / MiniBatches : 0;
 
+    /// <summary>--compute-dtype: the dtype of the four models' matmuls, "float32" or "bf16" (float32 master weights, float32 norms,
+    /// softmax and losses; see <see cref="Models.ComputePrecision"/>).</summary>
+    public string ComputeDtype { get; init; } = "float32";
+
+
     /// <summary>Every problem of these settings, each one sentence naming the CLI option; empty when usable.</summary>
     public IReadOnlyList<string> Validate() => Problems().Select(p => p.ToString()).ToList();
 
@@ -174,6 +179,7 @@ public sealed record PpoConfig
         if (SampleEvery < 1) problems.Add(new(nameof(SampleEvery), "--sample-every", $"must be >= 1 (got {SampleEvery})"));
         if (CheckpointEvery < 1) problems.Add(new(nameof(CheckpointEvery), "--checkpoint-every", $"must be >= 1 (got {CheckpointEvery})"));
         if (MaxPromptLength < 1) problems.Add(new(nameof(MaxPromptLength), "--max-prompt-length", $"must be >= 1 (got {MaxPromptLength})"));
+        Models.ComputePrecision.AddProblem(problems, ComputeDtype);
         return problems;
     }
 }

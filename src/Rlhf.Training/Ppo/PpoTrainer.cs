@@ -119,6 +119,9 @@ public sealed class PpoTrainer
         if (valueModel.VocabSize != policy.VocabSize || valueModel.ModelType == "gpt2" != (policy.ModelType == "gpt2"))
             throw new ArgumentException($"the reward model ({valueModel.ModelType}, vocab_size {valueModel.VocabSize}) does not read the policy's tokens " +
                 $"({policy.ModelType}, vocab_size {policy.VocabSize}): train the reward model from the policy or a model with the same tokenizer");
+        var dtype = ComputePrecision.Parse(args.ComputeDtype);   // the frozen two cast their weights once, the trained two after each step
+        policy.ComputeDtype = refPolicy.ComputeDtype = valueModel.ComputeDtype = dtype;
+        if (rewardModel is not null) rewardModel.ComputeDtype = dtype;
         Freeze(refPolicy.Module);
         if (rewardModel is not null) Freeze(rewardModel.Module);
         policy.Module.train();

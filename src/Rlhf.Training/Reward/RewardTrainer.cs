@@ -82,6 +82,7 @@ public sealed class RewardTrainer
         using var model = resume is null
             ? ModelLoader.LoadRewardModel(baseFolder, initScoreIfMissing: true, generator)
             : ModelLoader.LoadRewardModel(resume.ModelFolder);
+        model.ComputeDtype = ComputePrecision.Parse(config.ComputeDtype);
         model.Module.train();   // no dropout in the model: train and eval compute the same
         var padId = model.PadTokenId;
         var maxLength = Math.Min(config.MaxLength, model.MaxPositions);

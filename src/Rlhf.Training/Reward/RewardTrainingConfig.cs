@@ -11,6 +11,10 @@ namespace Rlhf.Training.Reward;
 /// </summary>
 public sealed record RewardTrainingConfig
 {
+    /// <summary>--compute-dtype: the dtype of the models' matmuls, "float32" or "bf16" (float32 master weights, float32 norms,
+    /// softmax and losses; see <see cref="Models.ComputePrecision"/>).</summary>
+    public string ComputeDtype { get; init; } = "float32";
+
     /// <summary>--epochs: passes over the training split.</summary>
     public int Epochs { get; init; } = 1;
 
@@ -79,6 +83,7 @@ public sealed record RewardTrainingConfig
         if (!(ValidationFraction is >= 0 and < 1)) problems.Add(new(nameof(ValidationFraction), "--validation-fraction", $"must be >= 0 and < 1 (got {F(ValidationFraction)})"));
         if (EvalEvery < 1) problems.Add(new(nameof(EvalEvery), "--eval-every", $"must be >= 1 (got {EvalEvery})"));
         if (CheckpointEvery < 1) problems.Add(new(nameof(CheckpointEvery), "--checkpoint-every", $"must be >= 1 (got {CheckpointEvery})"));
+        Models.ComputePrecision.AddProblem(problems, ComputeDtype);
         return problems;
     }
 }

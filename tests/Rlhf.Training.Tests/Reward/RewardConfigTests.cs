@@ -24,6 +24,7 @@ public class RewardConfigTests
         {
             Epochs = 0, LearningRate = -1, BatchPairs = 0, MaxLength = 2, WeightDecay = -0.1, AdamEpsilon = 0, WarmupRatio = 1,
             MaxGradNorm = double.NaN, CenterRewardsCoefficient = -1, ValidationFraction = 1, EvalEvery = 0, CheckpointEvery = 0,
+            ComputeDtype = "fp16",
         };
         var problems = bad.Validate();
         Assert.Equal(
@@ -40,6 +41,7 @@ public class RewardConfigTests
             "--validation-fraction must be >= 0 and < 1 (got 1)",
             "--eval-every must be >= 1 (got 0)",
             "--checkpoint-every must be >= 1 (got 0)",
+            "--compute-dtype must be float32 or bf16 (got \"fp16\")",
         ], problems);
         Assert.All(problems, p => Assert.DoesNotContain('\n', p));
 

@@ -10,8 +10,10 @@ namespace Rlhf.Training.Tests.Reward;
 /// <summary>The reward model really learns a hidden rule, and its saved form reproduces what training reported.</summary>
 public class RewardLearningTests(ITestOutputHelper output)
 {
-    [Fact]
-    public void Tiny_model_learns_the_politeness_rule_and_the_saved_model_reproduces_it()
+    [Theory]
+    [InlineData("float32")]
+    [InlineData("bf16")]   // bf16 matmuls with float32 master weights learn the rule as well
+    public void Tiny_model_learns_the_politeness_rule_and_the_saved_model_reproduces_it(string computeDtype)
     {
         TorchThreads.EnsureConfigured();
         using var folder = new TempFolder();
@@ -24,12 +26,12 @@ public class RewardLearningTests(ITestOutputHelper output)
         var config = new RewardTrainingConfig
         {
             Epochs = 2, LearningRate = 2e-3, BatchPairs = 8, MaxLength = 64, ValidationFraction = 0.2, EvalEvery = 10,
-            WarmupRatio = 0.1, Seed = 5,
+            WarmupRatio = 0.1, Seed = 5, ComputeDtype = computeDtype,
         };
         var metrics = new List<RewardMetrics>();
         var clock = Stopwatch.StartNew();
         var result = new RewardTrainer(config).Train(basePath, pairs, folder.Sub("out"), null, metrics.Add, CancellationToken.None);
-        output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s, {result.Steps} steps, {result.TrainPairs}/{result.ValidationPairs} pairs, " +
+        output.WriteLine($"{computeDtype}: {clock.Elapsed.TotalSeconds:F1} s, {result.Steps} steps, {result.TrainPairs}/{result.ValidationPairs} pairs, " +
                          $"validation accuracy {result.FinalValidationAccuracy}, loss {result.FinalValidationLoss}, shift {result.RewardShift}");
         foreach (var m in metrics.Where(m => m.Step % 10 == 0 || m.Step <= 3))
             output.WriteLine($"{m.Step} {string.Join(" ", m.Values.Select(kv => $"{kv.Key}={kv.Value:F4}"))}");
@@ -59,6 +61,7 @@ public class RewardLearningTests(ITestOutputHelper output)
         var config2 = Gpt2Checkpoint.LoadConfig(folder.Sub("out"));
         Assert.Equal([Gpt2Config.RewardArchitecture], config2.Architectures);
         using var saved = Gpt2Checkpoint.LoadRewardModel(folder.Sub("out"));
+        saved.ComputeDtype = ComputePrecision.Parse(computeDtype);                // scored as trained
         var validation = result.Validation;
         var rescored = RewardTrainer.Score(saved,
             validation.SelectMany(v => new[] { (pairs[v.PairIndex].Prompt, pairs[v.PairIndex].Chosen), (pairs[v.PairIndex].Prompt, pairs[v.PairIndex].Rejected) }).ToArray(),
