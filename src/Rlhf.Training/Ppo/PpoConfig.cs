@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+using Rlhf.Training.Lora;
 using System.Globalization;
 using Rlhf.Training.Optim;
 
@@ -134,6 +136,11 @@ public sealed record PpoConfig
     /// <summary>Rollouts per minibatch (TRL mini_batch_size) = BatchSize / MiniBatches.</summary>
     public int MiniBatchSize => MiniBatches > 0 ? BatchSize / MiniBatches : 0;
 
+    /// <summary>--lora-r, --lora-alpha, --lora-dropout, --lora-targets: LoRA adapters on the policy and on the value model
+    /// (whose score head always trains); ref_policy is the policy's base with the adapter off. null = full fine-tuning.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]   // checkpoints written before LoRA keep their legacy config hash
+    public LoraConfig? Lora { get; init; }
+
     /// <summary>Every problem of these settings, each one sentence naming the CLI option; empty when usable.</summary>
     public IReadOnlyList<string> Validate() => Problems().Select(p => p.ToString()).ToList();
 
@@ -174,6 +181,7 @@ public sealed record PpoConfig
         if (SampleEvery < 1) problems.Add(new(nameof(SampleEvery), "--sample-every", $"must be >= 1 (got {SampleEvery})"));
         if (CheckpointEvery < 1) problems.Add(new(nameof(CheckpointEvery), "--checkpoint-every", $"must be >= 1 (got {CheckpointEvery})"));
         if (MaxPromptLength < 1) problems.Add(new(nameof(MaxPromptLength), "--max-prompt-length", $"must be >= 1 (got {MaxPromptLength})"));
+        LoraConfig.AddProblems(problems, Lora);
         return problems;
     }
 }
