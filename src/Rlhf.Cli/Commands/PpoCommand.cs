@@ -19,7 +19,7 @@ internal static class PpoCommand
         var reward = new Option<DirectoryInfo>("--reward") { Description = "Reward model folder (scorer, and the value model's start).", Required = true };
         var prompts = new Option<FileInfo>("--prompts") { Description = "JSONL of {\"prompt\": ...} lines." };
         var project = new Option<int?>("--project") { Description = "Use a project's prompts (from the configured database) instead." };
-        var output = new Option<DirectoryInfo>("--out") { Description = "Where to write the fine-tuned policy (HF layout).", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Where to write the fine-tuned policy (HF layout) or, with --lora-r, the adapter (PEFT layout; `rlhf models merge` makes full weights).", Required = true };
         var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "Resumable checkpoint folder; an existing checkpoint there is resumed." };
         var steps = new Option<int>("--steps") { DefaultValueFactory = _ => d.Steps };
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => d.BatchSize };
@@ -39,15 +39,20 @@ internal static class PpoCommand
         var rewardNormalization = new Option<string>("--reward-normalization")
         { DefaultValueFactory = _ => d.RewardNormalization, Description = $"{PpoConfig.NormalizeOnInitialPolicy}: scores of the initial policy's samples get mean 0, std 1; {PpoConfig.NoNormalization}: raw scores." };
 
+        var loraOptions = new LoraOptions();
+
         var command = new Command("ppo", "Fine-tune a policy against a reward model with PPO (TRL's algorithm).")
         {
             policy, reward, prompts, project, output, checkpoint, steps, batch, minibatches, ppoEpochs, lr, klCoef, klEstimator,
             adaptiveKl, targetKl, temperature, responseLength, missingEos, seed, maxGradNorm, rewardNormalization,
         };
+        loraOptions.AddTo(command);
         command.SetAction((parseResult, ct) => CliErrors.RunAsync(parseResult, async stdout =>
         {
             var error = parseResult.InvocationConfiguration.Error;
             if (!await PromptInput.ExactlyOneAsync(parseResult.GetValue(prompts), parseResult.GetValue(project), error)) return 2;
+            var lora = loraOptions.Read(parseResult, out var loraProblem);
+            if (loraProblem is not null) { await error.WriteLineAsync($"rlhf: {loraProblem}"); return 2; }
             var config = new PpoConfig
             {
                 Steps = parseResult.GetValue(steps), BatchSize = parseResult.GetValue(batch), MiniBatches = parseResult.GetValue(minibatches),
@@ -56,6 +61,7 @@ internal static class PpoCommand
                 Temperature = parseResult.GetValue(temperature), ResponseLength = parseResult.GetValue(responseLength),
                 MissingEosPenalty = parseResult.GetValue(missingEos), Seed = parseResult.GetValue(seed),
                 MaxGradNorm = parseResult.GetValue(maxGradNorm), RewardNormalization = parseResult.GetValue(rewardNormalization)!,
+                Lora = lora,
             };
             if (config.Validate() is { Count: > 0 } problems)
             {
@@ -79,7 +85,7 @@ internal static class PpoCommand
                 }));
                 return 0;
             }
-            catch (Exception ex) when (ex is CheckpointException or CheckpointMismatchException) { await error.WriteLineAsync($"rlhf: {ex.Message}"); return 1; }
+            catch (Exception ex) when (ex is CheckpointException or CheckpointMismatchException or ArgumentException) { await error.WriteLineAsync($"rlhf: {ex.Message}"); return 1; }
         }));
         return command;
     }

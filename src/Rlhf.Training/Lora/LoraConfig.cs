@@ -58,6 +58,10 @@ public sealed record LoraConfig
         return problems;
     }
 
+    /// <summary>" (LoRA r=16, alpha 32, merged)" for a run's description; "" for full fine-tuning.</summary>
+    public static string Describe(LoraConfig? lora) =>
+        lora is null ? "" : $" (LoRA r={lora.Rank}, alpha {lora.Alpha.ToString("G4", CultureInfo.InvariantCulture)}{(lora.TrainScoreHead ? ", score head trained" : "")}, merged)";
+
     /// <summary>The settings a checkpoint of a run with <paramref name="lora"/> (null: full fine-tuning) must share, PEFT's names.</summary>
     public static IReadOnlyList<CheckpointSetting> SettingsOf(LoraConfig? lora) =>
     [
