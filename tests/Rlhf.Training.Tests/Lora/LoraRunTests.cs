@@ -135,8 +135,9 @@ public class LoraRunTests
         };
         var grpoMetrics = new List<GrpoMetrics>();
         new GrpoTrainer(grpo).Train(FixturePaths.Lm, null, PpoTestScorers.Prompts, folder.Sub("grpo"), null, grpoMetrics.Add, null,
-            CancellationToken.None, new PpoTestScorers.TokenShareScorer(PpoTestScorers.FrequentTokens(16, 6).Tokens, 1.0));
+            CancellationToken.None, new OddTokenShareScorer());
         Assert.True(Math.Abs(grpoMetrics[0].Values["kl"]) < 1e-6, $"update 1: kl {grpoMetrics[0].Values["kl"]}");
+        Assert.True(grpoMetrics[0].Values["frac_reward_zero_std"] < 1, "some group's rewards differ");
         AssertAdapterOnly(folder.Sub("grpo"), scoreHead: false);
     }
 
@@ -153,6 +154,19 @@ public class LoraRunTests
         using var model = ModelLoader.LoadLanguageModel(FixturePaths.Lm);
         using var adapter = LoraAdapter.Load(model.Module, model.ModelType, adapterFolder);
         Assert.Equal(4, adapter.ModuleNames.Count);
+    }
+
+    /// <summary>Score = the share of valid response tokens with an odd id: differs between a group's completions, so GRPO's advantages are not 0.</summary>
+    private sealed class OddTokenShareScorer : IScorer
+    {
+        public Tensor Score(Tensor queryResponseIds, Tensor mask, int contextLength)
+        {
+            using var scope = NewDisposeScope();
+            var n = queryResponseIds.shape[1] - contextLength;
+            var odd = queryResponseIds.narrow(1, contextLength, n).remainder(2).to_type(ScalarType.Float32);   // [B, N]
+            var valid = mask.narrow(1, contextLength, n).to_type(ScalarType.Float32);                       // [B, N]
+            return scope.MoveToOuter((odd * valid).sum(1) / valid.sum(1).clamp_min(1));                     // [B]
+        }
     }
 
     private static double MaxDifference(Tensor a, Tensor b) => (a - b).abs().max().item<float>();
