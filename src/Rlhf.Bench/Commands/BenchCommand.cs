@@ -20,6 +20,7 @@ public static class BenchCommand
         var command = new Command("bench", "Measure the speed of the model code on this machine (prints JSON).");
         command.Subcommands.Add(CreateForward());
         command.Subcommands.Add(CreateGenerate());
+        command.Subcommands.Add(CreateSft());
         command.Subcommands.Add(CreateReward());
         command.Subcommands.Add(CreatePpo());
         command.Subcommands.Add(CreateMatmul());
@@ -75,6 +76,34 @@ public static class BenchCommand
         return command;
     }
 
+    private static Command CreateSft()
+    {
+        var seqLen = new Option<int>("--seq-len") { Description = "Tokens per sequence.", DefaultValueFactory = _ => 128 };
+        var batch = new Option<int>("--batch-size") { Description = "Sequences per step.", DefaultValueFactory = _ => 4 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed steps first.", DefaultValueFactory = _ => 1 };
+        var repeats = new Option<int>("--repeats") { Description = "Timed training steps (the median is reported).", DefaultValueFactory = _ => 3 };
+        var threads = Threads();
+        var command = new Command("sft", "Supervised fine-tuning step tokens/s (next-token loss, backward, AdamW), --arch llama only; with --lora-r also a LoRA adapter's.")
+        {
+            seqLen, batch, warmup, repeats, threads,
+        };
+        var arch = new LlamaBenchOptions();
+        arch.AddTo(command, training: true);
+        command.SetAction(parseResult =>
+        {
+            var error = parseResult.InvocationConfiguration.Error;
+            var llama = arch.Parse(parseResult, new LlamaBenchmark.Options
+            {
+                BatchSize = parseResult.GetValue(batch), SeqLen = parseResult.GetValue(seqLen),
+                Warmup = parseResult.GetValue(warmup), Repeats = parseResult.GetValue(repeats),
+            }, out var archProblem);
+            if (archProblem is not null) return Fail(error, archProblem);
+            if (llama is null) return Fail(error, "bench sft runs --arch llama only.");
+            return RunLlama(parseResult, threads, () => LlamaBenchmark.Sft(llama));
+        });
+        return command;
+    }
+
     private static Command CreateReward()
     {
         var d = new RewardBenchmark.Options();
@@ -91,7 +120,7 @@ public static class BenchCommand
             nLayer, nEmbd, nHead, seqLen, batchPairs, warmup, repeats, threads,
         };
         var arch = new LlamaBenchOptions();
-        arch.AddTo(command);
+        arch.AddTo(command, training: true);
         command.SetAction(parseResult =>
         {
             var error = parseResult.InvocationConfiguration.Error;
@@ -102,6 +131,7 @@ public static class BenchCommand
             }, out var archProblem);
             if (archProblem is not null) return Fail(error, archProblem);
             if (llama is not null) return RunLlama(parseResult, threads, () => LlamaBenchmark.Reward(llama));
+            if (parseResult.GetValue(arch.LoraR) is not null || parseResult.GetValue(arch.Method) is not null) return Fail(error, "--lora-r and --method go with --arch llama.");
             foreach (var (name, value) in new[] { ("--n-layer", parseResult.GetValue(nLayer)), ("--n-embd", parseResult.GetValue(nEmbd)), ("--n-head", parseResult.GetValue(nHead)),
                          ("--seq-len", parseResult.GetValue(seqLen)), ("--batch-pairs", parseResult.GetValue(batchPairs)), ("--repeats", parseResult.GetValue(repeats)) })
                 if (value < 1) return Fail(error, $"{name} must be at least 1.");
@@ -136,7 +166,7 @@ public static class BenchCommand
             nLayer, nEmbd, nHead, batch, minibatches, ppoEpochs, responseLength, repeats, threads, promptTokens,
         };
         var arch = new LlamaBenchOptions();
-        arch.AddTo(command);
+        arch.AddTo(command, training: true);
         command.SetAction(parseResult =>
         {
             var error = parseResult.InvocationConfiguration.Error;
@@ -148,6 +178,7 @@ public static class BenchCommand
             }, out var archProblem);
             if (archProblem is not null) return Fail(error, archProblem);
             if (llama is not null) return RunLlama(parseResult, threads, () => LlamaBenchmark.Ppo(llama));
+            if (parseResult.GetValue(arch.LoraR) is not null || parseResult.GetValue(arch.Method) is not null) return Fail(error, "--lora-r and --method go with --arch llama.");
             foreach (var (name, value) in new[] { ("--n-layer", parseResult.GetValue(nLayer)), ("--n-embd", parseResult.GetValue(nEmbd)), ("--n-head", parseResult.GetValue(nHead)),
                          ("--batch", parseResult.GetValue(batch)), ("--minibatches", parseResult.GetValue(minibatches)), ("--ppo-epochs", parseResult.GetValue(ppoEpochs)),
                          ("--response-length", parseResult.GetValue(responseLength)), ("--repeats", parseResult.GetValue(repeats)) })

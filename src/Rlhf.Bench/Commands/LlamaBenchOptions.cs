@@ -6,8 +6,8 @@ using static TorchSharp.torch;
 namespace Rlhf.Bench.Commands;
 
 /// <summary>
-/// The options `bench forward|generate|reward|ppo` share for other model families: --arch gpt2|llama, --preset,
-/// --dtype float32,bf16 and --layers. With --arch llama a benchmark runs <see cref="LlamaBenchmark"/> with that
+/// The options `bench forward|generate|sft|reward|ppo` share for other model families: --arch gpt2|llama, --preset,
+/// --dtype float32,bf16 and --layers; the training benchmarks also --lora-r and --method full,lora. With --arch llama a benchmark runs <see cref="LlamaBenchmark"/> with that
 /// benchmark's own llama defaults, overridden by the size options given explicitly on the command line.
 /// </summary>
 public sealed class LlamaBenchOptions
@@ -18,13 +18,19 @@ public sealed class LlamaBenchOptions
     public Option<string> Preset { get; } = new("--preset") { Description = "Shapes of the llama model: smollm2-135m.", DefaultValueFactory = _ => Defaults.Preset };
     public Option<string> Dtype { get; } = new("--dtype") { Description = "Compute dtypes of the llama runs, comma-separated: float32, bf16 (both by default, measured in one run).", DefaultValueFactory = _ => "float32,bf16" };
     public Option<int?> Layers { get; } = new("--layers") { Description = "Fewer decoder layers than the llama preset (quick runs)." };
+    public Option<int?> LoraR { get; } = new("--lora-r") { Description = "Also time a LoRA adapter of this rank on every linear layer (alpha 2r), beside full fine-tuning, in the same run." };
+    public Option<string?> Method { get; } = new("--method") { Description = "What trains, comma-separated: full, lora (default: full, and lora too with --lora-r). One method and one --dtype per process gives each one's own peak memory." };
 
-    public void AddTo(Command command)
+    /// <param name="training">A training benchmark (sft, reward, ppo): also --lora-r and --method.</param>
+    public void AddTo(Command command, bool training = false)
     {
         command.Options.Add(Arch);
         command.Options.Add(Preset);
         command.Options.Add(Dtype);
         command.Options.Add(Layers);
+        if (!training) return;
+        command.Options.Add(LoraR);
+        command.Options.Add(Method);
     }
 
     /// <summary>Null for gpt2, the llama options for llama; a one-line problem for anything unusable.</summary>
@@ -49,6 +55,10 @@ public sealed class LlamaBenchOptions
             Preset = parseResult.GetValue(Preset) ?? benchmarkDefaults.Preset,
             Dtypes = dtypes.Distinct().ToList(),
             Layers = parseResult.GetValue(Layers),
+            LoraRank = parseResult.GetValue(LoraR),
+            Methods = parseResult.GetValue(Method) is { } methods
+                ? methods.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(m => m.ToLowerInvariant()).Distinct().ToList()
+                : parseResult.GetValue(LoraR) is null ? [LlamaBenchmark.Full] : [LlamaBenchmark.Full, LlamaBenchmark.Lora],
         };
         if (options.Problem() is string p) problem = $"--{p}.";
         return problem is null ? options : null;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Rlhf.Training;
+using Rlhf.Training.Lora;
 using Rlhf.Training.Models;
 using Rlhf.Training.Optim;
 using Rlhf.Training.Ppo;
@@ -20,6 +21,9 @@ namespace Rlhf.Bench.Training;
 /// <item>generate: cached decoding tokens/s per batch size (<see cref="Sampler.Generate"/>, EOS ignored).</item>
 /// <item>reward: a reward-model training step (chosen + rejected rows in one forward, the score head at the last token,
 /// Bradley-Terry loss, backward, clipping + AdamW on float32 master weights); FLOPs/token = 6 (layers + score) + 3 x attention.</item>
+/// <item>sft: a supervised fine-tuning step (next-token cross-entropy on every position, backward, AdamW).</item>
+/// <item>sft, reward, ppo with <see cref="Options.Methods"/> full and lora: the step timed for full fine-tuning and for a LoRA
+/// adapter (<see cref="TrainedWeights"/>) in the same run, with their ratio; peak_rss_mb is the process's VmHWM.</item>
 /// <item>ppo: PPO's update phase (<see cref="PpoMinibatchUpdate"/>, the trainer's own step: policy and value model,
 /// one AdamW) on a synthetic rollout of random query + response tokens; FLOPs = per row of P + N tokens 6 x layers x (P + N)
 /// for each model, 6 x LM head x N for the policy (the head runs only on the response positions), 3 x attention each.</item>
@@ -27,6 +31,9 @@ namespace Rlhf.Bench.Training;
 /// </summary>
 public static class LlamaBenchmark
 {
+    public const string Full = "full";
+    public const string Lora = "lora";
+
     public sealed record Options
     {
         public string Preset { get; init; } = "smollm2-135m";
@@ -49,6 +56,10 @@ public static class LlamaBenchmark
         public IReadOnlyList<int> MatmulSizes { get; init; } = [1024, 2048];
         public int MatmulRepeats { get; init; } = 3;
         public int Seed { get; init; }
+        /// <summary>What the training benchmarks (sft, reward, ppo) train, each measured in the same run: "full" (every
+        /// weight) and/or "lora" (an adapter of rank <see cref="LoraRank"/> on every linear layer, alpha 2r).</summary>
+        public IReadOnlyList<string> Methods { get; init; } = [Full];
+        public int? LoraRank { get; init; }
 
         /// <summary>Null when usable, else a one-line reason naming the option.</summary>
         public string? Problem()
@@ -64,6 +75,9 @@ public static class LlamaBenchmark
             if (MiniBatches < 1 || BatchSize % MiniBatches != 0) return $"batch-size ({BatchSize}) must be a multiple of minibatches ({MiniBatches})";
             if (Warmup < 0) return $"warmup must be at least 0 (got {Warmup})";
             if (Repeats < 1) return $"repeats must be at least 1 (got {Repeats})";
+            if (Methods.Count == 0 || Methods.Any(m => m is not (Full or Lora))) return $"method must be {Full}, {Lora} or both (got {string.Join(",", Methods)})";
+            if (LoraRank is < 1) return $"lora-r must be at least 1 (got {LoraRank})";
+            if (Methods.Contains(Lora) && LoraRank is null) return "method lora needs --lora-r R";
             return MatmulBenchmark.Problem(MatmulSizes, MatmulRepeats);
         }
 
@@ -122,7 +136,6 @@ public static class LlamaBenchmark
     public static JsonObject Reward(Options o) => Run(o, "reward", (config, result, owned) =>
     {
         var model = Own(owned, LlamaBenchmarkModel.CreateRewardModel(config, o.Seed));
-        var optimizer = Own(owned, new FusedAdamW(model.named_parameters(), eps: 1e-8, weightDecay: 0.0, beta1: 0.9, beta2: 0.999));
         var ids = Own(owned, BenchmarkModel.RandomIds(2 * o.BatchSize, o.SeqLen, config.VocabSize, o.Seed));   // [2B, T], no padding
         var flopsPerToken = LlamaBenchmarkModel.RewardTrainingFlopsPerToken(config, o.SeqLen);
         result["batch_pairs"] = o.BatchSize;
@@ -131,7 +144,7 @@ public static class LlamaBenchmark
         return dtype =>
         {
             model.ComputeDtype = dtype;
-            var seconds = BenchmarkTiming.Measure(() =>
+            return EachMethod(o, model, scoreHead: true, 2.0 * o.BatchSize * o.SeqLen, flopsPerToken, optimizer => BenchmarkTiming.Measure(() =>
             {
                 using var scope = NewDisposeScope();
                 optimizer.ZeroGrad();
@@ -141,10 +154,7 @@ public static class LlamaBenchmark
                 terms.Loss.backward();
                 optimizer.Step(1e-5, 1.0);
                 optimizer.ZeroGrad();
-            }, o.Warmup, o.Repeats);
-            var median = BenchmarkTiming.Median(seconds);
-            var tokensPerSecond = 2.0 * o.BatchSize * o.SeqLen / median;
-            return (new JsonObject { ["step_ms_median"] = BenchmarkTiming.Round(median * 1e3) }, tokensPerSecond, tokensPerSecond * flopsPerToken);
+            }, o.Warmup, o.Repeats));
         };
     });
 
@@ -152,9 +162,11 @@ public static class LlamaBenchmark
     {
         var policy = Own(owned, LlamaBenchmarkModel.CreateCausalLM(config, o.Seed));
         var valueModel = Own(owned, LlamaBenchmarkModel.CreateRewardModel(config, o.Seed + 1));
+        // Full fine-tuning holds a frozen copy of the policy as ref_policy (as PpoTrainer does); LoRA's reference is the
+        // shared base with the adapter off. The update phase does not run it, but it is resident (peak memory).
+        if (o.Methods.Contains(Full)) Own(owned, LlamaBenchmarkModel.CreateCausalLM(config, o.Seed));
         policy.train();
         var args = new PpoConfig { BatchSize = o.BatchSize, MiniBatches = o.MiniBatches, PpoEpochs = 1, LearningRate = 1e-6 };
-        var optimizer = Own(owned, new PpoOptimizer(policy, valueModel, args) { LearningRate = args.LearningRate });
         var (P, N, B) = (o.SeqLen, o.NewTokens, o.BatchSize);
         var batch = SyntheticRollout(policy, valueModel, B, P, N, config.VocabSize, o.Seed);
         owned.AddRange([batch.QueryResponses, batch.AttentionMask, batch.Responses, batch.Logprobs, batch.Values, batch.Returns, batch.Advantages, batch.PaddingMask]);
@@ -172,21 +184,104 @@ public static class LlamaBenchmark
         {
             policy.ComputeDtype = dtype;
             valueModel.ComputeDtype = dtype;
-            var phases = new PpoPhaseTimes();
-            var seconds = BenchmarkTiming.Measure(() =>
+            var methods = new JsonObject();
+            var rates = new Dictionary<string, double>();
+            foreach (var method in o.Methods)
             {
-                for (var start = 0; start < B; start += args.MiniBatchSize)
-                    PpoMinibatchUpdate.Run(policy, valueModel, optimizer, batch, Enumerable.Range(start, args.MiniBatchSize).Select(i => (long)i).ToArray(), args, phases);
-            }, o.Warmup, o.Repeats);
-            var median = BenchmarkTiming.Median(seconds);
-            var details = new JsonObject
-            {
-                ["update_s_median"] = BenchmarkTiming.Round(median),
-                ["update_phases_s"] = PpoBenchmark.PhasesPerUpdate(phases, o.Warmup + o.Repeats),
-            };
-            return (details, tokens / median, updateFlops / median);
+                using var trainedPolicy = Trained(policy, method, o, scoreHead: false);
+                using var trainedValue = Trained(valueModel, method, o, scoreHead: true);
+                using var optimizer = new PpoOptimizer(trainedPolicy.Parameters, trainedValue.Parameters, args) { LearningRate = args.LearningRate };
+                var phases = new PpoPhaseTimes();
+                var seconds = BenchmarkTiming.Measure(() =>
+                {
+                    for (var start = 0; start < B; start += args.MiniBatchSize)
+                        PpoMinibatchUpdate.Run(policy, valueModel, optimizer, batch, Enumerable.Range(start, args.MiniBatchSize).Select(i => (long)i).ToArray(), args, phases);
+                }, o.Warmup, o.Repeats);
+                var median = BenchmarkTiming.Median(seconds);
+                rates[method] = tokens / median;
+                methods[method] = new JsonObject
+                {
+                    ["tokens_per_s"] = BenchmarkTiming.Round(tokens / median),
+                    ["update_s_median"] = BenchmarkTiming.Round(median),
+                    ["update_phases_s"] = PpoBenchmark.PhasesPerUpdate(phases, o.Warmup + o.Repeats),
+                    ["trained_parameters"] = trainedPolicy.TrainedCount + trainedValue.TrainedCount,
+                };
+            }
+            return MethodsResult(o, methods, rates, updateFlops / tokens);
         };
     });
+
+    public static JsonObject Sft(Options o) => Run(o, "sft", (config, result, owned) =>
+    {
+        var model = Own(owned, LlamaBenchmarkModel.CreateCausalLM(config, o.Seed));
+        model.train();
+        var ids = Own(owned, BenchmarkModel.RandomIds(o.BatchSize, o.SeqLen, config.VocabSize, o.Seed));   // [B, T], no padding
+        var flopsPerToken = 6.0 * (LlamaBenchmarkModel.LayerMatmulParameters(config) + LlamaBenchmarkModel.LmHeadParameters(config))
+                            + 3 * LlamaBenchmarkModel.AttentionFlopsPerToken(config, o.SeqLen);
+        result["flops_per_token"] = flopsPerToken;
+        result["flops_formula"] = "6*(decoder matmul parameters + hidden*vocab LM head) + 12*layers*heads*head_dim*seq_len (forward + backward, full fine-tuning)";
+        return dtype =>
+        {
+            model.ComputeDtype = dtype;
+            return EachMethod(o, model, scoreHead: false, (double)o.BatchSize * o.SeqLen, flopsPerToken, optimizer => BenchmarkTiming.Measure(() =>
+            {
+                using var scope = NewDisposeScope();
+                optimizer.ZeroGrad();
+                var logits = model.forward(ids).to_type(ScalarType.Float32);                           // [B, T, V]
+                var V = logits.shape[2];
+                var loss = nn.functional.cross_entropy(logits.narrow(1, 0, o.SeqLen - 1).reshape(-1, V),   // next-token loss on every position
+                    ids.narrow(1, 1, o.SeqLen - 1).reshape(-1));
+                loss.backward();
+                optimizer.Step(1e-5, 1.0);
+                optimizer.ZeroGrad();
+            }, o.Warmup, o.Repeats));
+        };
+    });
+
+    /// <summary>
+    /// What one method trains in <paramref name="model"/>: every weight (requires_grad set again, a LoRA measurement
+    /// froze them) or a fresh LoRA adapter on every linear layer (rank r, alpha 2r; a reward or value model's score head
+    /// trains too). Disposing puts the plain layers back.
+    /// </summary>
+    private static TrainedWeights Trained(IDecoderModel model, string method, Options o, bool scoreHead)
+    {
+        foreach (var p in model.Module.parameters()) p.requires_grad = true;
+        var lora = method == Lora ? new LoraConfig { Rank = o.LoraRank!.Value, Alpha = 2 * o.LoraRank.Value, TrainScoreHead = true } : null;
+        using var generator = new Generator((ulong)o.Seed + 11);
+        return TrainedWeights.Attach(model, lora, null, generator, scoreHead);
+    }
+
+    /// <summary>A training step timed once per method (AdamW over what that method trains), in the same run.</summary>
+    private static (JsonObject Details, double TokensPerSecond, double AchievedFlops) EachMethod(Options o, IDecoderModel model, bool scoreHead,
+        double tokensPerStep, double fullFlopsPerToken, Func<FusedAdamW, double[]> measure)
+    {
+        var methods = new JsonObject();
+        var rates = new Dictionary<string, double>();
+        foreach (var method in o.Methods)
+        {
+            using var trained = Trained(model, method, o, scoreHead);
+            using var optimizer = new FusedAdamW(trained.Parameters, eps: 1e-8, weightDecay: 0.0, beta1: 0.9, beta2: 0.999);
+            var median = BenchmarkTiming.Median(measure(optimizer));
+            rates[method] = tokensPerStep / median;
+            methods[method] = new JsonObject
+            {
+                ["tokens_per_s"] = BenchmarkTiming.Round(tokensPerStep / median),
+                ["step_ms_median"] = BenchmarkTiming.Round(median * 1e3),
+                ["trained_parameters"] = trained.TrainedCount,
+            };
+        }
+        return MethodsResult(o, methods, rates, fullFlopsPerToken);
+    }
+
+    /// <summary>The per-method entries, LoRA / full ratio when both ran; the headline rate is the first method's (MFU only for full).</summary>
+    private static (JsonObject Details, double TokensPerSecond, double AchievedFlops) MethodsResult(Options o, JsonObject methods,
+        Dictionary<string, double> rates, double fullFlopsPerToken)
+    {
+        var details = new JsonObject { ["methods"] = methods };
+        if (rates.ContainsKey(Full) && rates.ContainsKey(Lora)) details["lora_over_full_tokens_per_s"] = BenchmarkTiming.Round(rates[Lora] / rates[Full]);
+        var first = o.Methods[0];
+        return (details, rates[first], first == Full ? rates[first] * fullFlopsPerToken : double.NaN);
+    }
 
     /// <summary>
     /// A rollout of random prompt + response ids (no padding): logprobs from the policy itself (so the ratio starts at 1),
@@ -234,12 +329,16 @@ public static class LlamaBenchmark
             ["batch_size"] = o.BatchSize,
             ["warmup"] = o.Warmup,
             ["repeats"] = o.Repeats,
+            ["methods"] = string.Join(",", o.Methods),
+            ["lora_r"] = o.LoraRank,
             ["load_avg_1m_before"] = BenchmarkTiming.LoadAverage(),
         };
         var owned = new List<IDisposable>();   // the models, optimizers and inputs setup made, disposed at the end
         try
         {
             Measure(o, setup(config, result, owned), result);
+            result["peak_rss_mb"] = PeakRss.MegabytesOrNull();
+            result["peak_rss_note"] = "VmHWM of this process (/proc/self/status): the peak of every method and dtype it ran; one --method and one --dtype per process gives each configuration's own peak";
         }
         finally
         {

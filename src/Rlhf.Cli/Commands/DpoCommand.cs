@@ -22,7 +22,7 @@ internal static class DpoCommand
         var reference = new Option<DirectoryInfo>("--reference") { Description = "Frozen reference folder (default: the policy's starting checkpoint)." };
         var data = new Option<FileInfo>("--data") { Description = "A TRL preference JSONL file ({\"prompt\",\"chosen\",\"rejected\"}, plain or conversational)." };
         var project = new Option<int?>("--project") { Description = "Train on a project's votes (from the configured database) instead." };
-        var output = new Option<DirectoryInfo>("--out") { Description = "Where to write the fine-tuned policy (HF layout).", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Where to write the fine-tuned policy (HF layout) or, with --lora-r, the adapter (PEFT layout; `rlhf models merge` makes full weights).", Required = true };
         var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "Resumable checkpoint folder; an existing checkpoint there is resumed." };
         var beta = new Option<double>("--beta") { DefaultValueFactory = _ => d.Beta };
         var loss = new Option<string>("--loss") { DefaultValueFactory = _ => d.LossType, Description = "sigmoid (DPO) or ipo." };
@@ -41,22 +41,23 @@ internal static class DpoCommand
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => d.Seed };
         var policyOptions = new PreferencePolicyOptions();
 
+        var loraOptions = new LoraOptions();
+
         var command = new Command("dpo", "Fine-tune a policy on preference pairs with Direct Preference Optimization.")
         {
             policyModel, reference, data, project, output, checkpoint, beta, loss, labelSmoothing, epochs, lr, batchPairs, maxLength, maxPromptLength,
             maxCompletionLength, truncation, warmup, validation, evalEvery, checkpointEvery, seed,
         };
+        loraOptions.AddTo(command);
         policyOptions.AddTo(command);
         command.SetAction((parseResult, ct) => CliErrors.RunAsync(parseResult, async stdout =>
         {
             var error = parseResult.InvocationConfiguration.Error;
             var file = parseResult.GetValue(data);
             var projectId = parseResult.GetValue(project);
-            if (file is null == projectId is null)
-            {
-                await error.WriteLineAsync("rlhf: give exactly one of --data FILE.jsonl or --project ID");
-                return 2;
-            }
+            if (!await PreferenceSource.ExactlyOneAsync(file, projectId, error)) return 2;
+            var lora = loraOptions.Read(parseResult, out var loraProblem);
+            if (loraProblem is not null) { await error.WriteLineAsync($"rlhf: {loraProblem}"); return 2; }
             var config = new DpoConfig
             {
                 Beta = parseResult.GetValue(beta), LossType = parseResult.GetValue(loss)!, LabelSmoothing = parseResult.GetValue(labelSmoothing),
@@ -65,6 +66,7 @@ internal static class DpoCommand
                 MaxCompletionLength = parseResult.GetValue(maxCompletionLength), TruncationMode = parseResult.GetValue(truncation)!,
                 WarmupRatio = parseResult.GetValue(warmup), ValidationFraction = parseResult.GetValue(validation), EvalEvery = parseResult.GetValue(evalEvery),
                 CheckpointEvery = parseResult.GetValue(checkpointEvery), Seed = parseResult.GetValue(seed),
+                Lora = lora,
             };
             var policy = policyOptions.Read(parseResult);
             if (!await PreferenceSource.OptionsFitAsync(parseResult, file, projectId, policyOptions, policy, config.Validate(), error)) return 2;

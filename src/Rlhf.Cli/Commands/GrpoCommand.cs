@@ -21,7 +21,7 @@ internal static class GrpoCommand
         var reward = new Option<DirectoryInfo>("--reward") { Description = "Reward model folder (same tokenizer as the policy).", Required = true };
         var prompts = new Option<FileInfo>("--prompts") { Description = "JSONL of {\"prompt\": ...} lines." };
         var project = new Option<int?>("--project") { Description = "Use a project's prompts (from the configured database) instead." };
-        var output = new Option<DirectoryInfo>("--out") { Description = "Where to write the fine-tuned policy (HF layout).", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Where to write the fine-tuned policy (HF layout) or, with --lora-r, the adapter (PEFT layout; `rlhf models merge` makes full weights).", Required = true };
         var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "Resumable checkpoint folder; an existing checkpoint there is resumed." };
         var steps = new Option<int>("--steps") { DefaultValueFactory = _ => d.Steps };
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => d.BatchSize, Description = "Prompts per update." };
@@ -40,15 +40,20 @@ internal static class GrpoCommand
         var maxGradNorm = new Option<double>("--max-grad-norm") { DefaultValueFactory = _ => d.MaxGradNorm };
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => d.Seed };
 
+        var loraOptions = new LoraOptions();
+
         var command = new Command("grpo", "Fine-tune a policy against a reward model with GRPO (TRL's algorithm; no value model).")
         {
             policy, reward, prompts, project, output, checkpoint, steps, batch, group, iterations, minibatches, lr, beta, epsilon, epsilonHigh,
             lossType, scaleRewards, temperature, completionLength, missingEos, maxGradNorm, seed,
         };
+        loraOptions.AddTo(command);
         command.SetAction((parseResult, ct) => CliErrors.RunAsync(parseResult, async stdout =>
         {
             var error = parseResult.InvocationConfiguration.Error;
             if (!await PromptInput.ExactlyOneAsync(parseResult.GetValue(prompts), parseResult.GetValue(project), error)) return 2;
+            var lora = loraOptions.Read(parseResult, out var loraProblem);
+            if (loraProblem is not null) { await error.WriteLineAsync($"rlhf: {loraProblem}"); return 2; }
             var config = new GrpoConfig
             {
                 Steps = parseResult.GetValue(steps), BatchSize = parseResult.GetValue(batch), NumGenerations = parseResult.GetValue(group),
@@ -57,6 +62,7 @@ internal static class GrpoCommand
                 LossType = parseResult.GetValue(lossType)!, ScaleRewards = parseResult.GetValue(scaleRewards), Temperature = parseResult.GetValue(temperature),
                 MaxCompletionLength = parseResult.GetValue(completionLength), MissingEosPenalty = parseResult.GetValue(missingEos),
                 MaxGradNorm = parseResult.GetValue(maxGradNorm), Seed = parseResult.GetValue(seed),
+                Lora = lora,
             };
             if (config.Validate() is { Count: > 0 } problems)
             {

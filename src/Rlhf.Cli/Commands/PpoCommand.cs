@@ -19,7 +19,7 @@ internal static class PpoCommand
         var reward = new Option<DirectoryInfo>("--reward") { Description = "Reward model folder (scorer, and the value model's start).", Required = true };
         var prompts = new Option<FileInfo>("--prompts") { Description = "JSONL of {\"prompt\": ...} lines." };
         var project = new Option<int?>("--project") { Description = "Use a project's prompts (from the configured database) instead." };
-        var output = new Option<DirectoryInfo>("--out") { Description = "Where to write the fine-tuned policy (HF layout).", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Where to write the fine-tuned policy (HF layout) or, with --lora-r, the adapter (PEFT layout; `rlhf models merge` makes full weights).", Required = true };
         var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "Resumable checkpoint folder; an existing checkpoint there is resumed." };
         var steps = new Option<int>("--steps") { DefaultValueFactory = _ => d.Steps };
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => d.BatchSize };
@@ -41,16 +41,20 @@ internal static class PpoCommand
 
         var computeDtype = new Option<string>("--compute-dtype")
         { DefaultValueFactory = _ => d.ComputeDtype, Description = "Matmul dtype: float32, or bf16 (float32 master weights, norms, softmax and losses)." };
+        var loraOptions = new LoraOptions();
 
         var command = new Command("ppo", "Fine-tune a policy against a reward model with PPO (TRL's algorithm).")
         {
             policy, reward, prompts, project, output, checkpoint, steps, batch, minibatches, ppoEpochs, lr, klCoef, klEstimator,
             adaptiveKl, targetKl, temperature, responseLength, missingEos, seed, maxGradNorm, rewardNormalization, computeDtype,
         };
+        loraOptions.AddTo(command);
         command.SetAction((parseResult, ct) => CliErrors.RunAsync(parseResult, async stdout =>
         {
             var error = parseResult.InvocationConfiguration.Error;
             if (!await PromptInput.ExactlyOneAsync(parseResult.GetValue(prompts), parseResult.GetValue(project), error)) return 2;
+            var lora = loraOptions.Read(parseResult, out var loraProblem);
+            if (loraProblem is not null) { await error.WriteLineAsync($"rlhf: {loraProblem}"); return 2; }
             var config = new PpoConfig
             {
                 Steps = parseResult.GetValue(steps), BatchSize = parseResult.GetValue(batch), MiniBatches = parseResult.GetValue(minibatches),
@@ -60,6 +64,7 @@ internal static class PpoCommand
                 MissingEosPenalty = parseResult.GetValue(missingEos), Seed = parseResult.GetValue(seed),
                 MaxGradNorm = parseResult.GetValue(maxGradNorm), RewardNormalization = parseResult.GetValue(rewardNormalization)!,
                 ComputeDtype = parseResult.GetValue(computeDtype)!,
+                Lora = lora,
             };
             if (config.Validate() is { Count: > 0 } problems)
             {
@@ -83,7 +88,7 @@ internal static class PpoCommand
                 }));
                 return 0;
             }
-            catch (Exception ex) when (ex is CheckpointException or CheckpointMismatchException) { await error.WriteLineAsync($"rlhf: {ex.Message}"); return 1; }
+            catch (Exception ex) when (ex is CheckpointException or CheckpointMismatchException or ArgumentException) { await error.WriteLineAsync($"rlhf: {ex.Message}"); return 1; }
         }));
         return command;
     }

@@ -15,6 +15,14 @@ namespace Rlhf.Cli.Commands;
 /// </summary>
 internal static class PreferenceSource
 {
+    /// <summary>True when exactly one of --data and --project is given; else the one line on <paramref name="error"/> (the caller exits 2).</summary>
+    public static async Task<bool> ExactlyOneAsync(FileInfo? file, int? projectId, TextWriter error)
+    {
+        if (file is null != projectId is null) return true;
+        await error.WriteLineAsync("rlhf: give exactly one of --data FILE.jsonl or --project ID");
+        return false;
+    }
+
     /// <summary>
     /// True when the options go together: the pair-selection options only with --project, and no problem in the trainer's
     /// settings (<paramref name="configProblems"/>) or, with a project, the policy. Otherwise each problem is one line on

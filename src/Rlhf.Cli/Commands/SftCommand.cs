@@ -6,7 +6,6 @@ using Rlhf.Data;
 using Rlhf.Data.Database;
 using Rlhf.Jobs.Training;
 using Rlhf.Training.Checkpoints;
-using Rlhf.Training.Lora;
 using Rlhf.Training.Sft;
 using Rlhf.Training.Text;
 
@@ -42,18 +41,15 @@ internal static class SftCommand
         var sampleEvery = new Option<int>("--sample-every") { DefaultValueFactory = _ => d.SampleEvery };
         var checkpointEvery = new Option<int>("--checkpoint-every") { DefaultValueFactory = _ => d.CheckpointEvery };
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => d.Seed };
-        var l = new LoraConfig();
-        var loraR = new Option<int?>("--lora-r") { Description = "Train a LoRA adapter of this rank instead of every weight." };
-        var loraAlpha = new Option<double>("--lora-alpha") { DefaultValueFactory = _ => l.Alpha };
-        var loraDropout = new Option<double>("--lora-dropout") { DefaultValueFactory = _ => l.Dropout };
-        var loraTargets = new Option<string?>("--lora-targets") { Description = "HF module names, comma-separated (default: every linear layer)." };
+        var loraOptions = new LoraOptions();
         var policyOptions = new PreferencePolicyOptions();
 
         var command = new Command("sft", "Supervised fine-tuning on demonstrations (loss on the replies only), optionally as a LoRA adapter.")
         {
             data, project, baseModel, output, checkpoint, epochs, lr, batchSize, maxLength, packing, warmup, weightDecay, validation, evalEvery,
-            sampleEvery, checkpointEvery, seed, loraR, loraAlpha, loraDropout, loraTargets,
+            sampleEvery, checkpointEvery, seed,
         };
+        loraOptions.AddTo(command);
         policyOptions.AddTo(command);
         command.SetAction((parseResult, ct) => CliErrors.RunAsync(parseResult, async stdout =>
         {
@@ -65,13 +61,8 @@ internal static class SftCommand
                 await error.WriteLineAsync("rlhf: give exactly one of --data FILE.jsonl or --project ID");
                 return 2;
             }
-            var rank = parseResult.GetValue(loraR);
-            var targets = parseResult.GetValue(loraTargets);
-            if (rank is null && (targets is not null || parseResult.GetResult(loraAlpha) is { Implicit: false } || parseResult.GetResult(loraDropout) is { Implicit: false }))
-            {
-                await error.WriteLineAsync("rlhf: --lora-alpha, --lora-dropout and --lora-targets go with --lora-r R (the adapter's rank)");
-                return 2;
-            }
+            var lora = loraOptions.Read(parseResult, out var loraProblem);
+            if (loraProblem is not null) { await error.WriteLineAsync($"rlhf: {loraProblem}"); return 2; }
             var config = new SftConfig
             {
                 Epochs = parseResult.GetValue(epochs), LearningRate = parseResult.GetValue(lr), BatchSize = parseResult.GetValue(batchSize),
@@ -79,11 +70,7 @@ internal static class SftCommand
                 WeightDecay = parseResult.GetValue(weightDecay), ValidationFraction = parseResult.GetValue(validation),
                 EvalEvery = parseResult.GetValue(evalEvery), SampleEvery = parseResult.GetValue(sampleEvery),
                 CheckpointEvery = parseResult.GetValue(checkpointEvery), Seed = parseResult.GetValue(seed),
-                Lora = rank is { } r ? new LoraConfig
-                {
-                    Rank = r, Alpha = parseResult.GetValue(loraAlpha), Dropout = parseResult.GetValue(loraDropout),
-                    TargetModules = targets?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? [],
-                } : null,
+                Lora = lora,
             };
             var policy = policyOptions.Read(parseResult);
             if (file is not null && policyOptions.Given(parseResult) is { Count: > 0 } given)

@@ -18,7 +18,7 @@ internal static class TrainRewardCommand
         var data = new Option<FileInfo>("--data") { Description = "A TRL preference JSONL file ({\"prompt\",\"chosen\",\"rejected\"})." };
         var project = new Option<int?>("--project") { Description = "Train on a project's votes (from the configured database) instead." };
         var baseModel = new Option<DirectoryInfo>("--base") { Description = "Base checkpoint folder (a policy, or a reward model).", Required = true };
-        var output = new Option<DirectoryInfo>("--out") { Description = "Where to write the reward model (HF layout).", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Where to write the reward model (HF layout) or, with --lora-r, the adapter (PEFT layout, with the score head).", Required = true };
         var defaults = new RewardTrainingConfig();
         var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => defaults.Epochs };
         var lr = new Option<double>("--lr") { DefaultValueFactory = _ => defaults.LearningRate };
@@ -33,27 +33,30 @@ internal static class TrainRewardCommand
         { DefaultValueFactory = _ => defaults.ComputeDtype, Description = "Matmul dtype: float32, or bf16 (float32 master weights, norms, softmax and losses)." };
         var policyOptions = new PreferencePolicyOptions();
 
+        var loraOptions = new LoraOptions(scoreHead: true);
+
         var command = new Command("train-reward", "Train a Bradley-Terry reward model on preference pairs.")
         {
             data, project, baseModel, output, epochs, lr, batchPairs, maxLength, margin, center, validation, evalEvery, seed, computeDtype,
         };
+        loraOptions.AddTo(command);
         policyOptions.AddTo(command);
         command.SetAction((parseResult, ct) => CliErrors.RunAsync(parseResult, async stdout =>
         {
             var error = parseResult.InvocationConfiguration.Error;
             var file = parseResult.GetValue(data);
             var projectId = parseResult.GetValue(project);
-            if (file is null == projectId is null)
-            {
-                await error.WriteLineAsync("rlhf: give exactly one of --data FILE.jsonl or --project ID");
-                return 2;
-            }
+            if (!await PreferenceSource.ExactlyOneAsync(file, projectId, error)) return 2;
+            var lora = loraOptions.Read(parseResult, out var loraProblem);
+            if (loraProblem is not null) { await error.WriteLineAsync($"rlhf: {loraProblem}"); return 2; }
             var config = new RewardTrainingConfig
             {
                 Epochs = parseResult.GetValue(epochs), LearningRate = parseResult.GetValue(lr), BatchPairs = parseResult.GetValue(batchPairs),
                 MaxLength = parseResult.GetValue(maxLength), UseMargin = parseResult.GetValue(margin),
                 CenterRewardsCoefficient = parseResult.GetValue(center), ValidationFraction = parseResult.GetValue(validation),
                 EvalEvery = parseResult.GetValue(evalEvery), Seed = parseResult.GetValue(seed), ComputeDtype = parseResult.GetValue(computeDtype)!,
+                EvalEvery = parseResult.GetValue(evalEvery), Seed = parseResult.GetValue(seed),
+                Lora = lora,
             };
             var policy = policyOptions.Read(parseResult);
             if (!await PreferenceSource.OptionsFitAsync(parseResult, file, projectId, policyOptions, policy, config.Validate(), error)) return 2;
@@ -75,7 +78,7 @@ internal static class TrainRewardCommand
                 }));
                 return 0;
             }
-            catch (CheckpointException ex) { await error.WriteLineAsync($"rlhf: {ex.Message}"); return 1; }
+            catch (Exception ex) when (ex is CheckpointException or ArgumentException) { await error.WriteLineAsync($"rlhf: {ex.Message}"); return 1; }
         }));
         return command;
     }

@@ -1,3 +1,4 @@
+using Rlhf.Training.Lora;
 using System.Text.Json;
 using Rlhf.Data.Hosting;
 using Rlhf.Jobs.Runner;
@@ -20,6 +21,20 @@ public sealed record RunArtifacts(string Folder)
     public static RunArtifacts Of(RlhfPaths paths, long jobId) => new(Path.Combine(paths.DataFolder, "runs", jobId.ToString()));
 
     public string ModelFolder => Path.Combine(Folder, "model");
+    public string AdapterFolder => Path.Combine(Folder, "adapter");
+
+    /// <summary>
+    /// Runs <paramref name="train"/> with the folder it writes to: the model folder, or for a LoRA run the adapter folder
+    /// (PEFT layout), after which the base with the adapter merged in goes to the model folder. The merged weights are
+    /// what a run registers, so every consumer (generation, rating against the reference, PPO's reward model) loads a
+    /// full model; the adapter stays in the run's folder for PEFT users.
+    /// </summary>
+    public T TrainInto<T>(string baseFolder, LoraConfig? lora, Func<string, T> train)
+    {
+        var result = train(lora is null ? ModelFolder : AdapterFolder);
+        if (lora is not null) LoraMerge.Merge(baseFolder, AdapterFolder, ModelFolder);
+        return result;
+    }
     public string CheckpointFolder => Path.Combine(Folder, "checkpoint");
     public string SamplesFile => Path.Combine(Folder, "samples.jsonl");
     public string DisagreementsFile => Path.Combine(Folder, "disagreements.json");

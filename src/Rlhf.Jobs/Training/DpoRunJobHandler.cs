@@ -5,6 +5,7 @@ using Rlhf.Data.Hosting;
 using Rlhf.Jobs.Registry;
 using Rlhf.Jobs.Runner;
 using Rlhf.Jobs.Runs;
+using Rlhf.Training.Lora;
 using Rlhf.Training.Dpo;
 using Rlhf.Training.Reward;
 using Rlhf.Training.Text;
@@ -64,8 +65,9 @@ public sealed class DpoRunJobHandler(IDbContextFactory<RlhfDbContext> contexts, 
         DpoResult result;
         try
         {
-            result = await host.RunAsync(() => trainer.Train(registry.FolderOf(policy), registry.FolderOf(reference), pairs, artifacts.ModelFolder,
-                artifacts.CheckpointFolder, m => host.Metrics(m.Step, m.Values, m.Epoch / request.Config.Epochs, Progress(m, request.Config.Epochs)), ct), ct);
+            result = await host.RunAsync(() => artifacts.TrainInto(registry.FolderOf(policy), request.Config.Lora, outFolder =>
+                trainer.Train(registry.FolderOf(policy), registry.FolderOf(reference), pairs, outFolder,
+                artifacts.CheckpointFolder, m => host.Metrics(m.Step, m.Values, m.Epoch / request.Config.Epochs, Progress(m, request.Config.Epochs)), ct)), ct);
         }
         catch (ArgumentException ex) { throw new JobFailedException(ex.Message); }
         catch (TokenizerException ex) { throw new JobFailedException(ex.Message); }
@@ -82,7 +84,7 @@ public sealed class DpoRunJobHandler(IDbContextFactory<RlhfDbContext> contexts, 
 
         var data = request.ProjectId is { } pid ? $"the votes of project {pid}" : $"the file {Path.GetFileName(request.DataFile)}";
         var imported = await registry.ImportAsync(artifacts.ModelFolder, request.Name.Trim(), ModelKind.Policy, policy.Id, "run", context.Job.Id,
-            $"DPO run {context.Job.Id} ({request.Config.LossType}, beta {request.Config.Beta:G3}) from {policy.Name} against reference {reference.Name} on {data}: " +
+            $"DPO run {context.Job.Id} ({request.Config.LossType}, beta {request.Config.Beta:G3}){LoraConfig.Describe(request.Config.Lora)} from {policy.Name} against reference {reference.Name} on {data}: " +
             $"{result.TrainPairs} train / {result.ValidationPairs} validation pairs, held-out implicit-reward accuracy {result.ValidationAccuracy:P1}.",
             null, CancellationToken.None);
         if (!imported.Succeeded) throw new JobFailedException($"The trained policy could not be registered: {imported.Error}");

@@ -5,6 +5,7 @@ using Rlhf.Data.Hosting;
 using Rlhf.Jobs.Registry;
 using Rlhf.Jobs.Runner;
 using Rlhf.Jobs.Runs;
+using Rlhf.Training.Lora;
 using Rlhf.Training.Grpo;
 
 namespace Rlhf.Jobs.Training;
@@ -37,13 +38,14 @@ public sealed class GrpoRunJobHandler(IDbContextFactory<RlhfDbContext> contexts,
 
         var host = new TrainingJobHost(context);
         var trainer = new GrpoTrainer(request.Config);
-        var result = await host.RunAsync(() => trainer.Train(registry.FolderOf(policy), registry.FolderOf(reward), prompts, artifacts.ModelFolder,
+        var result = await host.RunAsync(() => artifacts.TrainInto(registry.FolderOf(policy), request.Config.Lora, outFolder =>
+            trainer.Train(registry.FolderOf(policy), registry.FolderOf(reward), prompts, outFolder,
             artifacts.CheckpointFolder, m => host.Metrics(m.Step, m.Values, (double)m.Step / steps, Progress(m.Step, steps, m.Values)),
-            table => host.Write(write => artifacts.AppendSamplesAsync(table, write)), ct), ct);
+            table => host.Write(write => artifacts.AppendSamplesAsync(table, write)), ct)), ct);
 
         var kl = double.IsNaN(result.LastKl) ? "beta 0" : $"kl {result.LastKl:F3}";
         var imported = await registry.ImportAsync(artifacts.ModelFolder, request.Name.Trim(), ModelKind.Policy, policy.Id, "run", context.Job.Id,
-            $"GRPO run {context.Job.Id} against {reward.Name} on project {request.ProjectId}: mean reward {result.FirstMeanReward:F3} → {result.LastMeanReward:F3}, {kl}.",
+            $"GRPO run {context.Job.Id}{LoraConfig.Describe(request.Config.Lora)} against {reward.Name} on project {request.ProjectId}: mean reward {result.FirstMeanReward:F3} → {result.LastMeanReward:F3}, {kl}.",
             null, CancellationToken.None);
         if (!imported.Succeeded) throw new JobFailedException($"The trained policy could not be registered: {imported.Error}");
         await context.LogAsync($"Registered policy '{imported.Model!.Name}': mean reward {result.FirstMeanReward:F3} → {result.LastMeanReward:F3}, {kl}.", ct: CancellationToken.None);

@@ -5,6 +5,7 @@ using Rlhf.Data.Hosting;
 using Rlhf.Jobs.Registry;
 using Rlhf.Jobs.Runner;
 using Rlhf.Jobs.Runs;
+using Rlhf.Training.Lora;
 using Rlhf.Training.Ppo;
 
 namespace Rlhf.Jobs.Training;
@@ -38,12 +39,13 @@ public sealed class PpoRunJobHandler(IDbContextFactory<RlhfDbContext> contexts, 
 
         var host = new TrainingJobHost(context);
         var trainer = new PpoTrainer(request.Config);
-        var result = await host.RunAsync(() => trainer.Train(registry.FolderOf(policy), registry.FolderOf(reward), prompts, artifacts.ModelFolder,
+        var result = await host.RunAsync(() => artifacts.TrainInto(registry.FolderOf(policy), request.Config.Lora, outFolder =>
+            trainer.Train(registry.FolderOf(policy), registry.FolderOf(reward), prompts, outFolder,
             artifacts.CheckpointFolder, m => host.Metrics(m.Step, m.Values, (double)m.Step / steps, Progress(m.Step, steps, m.Values)),
-            table => host.Write(write => artifacts.AppendSamplesAsync(table, write)), ct), ct);
+            table => host.Write(write => artifacts.AppendSamplesAsync(table, write)), ct)), ct);
 
         var imported = await registry.ImportAsync(artifacts.ModelFolder, request.Name.Trim(), ModelKind.Policy, policy.Id, "run", context.Job.Id,
-            $"PPO run {context.Job.Id} against {reward.Name}: mean score {result.FirstMeanScore:F3} → {result.LastMeanScore:F3}, KL {result.LastKl:F2}.",
+            $"PPO run {context.Job.Id}{LoraConfig.Describe(request.Config.Lora)} against {reward.Name}: mean score {result.FirstMeanScore:F3} → {result.LastMeanScore:F3}, KL {result.LastKl:F2}.",
             null, CancellationToken.None);
         if (!imported.Succeeded) throw new JobFailedException($"The trained policy could not be registered: {imported.Error}");
         await context.LogAsync($"Registered policy '{imported.Model!.Name}': mean score {result.FirstMeanScore:F3} → {result.LastMeanScore:F3}, objective/kl {result.LastKl:F2}.", ct: CancellationToken.None);

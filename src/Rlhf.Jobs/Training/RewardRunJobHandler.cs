@@ -5,6 +5,7 @@ using Rlhf.Data.Hosting;
 using Rlhf.Jobs.Registry;
 using Rlhf.Jobs.Runner;
 using Rlhf.Jobs.Runs;
+using Rlhf.Training.Lora;
 using Rlhf.Training.Checkpoints;
 using Rlhf.Training.Reward;
 
@@ -48,8 +49,9 @@ public sealed class RewardRunJobHandler(IDbContextFactory<RlhfDbContext> context
         RewardTrainingResult result;
         try
         {
-            result = await host.RunAsync(() => trainer.Train(registry.FolderOf(baseModel), pairs, artifacts.ModelFolder, artifacts.CheckpointFolder,
-                m => host.Metrics(m.Step, m.Values, m.Step / (double)TotalSteps(m, request.Config.Epochs), Progress(m, request.Config.Epochs)), ct), ct);
+            result = await host.RunAsync(() => artifacts.TrainInto(registry.FolderOf(baseModel), request.Config.Lora, outFolder =>
+                trainer.Train(registry.FolderOf(baseModel), pairs, outFolder, artifacts.CheckpointFolder,
+                m => host.Metrics(m.Step, m.Values, m.Step / (double)TotalSteps(m, request.Config.Epochs), Progress(m, request.Config.Epochs)), ct)), ct);
         }
         catch (ArgumentException ex) { throw new JobFailedException(ex.Message); }
 
@@ -61,7 +63,7 @@ public sealed class RewardRunJobHandler(IDbContextFactory<RlhfDbContext> context
 
         var name = request.Name.Trim();
         var imported = await registry.ImportAsync(artifacts.ModelFolder, name, ModelKind.Reward, baseModel.Id, "run", context.Job.Id,
-            $"Reward run {context.Job.Id}: {result.TrainPairs} train / {result.ValidationPairs} validation pairs, validation accuracy {result.FinalValidationAccuracy:P1}.",
+            $"Reward run {context.Job.Id}{LoraConfig.Describe(request.Config.Lora)}: {result.TrainPairs} train / {result.ValidationPairs} validation pairs, validation accuracy {result.FinalValidationAccuracy:P1}.",
             null, CancellationToken.None);
         if (!imported.Succeeded) throw new JobFailedException($"The trained model could not be registered: {imported.Error}");
         await using (var db = await contexts.CreateDbContextAsync(CancellationToken.None))

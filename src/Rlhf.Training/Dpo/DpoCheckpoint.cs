@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Rlhf.Training.Checkpoints;
+using Rlhf.Training.Lora;
 using Rlhf.Training.Models;
 using Rlhf.Training.Optim;
 using Rlhf.Training.Reward;
@@ -29,9 +30,9 @@ internal sealed record DpoCheckpoint(TrainingCheckpoint Common, string ModelFold
         new(ContentField, "preference data", RewardCheckpoint.DataHash(pairs), config.Seed, totalSteps, SettingsOf(config),
             () => CheckpointSettings.LegacyHash(config with { EvalEvery = 1, CheckpointEvery = 1 }));
 
-    public static void Save(string folder, CheckpointKey key, ICausalLanguageModel policy, string policySource, FusedAdamW optimizer, long step,
+    public static void Save(string folder, CheckpointKey key, TrainedWeights policy, string policySource, FusedAdamW optimizer, long step,
         int stepsPerEpoch, int trainPairs, int validationPairs) =>
-        TrainingStateFile.Save(folder, Format, step, key, stepFolder => ModelSaver.Save(policy, policySource, stepFolder), optimizer.Save,
+        TrainingStateFile.Save(folder, Format, step, key, stepFolder => policy.Save(stepFolder, policySource), optimizer.Save,
             name => new JsonObject
             {
                 ["epoch"] = (double)step / stepsPerEpoch,
@@ -58,6 +59,7 @@ internal sealed record DpoCheckpoint(TrainingCheckpoint Common, string ModelFold
             CheckpointSetting.Of("weight_decay", c.WeightDecay, d.WeightDecay), CheckpointSetting.Of("adam_epsilon", c.AdamEpsilon, d.AdamEpsilon),
             CheckpointSetting.Of("warmup_ratio", c.WarmupRatio, d.WarmupRatio), CheckpointSetting.Of("max_grad_norm", c.MaxGradNorm, d.MaxGradNorm),
             CheckpointSetting.Of("validation_fraction", c.ValidationFraction, d.ValidationFraction), CheckpointSetting.Of("seed", c.Seed, d.Seed),
+            .. LoraConfig.SettingsOf(c.Lora),
         ]);
     }
 }

@@ -1,5 +1,8 @@
+using System.Text.Json.Serialization;
+using Rlhf.Training.Lora;
 using System.Globalization;
 using Rlhf.Training.Optim;
+using Rlhf.Training.Reward;
 
 namespace Rlhf.Training.Dpo;
 
@@ -66,6 +69,11 @@ public sealed record DpoConfig
     /// <summary>--seed: the train/validation split and the data order.</summary>
     public long Seed { get; init; } = 42;
 
+    /// <summary>--lora-r, --lora-alpha, --lora-dropout, --lora-targets: train a LoRA adapter on the frozen policy; the
+    /// reference (when it is the policy's start) is then the base with the adapter off. null = full fine-tuning.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]   // checkpoints written before LoRA keep their legacy config hash
+    public LoraConfig? Lora { get; init; }
+
     /// <summary>Every problem of these settings, each one sentence naming the CLI option; empty when usable.</summary>
     public IReadOnlyList<string> Validate() => Problems().Select(p => p.ToString()).ToList();
 
@@ -90,9 +98,10 @@ public sealed record DpoConfig
         AdamWChecks.AddAdamEpsilon(problems, AdamEpsilon);
         AdamWChecks.AddWarmupRatio(problems, WarmupRatio);
         AdamWChecks.AddMaxGradNorm(problems, MaxGradNorm);
-        if (!(ValidationFraction is >= 0 and < 1)) problems.Add(new(nameof(ValidationFraction), "--validation-fraction", $"must be >= 0 and < 1 (got {F(ValidationFraction)})"));
+        PreferenceSplit.AddFractionProblem(problems, ValidationFraction);
         if (EvalEvery < 1) problems.Add(new(nameof(EvalEvery), "--eval-every", $"must be >= 1 (got {EvalEvery})"));
         if (CheckpointEvery < 1) problems.Add(new(nameof(CheckpointEvery), "--checkpoint-every", $"must be >= 1 (got {CheckpointEvery})"));
+        LoraConfig.AddProblems(problems, Lora);
         return problems;
     }
 }

@@ -1,4 +1,5 @@
 using Rlhf.Training.Checkpoints;
+using Rlhf.Training.Lora;
 using Rlhf.Training.Models;
 using Rlhf.Training.Optim;
 using Rlhf.Training.Reward;
@@ -20,6 +21,9 @@ namespace Rlhf.Training.Dpo;
 /// be learned from are skipped and reported (<see cref="DpoResult.Skipped"/>).</item>
 /// <item>Loss: <see cref="DpoLoss"/> (sigmoid with optional label smoothing, or ipo). AdamW (<see cref="FusedAdamW"/>),
 /// nanoGPT's cosine schedule with warm-up (as reward runs), grad clipping, one dispose scope per step.</item>
+/// <item>LoRA (<see cref="DpoConfig.Lora"/>, <see cref="TrainedWeights"/>): only an adapter on the frozen policy trains;
+/// the reference, when it is the policy folder, is the same model with the adapter off (no second copy); the output is
+/// the adapter in PEFT's layout.</item>
 /// <item>Split: <see cref="PreferenceSplit"/> by prompt (group) over the usable pairs; data order: <see cref="DataOrder"/>.</item>
 /// </list>
 /// <para>Checkpoints and resume work as in <see cref="RewardTrainer"/>: a <see cref="DpoCheckpoint"/> every
@@ -65,7 +69,9 @@ public sealed class DpoTrainer
             throw new ArgumentException($"The reference model's tokenizer differs from the policy's ({why}); DPO needs both to read the same token ids.");
 
         var resume = checkpointFolder is null ? null : DpoCheckpoint.TryLoad(checkpointFolder);
-        using var policy = ModelLoader.LoadLanguageModel(resume?.ModelFolder ?? policyFolder);
+        using var policy = ModelLoader.LoadLanguageModel(TrainedWeights.LoadFolder(policyFolder, resume?.ModelFolder));
+        using var generator = new Generator(unchecked((ulong)config.Seed));
+        using var trained = TrainedWeights.Attach(policy, config.Lora, resume?.ModelFolder, generator);
         var maxLength = Math.Min(config.MaxLength, policy.MaxPositions);
         var (examples, skipped) = DpoEncoding.Encode(tokenizer, pairs, config, maxLength);
         if (examples.Count == 0)
@@ -79,12 +85,22 @@ public sealed class DpoTrainer
         var key = DpoCheckpoint.KeyOf(config, pairs, totalSteps);
         resume?.Common.EnsureFits(key);
 
-        // The reference's log-probs of every usable pair, once.
+        // The reference's log-probs of every usable pair, once. A LoRA policy's own base (the adapter off) is the
+        // reference when it starts from the policy folder: no second copy of the weights.
         LogProbs reference;
-        using (var referenceModel = ModelLoader.LoadLanguageModel(referenceFolder))
-            reference = Score(referenceModel, examples, Enumerable.Range(0, examples.Count).ToArray(), maxLength, config);
+        var all = Enumerable.Range(0, examples.Count).ToArray();
+        if (trained.IsLora && Path.GetFullPath(referenceFolder) == Path.GetFullPath(policyFolder))
+        {
+            using (trained.AsReference())
+                reference = Score(policy, examples, all, maxLength, config);
+        }
+        else
+        {
+            using var referenceModel = ModelLoader.LoadLanguageModel(referenceFolder);
+            reference = Score(referenceModel, examples, all, maxLength, config);
+        }
 
-        using var optimizer = new FusedAdamW(policy.Module.named_parameters(), config.AdamEpsilon, config.WeightDecay, beta1: 0.9, beta2: 0.999);
+        using var optimizer = new FusedAdamW(trained.Parameters, config.AdamEpsilon, config.WeightDecay, beta1: 0.9, beta2: 0.999);
         if (resume is not null) optimizer.Load(resume.Common.OptimizerPath);
         policy.Module.train();   // no dropout in the models: train and eval compute the same
         var warmup = (int)Math.Ceiling(config.WarmupRatio * totalSteps);
@@ -94,7 +110,7 @@ public sealed class DpoTrainer
         void SaveCheckpoint()
         {
             if (checkpointFolder is null || step == lastSaved) return;
-            DpoCheckpoint.Save(checkpointFolder, key, policy, policyFolder, optimizer, step, stepsPerEpoch, split.Train.Count, split.Validation.Count);
+            DpoCheckpoint.Save(checkpointFolder, key, trained, policyFolder, optimizer, step, stepsPerEpoch, split.Train.Count, split.Validation.Count);
             lastSaved = step;
         }
 
@@ -126,7 +142,7 @@ public sealed class DpoTrainer
         if (split.Validation.Count > 0 && finalValidation.Count == 0)   // resumed from the last step's checkpoint
             (finalValidation, validationPairs) = Evaluate(policy, examples, split.Validation, reference, maxLength);
 
-        ModelSaver.Save(policy, policyFolder, outFolder);
+        trained.Save(outFolder, policyFolder);
         return new DpoResult(totalSteps, finalValidation, split.Train.Count, split.Validation.Count, validationPairs, skipped);
     }
 

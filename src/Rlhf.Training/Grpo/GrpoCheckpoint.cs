@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Rlhf.Training.Checkpoints;
+using Rlhf.Training.Lora;
 using Rlhf.Training.Models;
 using Rlhf.Training.Optim;
 
@@ -32,10 +33,10 @@ internal sealed record GrpoCheckpoint(TrainingCheckpoint Common, double FirstMea
             () => CheckpointSettings.LegacyHash(config with { SampleEvery = 1, CheckpointEvery = 1 }));
 
     /// <summary>Saves the policy, the optimizer state and then trainer_state.json; removes older step folders.</summary>
-    public static void Save(string folder, CheckpointKey key, ICausalLanguageModel policy, string policySourceFolder, FusedAdamW optimizer,
+    public static void Save(string folder, CheckpointKey key, TrainedWeights policy, string policySourceFolder, FusedAdamW optimizer,
         long step, double firstMeanReward, double lastMeanReward, double lastKl) =>
         TrainingStateFile.Save(folder, Format, step, key,
-            stepFolder => ModelSaver.Save(policy, policySourceFolder, Path.Combine(stepFolder, "policy")),
+            stepFolder => policy.Save(Path.Combine(stepFolder, "policy"), policySourceFolder),
             optimizer.Save, name => new JsonObject
             {
                 ["first_mean_reward"] = WriteDouble(firstMeanReward),
@@ -66,6 +67,7 @@ internal sealed record GrpoCheckpoint(TrainingCheckpoint Common, double FirstMea
             CheckpointSetting.Of("epsilon", c.Epsilon, d.Epsilon), CheckpointSetting.Of("epsilon_high", c.EpsilonHigh, d.EpsilonHigh),
             CheckpointSetting.Of("scale_rewards", c.ScaleRewards, d.ScaleRewards), CheckpointSetting.Of("loss_type", c.LossType, d.LossType),
             CheckpointSetting.Of("seed", c.Seed, d.Seed),
+            .. LoraConfig.SettingsOf(c.Lora),
         ]);
     }
 

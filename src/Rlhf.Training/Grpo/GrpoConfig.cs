@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+using Rlhf.Training.Lora;
 using System.Globalization;
 using Rlhf.Training.Optim;
 
@@ -104,6 +106,11 @@ public sealed record GrpoConfig
     /// <summary>Completions per update = BatchSize x NumGenerations.</summary>
     public int CompletionsPerStep => BatchSize * NumGenerations;
 
+    /// <summary>--lora-r, --lora-alpha, --lora-dropout, --lora-targets: a LoRA adapter on the policy; the reference is the
+    /// base with the adapter off. null = full fine-tuning.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]   // checkpoints written before LoRA keep their legacy config hash
+    public LoraConfig? Lora { get; init; }
+
     /// <summary>Every problem of these settings, each one sentence naming the CLI option; empty when usable.</summary>
     public IReadOnlyList<string> Validate() => Problems().Select(p => p.ToString()).ToList();
 
@@ -136,6 +143,7 @@ public sealed record GrpoConfig
         if (LossType is not (LossGrpo or LossDrGrpo or LossBnpo)) problems.Add(new(nameof(LossType), "--loss-type", $"must be grpo, dr_grpo or bnpo (got {LossType})"));
         if (SampleEvery < 1) problems.Add(new(nameof(SampleEvery), "--sample-every", $"must be >= 1 (got {SampleEvery})"));
         if (CheckpointEvery < 1) problems.Add(new(nameof(CheckpointEvery), "--checkpoint-every", $"must be >= 1 (got {CheckpointEvery})"));
+        LoraConfig.AddProblems(problems, Lora);
         return problems;
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Rlhf.Training.Checkpoints;
+using Rlhf.Training.Lora;
 using Rlhf.Training.Models;
 using Rlhf.Training.Optim;
 using Rlhf.Training.Ppo;
@@ -89,8 +90,11 @@ public sealed class GrpoTrainer
         resume?.Common.EnsureFits(key);
 
         // ---- Models: policy (trained); reference (frozen, only when beta > 0) and reward model (frozen).
-        using var policy = ModelLoader.LoadLanguageModel(resume?.PolicyFolder ?? policyFolder);
-        using var refPolicy = args.Beta != 0 ? ModelLoader.LoadLanguageModel(policyFolder) : null;
+        // LoRA: only an adapter trains, and the reference is the policy with the adapter off (no second copy).
+        using var policy = ModelLoader.LoadLanguageModel(TrainedWeights.LoadFolder(policyFolder, resume?.PolicyFolder));
+        using var loraInit = new Generator(unchecked((ulong)args.Seed));
+        using var trained = TrainedWeights.Attach(policy, args.Lora, resume?.PolicyFolder, loraInit);
+        using var refPolicy = args.Beta != 0 && !trained.IsLora ? ModelLoader.LoadLanguageModel(policyFolder) : null;
         using var rewardModel = scorerOverride is null ? ModelLoader.LoadRewardModel(rewardFolder!) : null;
         if (refPolicy is not null) Freeze(refPolicy.Module);
         if (rewardModel is not null)
@@ -122,7 +126,7 @@ public sealed class GrpoTrainer
         };
         var order = new PromptOrder(prompts.Count, B, args.Seed);
 
-        using var optimizer = new FusedAdamW(policy.Module.named_parameters().Select(p => (p.name, p.parameter)),
+        using var optimizer = new FusedAdamW(trained.Parameters,
             args.AdamEpsilon, args.WeightDecay, beta1: 0.9, beta2: 0.999);
         if (resume is not null) optimizer.Load(resume.Common.OptimizerPath);
         long step = resume?.Common.Step ?? 0;                                       // updates done (TRL global_step)
@@ -134,7 +138,7 @@ public sealed class GrpoTrainer
         void SaveCheckpoint()
         {
             if (checkpointFolder is null || step == lastSaved) return;
-            GrpoCheckpoint.Save(checkpointFolder, key, policy, policyFolder, optimizer, step, firstMeanReward, lastMeanReward, lastKl);
+            GrpoCheckpoint.Save(checkpointFolder, key, trained, policyFolder, optimizer, step, firstMeanReward, lastMeanReward, lastKl);
             lastSaved = step;
         }
 
@@ -169,9 +173,10 @@ public sealed class GrpoTrainer
                 contextLength = rollout.ContextLength;                              // P
                 metrics["time/generation"] = Lap(clock);
 
-                if (refPolicy is not null)
+                if (args.Beta != 0)
                 {
-                    using var refLogits = GrpoForward.CompletionLogits(refPolicy, inputIds, attentionMask, contextLength, args.Temperature);   // [BG, N, V]
+                    using var asReference = trained.AsReference();
+                    using var refLogits = GrpoForward.CompletionLogits(refPolicy ?? policy, inputIds, attentionMask, contextLength, args.Temperature);   // [BG, N, V]
                     refLogprobs = PpoForward.LogProbs(refLogits, completions);     // [BG, N]
                     metrics["time/forward"] = Lap(clock);
                 }
@@ -261,7 +266,7 @@ public sealed class GrpoTrainer
             if (step % args.CheckpointEvery == 0) SaveCheckpoint();
         }
 
-        ModelSaver.Save(policy, policyFolder, outFolder);
+        trained.Save(outFolder, policyFolder);
         return new GrpoResult(step, firstMeanReward, lastMeanReward, lastKl);
     }
 

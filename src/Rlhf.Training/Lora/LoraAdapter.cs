@@ -26,12 +26,21 @@ public sealed class LoraAdapter : IDisposable
 {
     private readonly List<(string Name, nn.Module Parent, FieldInfo Field, LoraLinear Layer)> _layers;
 
-    private LoraAdapter(LoraConfig config, string modelType, List<(string, nn.Module, FieldInfo, LoraLinear)> layers)
+    private readonly Parameter? _scoreHead;
+
+    private LoraAdapter(LoraConfig config, string modelType, List<(string, nn.Module, FieldInfo, LoraLinear)> layers, Parameter? scoreHead)
     {
         Config = config;
         ModelType = modelType;
         _layers = layers;
+        _scoreHead = scoreHead;
     }
+
+    /// <summary>The name of a reward or value model's head, PEFT's modules_to_save entry.</summary>
+    public const string ScoreHead = "score";
+
+    /// <summary>True when the adapter holds a reward or value model's score head (PEFT's modules_to_save=["score"]).</summary>
+    public bool HasScoreHead => _scoreHead is not null;
 
     public LoraConfig Config { get; }
 
@@ -43,9 +52,14 @@ public sealed class LoraAdapter : IDisposable
 
     public IReadOnlyList<LoraLinear> Layers => _layers.Select(l => l.Layer).ToList();
 
-    /// <summary>"{module}.lora_A.weight" [r, in] and "{module}.lora_B.weight" [out, r]: PEFT's names without "base_model.model.".</summary>
+    /// <summary>"{module}.lora_A.weight" [r, in] and "{module}.lora_B.weight" [out, r]: PEFT's names without "base_model.model.".
+    /// With a score head also "score.weight" [1, hidden] (PEFT saves modules_to_save under the module's own name).</summary>
     public IEnumerable<(string Name, Parameter Parameter)> NamedParameters =>
-        _layers.SelectMany(l => new[] { ($"{l.Name}.lora_A.weight", l.Layer.LoraA), ($"{l.Name}.lora_B.weight", l.Layer.LoraB) });
+        _layers.SelectMany(l => new[] { ($"{l.Name}.lora_A.weight", l.Layer.LoraA), ($"{l.Name}.lora_B.weight", l.Layer.LoraB) })
+            .Concat(_scoreHead is null ? [] : [($"{ScoreHead}.weight", _scoreHead)]);
+
+    /// <summary>What the optimizer gets: <see cref="NamedParameters"/> but a score head that does not train.</summary>
+    public IEnumerable<(string Name, Parameter Parameter)> TrainableParameters => NamedParameters.Where(p => p.Parameter.requires_grad);
 
     /// <summary>Adapter elements (what trains).</summary>
     public long ParameterCount => NamedParameters.Sum(p => p.Parameter.numel());
@@ -57,12 +71,27 @@ public sealed class LoraAdapter : IDisposable
         set { foreach (var l in _layers) l.Layer.Enabled = value; }
     }
 
+    /// <summary>Turns the adapter off until the returned scope is disposed: the model computes its frozen base (a reference
+    /// model that shares the base's weights, no second copy).</summary>
+    public IDisposable Disabled()
+    {
+        var was = Enabled;
+        Enabled = false;
+        return new Restore(() => Enabled = was);
+    }
+
+    private sealed class Restore(Action restore) : IDisposable
+    {
+        public void Dispose() => restore();
+    }
+
     /// <summary>
     /// Freezes <paramref name="model"/>'s parameters and wraps every Linear whose HF name matches a target. lora_A is drawn
     /// from <paramref name="generator"/> (module order), lora_B is zero. Throws <see cref="ArgumentException"/> when a target
-    /// matches no linear layer.
+    /// matches no linear layer. With <paramref name="scoreHead"/> (a reward or value model) the adapter also holds the
+    /// model's "score.weight", trainable when <see cref="LoraConfig.TrainScoreHead"/>.
     /// </summary>
-    public static LoraAdapter Apply(nn.Module model, string modelType, LoraConfig config, Generator? generator = null)
+    public static LoraAdapter Apply(nn.Module model, string modelType, LoraConfig config, Generator? generator = null, bool scoreHead = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(config);
@@ -93,16 +122,29 @@ public sealed class LoraAdapter : IDisposable
                 $"(its linear layers: {string.Join(",", LoraConfig.AllLinear(modelType))})");
         }
 
+        Parameter? score = null;
+        if (scoreHead)
+        {
+            score = model.named_parameters().FirstOrDefault(p => p.name == $"{ScoreHead}.weight").parameter;
+            if (score is null)
+            {
+                foreach (var (_, _, _, layer) in layers) layer.Dispose();
+                throw new ArgumentException($"this {modelType} model has no score head ({ScoreHead}.weight) for the adapter to hold");
+            }
+        }
+
         foreach (var p in model.parameters()) p.requires_grad = false;
+        if (score is not null) score.requires_grad = config.TrainScoreHead;
         foreach (var (_, parent, field, layer) in layers) field.SetValue(parent, layer);
-        return new LoraAdapter(config, modelType, layers);
+        return new LoraAdapter(config, modelType, layers, score);
     }
 
-    /// <summary>Applies the adapter saved in <paramref name="adapterFolder"/> (PEFT layout) to <paramref name="model"/> and loads its weights.</summary>
-    public static LoraAdapter Load(nn.Module model, string modelType, string adapterFolder)
+    /// <summary>Applies the adapter saved in <paramref name="adapterFolder"/> (PEFT layout) to <paramref name="model"/> and loads its weights.
+    /// The adapter's own score head (modules_to_save) replaces the model's; <paramref name="trainScoreHead"/> decides whether it trains.</summary>
+    public static LoraAdapter Load(nn.Module model, string modelType, string adapterFolder, bool trainScoreHead = false)
     {
-        var config = LoraFiles.ReadConfig(adapterFolder);
-        var adapter = Apply(model, modelType, config);
+        var config = LoraFiles.ReadConfig(adapterFolder) with { TrainScoreHead = trainScoreHead };
+        var adapter = Apply(model, modelType, config, scoreHead: LoraFiles.ReadModulesToSave(adapterFolder).Contains(ScoreHead));
         try
         {
             LoraFiles.ReadWeights(adapterFolder, adapter);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Rlhf.Training.Checkpoints;
 
 namespace Rlhf.Training.Lora;
 
@@ -26,6 +27,12 @@ public sealed record LoraConfig
     /// <summary>PEFT's use_rslora: scale by alpha / sqrt(r) instead of alpha / r.</summary>
     public bool UseRsLora { get; init; }
 
+    /// <summary>
+    /// --lora-train-score-head: a reward or value model's score head trains beside the adapters (PEFT's
+    /// modules_to_save=["score"]). The head is saved in the adapter file either way (a base LM has none).
+    /// </summary>
+    public bool TrainScoreHead { get; init; }
+
     /// <summary>The factor the update B A x is multiplied by.</summary>
     public double Scaling => UseRsLora ? Alpha / Math.Sqrt(Rank) : Alpha / Rank;
 
@@ -49,5 +56,24 @@ public sealed record LoraConfig
             if (string.IsNullOrWhiteSpace(t) || t.Any(char.IsWhiteSpace))
                 problems.Add(new(nameof(TargetModules), "--lora-targets", $"must be module names separated by commas, e.g. q_proj,v_proj (got \"{t}\")"));
         return problems;
+    }
+
+    /// <summary>" (LoRA r=16, alpha 32, merged)" for a run's description; "" for full fine-tuning.</summary>
+    public static string Describe(LoraConfig? lora) =>
+        lora is null ? "" : $" (LoRA r={lora.Rank}, alpha {lora.Alpha.ToString("G4", CultureInfo.InvariantCulture)}{(lora.TrainScoreHead ? ", score head trained" : "")}, merged)";
+
+    /// <summary>The settings a checkpoint of a run with <paramref name="lora"/> (null: full fine-tuning) must share, PEFT's names.</summary>
+    public static IReadOnlyList<CheckpointSetting> SettingsOf(LoraConfig? lora) =>
+    [
+        CheckpointSetting.Of("lora_r", lora?.Rank, null), CheckpointSetting.Of("lora_alpha", lora?.Alpha, null),
+        CheckpointSetting.Of("lora_dropout", lora?.Dropout, null), CheckpointSetting.Of("use_rslora", lora?.UseRsLora, null),
+        CheckpointSetting.Of("target_modules", lora is null ? null : string.Join(",", lora.TargetModules), null),
+        CheckpointSetting.Of("lora_train_score_head", lora?.TrainScoreHead == true ? true : (bool?)null, null),
+    ];
+
+    /// <summary>This config's problems with their setting under <paramref name="prefix"/> ("Lora.Rank"), added to <paramref name="problems"/>.</summary>
+    public static void AddProblems(List<ConfigProblem> problems, LoraConfig? lora, string prefix = "Lora")
+    {
+        if (lora is not null) problems.AddRange(lora.Problems().Select(p => p with { Setting = $"{prefix}.{p.Setting}" }));
     }
 }

@@ -11,7 +11,9 @@ namespace Rlhf.Training.Lora;
 /// <code>
 /// adapter_config.json          {"peft_type": "LORA", "task_type": "CAUSAL_LM", "r", "lora_alpha", "lora_dropout",
 ///                               "target_modules", "base_model_name_or_path", "fan_in_fan_out" (true for GPT-2's Conv1D), ...}
-/// adapter_model.safetensors    "base_model.model.{module}.lora_A.weight" [r, in], "...lora_B.weight" [out, r], float32
+/// adapter_model.safetensors    "base_model.model.{module}.lora_A.weight" [r, in], "...lora_B.weight" [out, r], float32;
+///                              a reward or value model's head: "base_model.model.score.weight" [1, hidden]
+///                              (modules_to_save ["score"], task_type SEQ_CLS; PEFT's key without "modules_to_save.default")
 /// </code>
 /// Reading refuses what this platform does not compute (DoRA, per-layer rank or alpha patterns, bias training) with a
 /// <see cref="CheckpointException"/> naming the file and field.
@@ -57,17 +59,29 @@ public static class LoraFiles
             ["layers_to_transform"] = null,
             ["lora_alpha"] = c.Alpha,
             ["lora_dropout"] = c.Dropout,
-            ["modules_to_save"] = null,
+            ["modules_to_save"] = adapter.HasScoreHead ? new JsonArray(LoraAdapter.ScoreHead) : null,
             ["peft_type"] = "LORA",
             ["r"] = c.Rank,
             ["rank_pattern"] = new JsonObject(),
             ["revision"] = null,
             ["target_modules"] = new JsonArray(c.TargetsFor(adapter.ModelType).Select(t => (JsonNode)t).ToArray()),
-            ["task_type"] = "CAUSAL_LM",
+            ["task_type"] = adapter.HasScoreHead ? "SEQ_CLS" : "CAUSAL_LM",
             ["use_dora"] = false,
             ["use_rslora"] = c.UseRsLora,
         };
         File.WriteAllText(Path.Combine(folder, ConfigFileName), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    }
+
+    /// <summary>modules_to_save of the adapter in <paramref name="folder"/> (empty when null or absent).</summary>
+    public static IReadOnlyList<string> ReadModulesToSave(string folder)
+    {
+        var path = Path.Combine(folder, ConfigFileName);
+        return ParseObject(ReadFile(path), path)["modules_to_save"] switch
+        {
+            JsonArray a => a.Select(n => n!.GetValue<string>()).ToList(),
+            JsonValue v when v.TryGetValue<string>(out var s) => [s],
+            _ => [],
+        };
     }
 
     /// <summary>adapter_config.json as a <see cref="LoraConfig"/>.</summary>

@@ -48,14 +48,24 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
 
     /// <param name="x">[..., in]</param>
     /// <returns>[..., out]</returns>
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x) => Forward(x, BaseLayer.forward);
+
+    /// <summary>
+    /// The base layer through <paramref name="baseForward"/> (a model computing in bf16 runs it in bf16, see
+    /// <see cref="Models.ComputePrecision.Linear"/>) plus the adapter's update, always in float32 (the adapter's own
+    /// dtype); only the update's output is cast to the base output's dtype.
+    /// </summary>
+    /// <param name="x">[..., in]</param>
+    /// <returns>[..., out]</returns>
+    public Tensor Forward(Tensor x, Func<Tensor, Tensor> baseForward)
     {
-        var result = BaseLayer.forward(x);                                               // [..., out]
+        var result = baseForward(x);                                                     // [..., out]
         if (!Enabled) return result;
         using var scope = NewDisposeScope();
-        var h = _dropout > 0 ? nn.functional.dropout(x, _dropout, BaseLayer.training) : x;
-        var update = nn.functional.linear(nn.functional.linear(h, LoraA), LoraB);        // [..., r] -> [..., out]
-        return scope.MoveToOuter(result + update * Scaling);                             // [..., out]
+        var h = x.dtype == LoraA.dtype ? x : x.to_type(LoraA.dtype);
+        if (_dropout > 0) h = nn.functional.dropout(h, _dropout, BaseLayer.training);
+        var update = nn.functional.linear(nn.functional.linear(h, LoraA), LoraB) * Scaling;   // [..., r] -> [..., out]
+        return scope.MoveToOuter(result + (update.dtype == result.dtype ? update : update.to_type(result.dtype)));   // [..., out]
     }
 
     /// <summary>scaling * B A, [out, in]: what merging adds to the base weight.</summary>

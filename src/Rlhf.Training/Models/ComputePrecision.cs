@@ -47,8 +47,9 @@ public sealed class ComputePrecision : IDisposable
     public bool IsReduced => _dtype != ScalarType.Float32;
 
     /// <summary>
-    /// layer(x) in the compute dtype: x W^T + b with x, W and b cast to it (a no-op cast in float32). A layer wrapped by
-    /// another module (a LoRA adapter) runs its own float32 forward and only its output is cast.
+    /// layer(x) in the compute dtype: x W^T + b with x, W and b cast to it (a no-op cast in float32). A LoRA layer runs its
+    /// frozen base so and its adapter in float32, only the adapter's output cast; any other module runs its own float32
+    /// forward and only its output is cast.
     /// </summary>
     /// <param name="x">[..., in]</param>
     /// <returns>[..., out] in the compute dtype</returns>
@@ -56,9 +57,12 @@ public sealed class ComputePrecision : IDisposable
     {
         if (!IsReduced) return layer.forward(x);
         using var scope = NewDisposeScope();
-        var y = layer is Linear linear
-            ? nn.functional.linear(x.to_type(_dtype), Weight(linear.weight!), linear.bias is { } bias ? Weight(bias) : null)
-            : layer.forward(x.to_type(ScalarType.Float32)).to_type(_dtype);
+        var y = layer switch
+        {
+            Linear linear => nn.functional.linear(x.to_type(_dtype), Weight(linear.weight!), linear.bias is { } bias ? Weight(bias) : null),
+            Lora.LoraLinear lora => lora.Forward(x, h => Linear(lora.BaseLayer, h)),   // the frozen base in this dtype (cached), the adapter in float32
+            _ => layer.forward(x.to_type(ScalarType.Float32)).to_type(_dtype),
+        };
         return scope.MoveToOuter(y);
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Rlhf.Training.Checkpoints;
+using Rlhf.Training.Lora;
 using Rlhf.Training.Models;
 
 namespace Rlhf.Training.Ppo;
@@ -36,12 +37,12 @@ internal sealed record PpoCheckpoint(TrainingCheckpoint Common, double KlCoef, d
         new(ContentField, "prompts", ContentHash.Of(prompts), config.Seed, config.Steps, SettingsOf(config), () => LegacyConfigHash(config));
 
     /// <summary>Saves both models, the optimizer state and then trainer_state.json; removes older step folders.</summary>
-    public static void Save(string folder, CheckpointKey key, ICausalLanguageModel policy, string policySource, IRewardModel valueModel, string valueSource,
+    public static void Save(string folder, CheckpointKey key, TrainedWeights policy, string policySource, TrainedWeights valueModel, string valueSource,
         PpoOptimizer optimizer, long step, long episode, double klCoef, double firstMeanScore, double lastMeanScore, double lastKl) =>
         TrainingStateFile.Save(folder, Format, step, key, stepFolder =>
         {
-            ModelSaver.Save(policy, policySource, Path.Combine(stepFolder, "policy"));
-            ModelSaver.Save(valueModel, valueSource, Path.Combine(stepFolder, "value"));
+            policy.Save(Path.Combine(stepFolder, "policy"), policySource);
+            valueModel.Save(Path.Combine(stepFolder, "value"), valueSource);
         }, optimizer.Save, name => new JsonObject
         {
             ["episode"] = episode,
@@ -80,6 +81,7 @@ internal sealed record PpoCheckpoint(TrainingCheckpoint Common, double KlCoef, d
             CheckpointSetting.Of("reward_normalization", c.RewardNormalization, d.RewardNormalization),
             CheckpointSetting.Of("reward_normalization_samples", c.RewardNormalizationSamples, d.RewardNormalizationSamples),
             CheckpointSetting.Of("seed", c.Seed, d.Seed), CheckpointSetting.Of("max_prompt_length", c.MaxPromptLength, d.MaxPromptLength),
+            .. LoraConfig.SettingsOf(c.Lora),
         ]);
     }
 

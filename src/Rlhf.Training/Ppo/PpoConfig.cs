@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+using Rlhf.Training.Lora;
 using System.Globalization;
 using Rlhf.Training.Optim;
 
@@ -138,6 +140,10 @@ public sealed record PpoConfig
     /// softmax and losses; see <see cref="Models.ComputePrecision"/>).</summary>
     public string ComputeDtype { get; init; } = "float32";
 
+    /// <summary>--lora-r, --lora-alpha, --lora-dropout, --lora-targets: LoRA adapters on the policy and on the value model
+    /// (whose score head always trains); ref_policy is the policy's base with the adapter off. null = full fine-tuning.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]   // checkpoints written before LoRA keep their legacy config hash
+    public LoraConfig? Lora { get; init; }
 
     /// <summary>Every problem of these settings, each one sentence naming the CLI option; empty when usable.</summary>
     public IReadOnlyList<string> Validate() => Problems().Select(p => p.ToString()).ToList();
@@ -180,6 +186,7 @@ public sealed record PpoConfig
         if (CheckpointEvery < 1) problems.Add(new(nameof(CheckpointEvery), "--checkpoint-every", $"must be >= 1 (got {CheckpointEvery})"));
         if (MaxPromptLength < 1) problems.Add(new(nameof(MaxPromptLength), "--max-prompt-length", $"must be >= 1 (got {MaxPromptLength})"));
         Models.ComputePrecision.AddProblem(problems, ComputeDtype);
+        LoraConfig.AddProblems(problems, Lora);
         return problems;
     }
 }

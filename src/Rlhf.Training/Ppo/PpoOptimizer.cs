@@ -1,5 +1,6 @@
 using Rlhf.Training.Models;
 using Rlhf.Training.Optim;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Rlhf.Training.Ppo;
@@ -19,11 +20,17 @@ public sealed class PpoOptimizer : IDisposable
     private readonly double _maxGradNorm;
 
     public PpoOptimizer(ICausalLanguageModel policy, IRewardModel valueModel, PpoConfig config)
+        : this(policy.Module.named_parameters().Select(p => (p.name, p.parameter)), valueModel.Module.named_parameters().Select(p => (p.name, p.parameter)), config)
+    {
+    }
+
+    /// <summary>Over what trains of each model (every weight, or a LoRA run's adapters: <see cref="Lora.TrainedWeights.Parameters"/>).</summary>
+    public PpoOptimizer(IEnumerable<(string Name, Parameter Parameter)> policy, IEnumerable<(string Name, Parameter Parameter)> value, PpoConfig config)
     {
         _optimizer = new FusedAdamW(
             [
-                policy.Module.named_parameters().Select(p => ("policy/" + p.name, p.parameter)),
-                valueModel.Module.named_parameters().Select(p => ("value/" + p.name, p.parameter)),
+                policy.Select(p => ("policy/" + p.Name, p.Parameter)),
+                value.Select(p => ("value/" + p.Name, p.Parameter)),
             ],
             config.AdamEpsilon, config.WeightDecay, beta1: 0.9, beta2: 0.999);
         _maxGradNorm = config.MaxGradNorm;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Rlhf.Training.Checkpoints;
+using Rlhf.Training.Lora;
 using Rlhf.Training.Models;
 using Rlhf.Training.Sampling;
 using Rlhf.Training.Text;
@@ -111,18 +112,25 @@ public sealed class PpoTrainer
 
         // ---- Models: policy + value model (trained), ref_policy + reward model (frozen). None has dropout.
         // Any family (ModelLoader); the policy folder's own tokenizer and chat template render the prompts.
-        using var policy = ModelLoader.LoadLanguageModel(resume?.PolicyFolder ?? policyFolder);
-        using var refPolicy = ModelLoader.LoadLanguageModel(policyFolder);
-        using var valueModel = ModelLoader.LoadRewardModel(resume?.ValueFolder ?? rewardFolder);
+        // LoRA: adapters on the policy and the value model (its score head trains); ref_policy is the policy with its
+        // adapter off, so the frozen base is in memory once. The value model keeps its own weights (it starts from the reward model).
+        using var policy = ModelLoader.LoadLanguageModel(TrainedWeights.LoadFolder(policyFolder, resume?.PolicyFolder));
+        using var valueModel = ModelLoader.LoadRewardModel(TrainedWeights.LoadFolder(rewardFolder, resume?.ValueFolder));
+        using var loraInit = new Generator(unchecked((ulong)args.Seed));
+        using var trainedPolicy = TrainedWeights.Attach(policy, args.Lora, resume?.PolicyFolder, loraInit);
+        using var trainedValue = TrainedWeights.Attach(valueModel, args.Lora is { } lora ? lora with { TrainScoreHead = true } : null,
+            resume?.ValueFolder, loraInit, scoreHead: true);
+        using var refPolicy = trainedPolicy.IsLora ? null : ModelLoader.LoadLanguageModel(policyFolder);
         using var rewardModel = scorerOverride is null ? ModelLoader.LoadRewardModel(rewardFolder) : null;
         var tokenizer = ModelTokenizers.LoadRenderable(policyFolder, policy.VocabSize);
         if (valueModel.VocabSize != policy.VocabSize || valueModel.ModelType == "gpt2" != (policy.ModelType == "gpt2"))
             throw new ArgumentException($"the reward model ({valueModel.ModelType}, vocab_size {valueModel.VocabSize}) does not read the policy's tokens " +
                 $"({policy.ModelType}, vocab_size {policy.VocabSize}): train the reward model from the policy or a model with the same tokenizer");
-        var dtype = ComputePrecision.Parse(args.ComputeDtype);   // the frozen two cast their weights once, the trained two after each step
-        policy.ComputeDtype = refPolicy.ComputeDtype = valueModel.ComputeDtype = dtype;
+        var dtype = ComputePrecision.Parse(args.ComputeDtype);   // the frozen models cast their weights once, the trained ones after each step
+        policy.ComputeDtype = valueModel.ComputeDtype = dtype;
+        if (refPolicy is not null) refPolicy.ComputeDtype = dtype;
         if (rewardModel is not null) rewardModel.ComputeDtype = dtype;
-        Freeze(refPolicy.Module);
+        if (refPolicy is not null) Freeze(refPolicy.Module);
         if (rewardModel is not null) Freeze(rewardModel.Module);
         policy.Module.train();
         valueModel.Module.train();
@@ -151,11 +159,13 @@ public sealed class PpoTrainer
 
         // ---- Reward normalisation (lm-human-preferences): from samples of the initial policy (the frozen reference,
         // so a resumed run measures the same), or none.
-        var normalization = args.RewardNormalization == PpoConfig.NormalizeOnInitialPolicy
-            ? ScoreNormalization.FromInitialPolicy(refPolicy, scorer, queryTokens, order, generationConfig, args with { StopTokenId = stopTokenId }, padTokenId)
+        ScoreNormalization normalization;
+        using (trainedPolicy.AsReference())
+            normalization = args.RewardNormalization == PpoConfig.NormalizeOnInitialPolicy
+            ? ScoreNormalization.FromInitialPolicy(refPolicy ?? policy, scorer, queryTokens, order, generationConfig, args with { StopTokenId = stopTokenId }, padTokenId)
             : ScoreNormalization.None;
 
-        using var optimizer = new PpoOptimizer(policy, valueModel, args);
+        using var optimizer = new PpoOptimizer(trainedPolicy.Parameters, trainedValue.Parameters, args);
         if (resume is not null) optimizer.Load(resume.Common.OptimizerPath);
         long step = resume?.Common.Step ?? 0;                            // updates done (TRL global_step)
         var lastSaved = step;
@@ -169,7 +179,7 @@ public sealed class PpoTrainer
         void SaveCheckpoint()
         {
             if (checkpointFolder is null || step == lastSaved) return;
-            PpoCheckpoint.Save(checkpointFolder, key, policy, policyFolder, valueModel, rewardFolder, optimizer, step, step * B, klCoef, firstMeanScore, lastMeanScore, lastKl);
+            PpoCheckpoint.Save(checkpointFolder, key, trainedPolicy, policyFolder, trainedValue, rewardFolder, optimizer, step, step * B, klCoef, firstMeanScore, lastMeanScore, lastKl);
             lastSaved = step;
         }
 
@@ -207,7 +217,8 @@ public sealed class PpoTrainer
                 metrics["time/generation"] = Lap(clock);
 
                 // ref_logprobs and values at the response positions (logits[:, P - 1 : -1] / T, values[:, P - 1 : -1]).
-                using (var refLogits = PpoForward.ResponseLogits(refPolicy, queryResponses, attentionMask, contextLength, args.Temperature))   // [B, N, V]
+                using (trainedPolicy.AsReference())
+                using (var refLogits = PpoForward.ResponseLogits(refPolicy ?? policy, queryResponses, attentionMask, contextLength, args.Temperature))   // [B, N, V]
                     refLogprobs = PpoForward.LogProbs(refLogits, responses);            // [B, N]
                 values = PpoForward.Values(valueModel, queryResponses, attentionMask, contextLength);   // [B, N]
                 metrics["time/forward"] = Lap(clock);
@@ -323,7 +334,7 @@ public sealed class PpoTrainer
             if (step % args.CheckpointEvery == 0) SaveCheckpoint();
         }
 
-        ModelSaver.Save(policy, policyFolder, outFolder);
+        trainedPolicy.Save(outFolder, policyFolder);
         return new PpoResult(step, firstMeanScore, lastMeanScore, lastKl);
     }
 

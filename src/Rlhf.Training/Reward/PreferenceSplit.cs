@@ -14,6 +14,14 @@ namespace Rlhf.Training.Reward;
 /// <param name="Validation">Indices into the pair list, ascending.</param>
 public sealed record PreferenceSplit(IReadOnlyList<int> Train, IReadOnlyList<int> Validation)
 {
+    /// <summary>--validation-fraction's check, one place for every config that splits by group (reward, DPO, SFT).</summary>
+    public static void AddFractionProblem(List<ConfigProblem> problems, double validationFraction)
+    {
+        if (!(validationFraction is >= 0 and < 1))
+            problems.Add(new("ValidationFraction", "--validation-fraction",
+                $"must be >= 0 and < 1 (got {validationFraction.ToString("R", System.Globalization.CultureInfo.InvariantCulture)})"));
+    }
+
     public static PreferenceSplit Create(IReadOnlyList<PreferencePair> pairs, double validationFraction, long seed)
     {
         ArgumentNullException.ThrowIfNull(pairs);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Rlhf.Training.Checkpoints;
+using Rlhf.Training.Lora;
 using Rlhf.Training.Models;
 
 namespace Rlhf.Training.Reward;
@@ -30,9 +31,9 @@ internal sealed record RewardCheckpoint(TrainingCheckpoint Common, int TrainPair
         new(ContentField, "preference data", DataHash(pairs), config.Seed, totalSteps, SettingsOf(config), () => LegacyConfigHash(config));
 
     /// <summary>Saves the model, the optimizer state and then trainer_state.json; removes older step folders.</summary>
-    public static void Save(string folder, CheckpointKey key, IRewardModel model, string sourceFolder, RewardOptimizer optimizer, long step,
+    public static void Save(string folder, CheckpointKey key, TrainedWeights model, string sourceFolder, RewardOptimizer optimizer, long step,
         int stepsPerEpoch, int trainPairs, int validationPairs) =>
-        TrainingStateFile.Save(folder, Format, step, key, stepFolder => ModelSaver.Save(model, sourceFolder, stepFolder), optimizer.Save, name => new JsonObject
+        TrainingStateFile.Save(folder, Format, step, key, stepFolder => model.Save(stepFolder, sourceFolder), optimizer.Save, name => new JsonObject
         {
             ["epoch"] = (double)step / stepsPerEpoch,
             ["data_order_seed"] = key.Seed,
@@ -66,6 +67,7 @@ internal sealed record RewardCheckpoint(TrainingCheckpoint Common, int TrainPair
             CheckpointSetting.Of("use_margin", c.UseMargin, d.UseMargin),
             CheckpointSetting.Of("center_rewards_coefficient", c.CenterRewardsCoefficient, d.CenterRewardsCoefficient),
             CheckpointSetting.Of("validation_fraction", c.ValidationFraction, d.ValidationFraction), CheckpointSetting.Of("seed", c.Seed, d.Seed),
+            .. LoraConfig.SettingsOf(c.Lora),
         ]);
     }
 

@@ -1,6 +1,7 @@
 using Rlhf.Training.Models;
 using Rlhf.Training.Optim;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Rlhf.Training.Reward;
@@ -18,10 +19,11 @@ public sealed class RewardOptimizer : IDisposable
     private readonly double _maxGradNorm;
     private readonly double? _centerCoefficient;
 
-    public RewardOptimizer(IRewardModel model, RewardTrainingConfig config)
+    /// <param name="parameters">What trains (a LoRA run's adapter, see <see cref="Lora.TrainedWeights"/>); null: every weight of the model.</param>
+    public RewardOptimizer(IRewardModel model, RewardTrainingConfig config, IEnumerable<(string Name, Parameter Parameter)>? parameters = null)
     {
         _model = model;
-        _optimizer = new FusedAdamW(model.Module.named_parameters(), config.AdamEpsilon, config.WeightDecay, beta1: 0.9, beta2: 0.999);
+        _optimizer = new FusedAdamW(parameters ?? model.Module.named_parameters().Select(p => (p.name, p.parameter)), config.AdamEpsilon, config.WeightDecay, beta1: 0.9, beta2: 0.999);
         _maxGradNorm = config.MaxGradNorm;
         _centerCoefficient = config.CenterRewardsCoefficient;
     }

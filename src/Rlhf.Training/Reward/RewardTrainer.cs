@@ -1,4 +1,5 @@
 using Rlhf.Training.Checkpoints;
+using Rlhf.Training.Lora;
 using Rlhf.Training.Models;
 using Rlhf.Training.Optim;
 using Rlhf.Training.Text;
@@ -27,6 +28,10 @@ namespace Rlhf.Training.Reward;
 /// reward of the training split's chosen and rejected responses is 0 (a Llama-family model has no bias its final
 /// RMSNorm could carry the shift in, so it is not shifted: RewardShift 0), the validation split is scored, and the
 /// model is saved with <see cref="ModelSaver"/> in the HF layout with the base folder's tokenizer files.</item>
+/// <item>LoRA (<see cref="RewardTrainingConfig.Lora"/>, <see cref="TrainedWeights"/>): the base is frozen and an adapter
+/// trains, with the score head when TrainScoreHead; the output is the adapter in PEFT's layout, holding the head
+/// ("score.weight", modules_to_save) either way, as a base LM has none. A LoRA reward model is not shifted (the shift
+/// would change a frozen base weight): reward_shift 0, as for the Llama family.</item>
 /// </list>
 /// <para>Checkpoints and resume: with a checkpoint folder, a checkpoint (<see cref="RewardCheckpoint"/>) is saved
 /// every CheckpointEvery steps and when the run is cancelled. When the folder already holds one, Train resumes from
@@ -79,10 +84,11 @@ public sealed class RewardTrainer
 
         using var generator = new Generator(unchecked((ulong)config.Seed));
         var tokenizer = LoadTokenizer(baseFolder);
-        using var model = resume is null
+        using var model = resume is null || LoraFiles.IsAdapter(resume.ModelFolder)
             ? ModelLoader.LoadRewardModel(baseFolder, initScoreIfMissing: true, generator)
             : ModelLoader.LoadRewardModel(resume.ModelFolder);
         model.ComputeDtype = ComputePrecision.Parse(config.ComputeDtype);
+        using var trained = TrainedWeights.Attach(model, config.Lora, resume?.ModelFolder, generator, scoreHead: true);
         model.Module.train();   // no dropout in the model: train and eval compute the same
         var padId = model.PadTokenId;
         var maxLength = Math.Min(config.MaxLength, model.MaxPositions);
@@ -98,7 +104,7 @@ public sealed class RewardTrainer
 
         var warmup = (int)Math.Ceiling(config.WarmupRatio * totalSteps);
 
-        using var optimizer = new RewardOptimizer(model, config);
+        using var optimizer = new RewardOptimizer(model, config, trained.Parameters);
         if (resume is not null) optimizer.Load(resume.Common.OptimizerPath);
         var step = resume?.Common.Step ?? 0;
         var lastSaved = step;
@@ -106,7 +112,7 @@ public sealed class RewardTrainer
         void SaveCheckpoint()
         {
             if (checkpointFolder is null || step == lastSaved) return;
-            RewardCheckpoint.Save(checkpointFolder, key, model, baseFolder, optimizer, step, stepsPerEpoch, split.Train.Count, split.Validation.Count);
+            RewardCheckpoint.Save(checkpointFolder, key, trained, baseFolder, optimizer, step, stepsPerEpoch, split.Train.Count, split.Validation.Count);
             lastSaved = step;
         }
 
@@ -157,7 +163,7 @@ public sealed class RewardTrainer
         var (trainChosen, trainRejected) = ScorePairs(model, split.Train, chosen, rejected, config.BatchPairs * 2, padId);
         var mean = (trainChosen.Sum() + trainRejected.Sum()) / (2.0 * split.Train.Count);
         var shift = 0.0;
-        if (model is Gpt2ForSequenceClassification gpt2)
+        if (model is Gpt2ForSequenceClassification gpt2 && !trained.IsLora)
         {
             shift = -mean;
             RewardCentering.Apply(gpt2, shift);
@@ -169,7 +175,7 @@ public sealed class RewardTrainer
         last["reward_shift"] = shift;
         onMetrics?.Invoke(new RewardMetrics(totalSteps, (double)totalSteps / stepsPerEpoch, last));
 
-        ModelSaver.Save(model, baseFolder, outFolder);
+        trained.Save(outFolder, baseFolder);
         return new RewardTrainingResult(totalSteps, final.Metrics.Accuracy, final.Metrics.Loss, shift,
             split.Train.Count, split.Validation.Count, final.Pairs);
     }

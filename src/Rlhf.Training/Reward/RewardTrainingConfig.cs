@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+using Rlhf.Training.Lora;
 using System.Globalization;
 using Rlhf.Training.Optim;
 
@@ -62,6 +64,11 @@ public sealed record RewardTrainingConfig
     /// batches of <see cref="BatchPairs"/>, the last one possibly smaller (as the trainer's data order does).</summary>
     public long TotalSteps(int trainPairs) => (long)Epochs * ((trainPairs + BatchPairs - 1) / BatchPairs);
 
+    /// <summary>--lora-r, --lora-alpha, --lora-dropout, --lora-targets, --lora-train-score-head: train a LoRA adapter
+    /// (and optionally the score head) on the frozen base instead of every weight; null = full fine-tuning.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]   // checkpoints written before LoRA keep their legacy config hash
+    public LoraConfig? Lora { get; init; }
+
     /// <summary>Every problem of these settings, each one sentence naming the CLI option; empty when usable.</summary>
     public IReadOnlyList<string> Validate() => Problems().Select(p => p.ToString()).ToList();
 
@@ -80,10 +87,11 @@ public sealed record RewardTrainingConfig
         AdamWChecks.AddMaxGradNorm(problems, MaxGradNorm);
         if (CenterRewardsCoefficient is double c && (!(c >= 0) || double.IsInfinity(c)))
             problems.Add(new(nameof(CenterRewardsCoefficient), "--center-rewards-coefficient", $"must be >= 0 (got {F(c)})"));
-        if (!(ValidationFraction is >= 0 and < 1)) problems.Add(new(nameof(ValidationFraction), "--validation-fraction", $"must be >= 0 and < 1 (got {F(ValidationFraction)})"));
+        PreferenceSplit.AddFractionProblem(problems, ValidationFraction);
         if (EvalEvery < 1) problems.Add(new(nameof(EvalEvery), "--eval-every", $"must be >= 1 (got {EvalEvery})"));
         if (CheckpointEvery < 1) problems.Add(new(nameof(CheckpointEvery), "--checkpoint-every", $"must be >= 1 (got {CheckpointEvery})"));
         Models.ComputePrecision.AddProblem(problems, ComputeDtype);
+        LoraConfig.AddProblems(problems, Lora);
         return problems;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Rlhf.Training.Checkpoints;
+using Rlhf.Training.Lora;
 using Rlhf.Training.Optim;
 
 namespace Rlhf.Training.Sft;
@@ -46,7 +47,6 @@ internal sealed record SftCheckpoint(TrainingCheckpoint Common, long NumTokens, 
     public static CheckpointSettings SettingsOf(SftConfig c)
     {
         var d = new SftConfig();
-        var l = c.Lora;
         return new CheckpointSettings(SettingsVersion,
         [
             CheckpointSetting.Of("num_train_epochs", c.Epochs, d.Epochs), CheckpointSetting.Of("learning_rate", c.LearningRate, d.LearningRate),
@@ -55,9 +55,7 @@ internal sealed record SftCheckpoint(TrainingCheckpoint Common, long NumTokens, 
             CheckpointSetting.Of("adam_epsilon", c.AdamEpsilon, d.AdamEpsilon), CheckpointSetting.Of("warmup_ratio", c.WarmupRatio, d.WarmupRatio),
             CheckpointSetting.Of("max_grad_norm", c.MaxGradNorm, d.MaxGradNorm),
             CheckpointSetting.Of("validation_fraction", c.ValidationFraction, d.ValidationFraction), CheckpointSetting.Of("seed", c.Seed, d.Seed),
-            CheckpointSetting.Of("lora_r", l?.Rank, null), CheckpointSetting.Of("lora_alpha", l?.Alpha, null),
-            CheckpointSetting.Of("lora_dropout", l?.Dropout, null), CheckpointSetting.Of("use_rslora", l?.UseRsLora, null),
-            CheckpointSetting.Of("target_modules", l is null ? null : string.Join(",", l.TargetModules), null),
+            .. LoraConfig.SettingsOf(c.Lora),
         ]);
     }
 }

@@ -1,6 +1,6 @@
-using System.Globalization;
 using Rlhf.Training.Lora;
 using Rlhf.Training.Optim;
+using Rlhf.Training.Reward;
 
 namespace Rlhf.Training.Sft;
 
@@ -69,7 +69,6 @@ public sealed record SftConfig
 
     public IReadOnlyList<ConfigProblem> Problems()
     {
-        static string F(double x) => x.ToString("R", CultureInfo.InvariantCulture);
         var problems = new List<ConfigProblem>();
         if (Epochs < 1) problems.Add(new(nameof(Epochs), "--epochs", $"must be >= 1 (got {Epochs})"));
         AdamWChecks.AddLearningRate(problems, LearningRate);
@@ -79,13 +78,13 @@ public sealed record SftConfig
         AdamWChecks.AddAdamEpsilon(problems, AdamEpsilon);
         AdamWChecks.AddWarmupRatio(problems, WarmupRatio);
         AdamWChecks.AddMaxGradNorm(problems, MaxGradNorm);
-        if (!(ValidationFraction is >= 0 and < 1)) problems.Add(new(nameof(ValidationFraction), "--validation-fraction", $"must be >= 0 and < 1 (got {F(ValidationFraction)})"));
+        PreferenceSplit.AddFractionProblem(problems, ValidationFraction);
         if (EvalEvery < 1) problems.Add(new(nameof(EvalEvery), "--eval-every", $"must be >= 1 (got {EvalEvery})"));
         if (SampleEvery < 0) problems.Add(new(nameof(SampleEvery), "--sample-every", $"must be >= 0, 0 = never (got {SampleEvery})"));
         if (SamplePrompts < 0) problems.Add(new(nameof(SamplePrompts), "--sample-prompts", $"must be >= 0 (got {SamplePrompts})"));
         if (SampleMaxNewTokens < 1) problems.Add(new(nameof(SampleMaxNewTokens), "--sample-max-new-tokens", $"must be >= 1 (got {SampleMaxNewTokens})"));
         if (CheckpointEvery < 1) problems.Add(new(nameof(CheckpointEvery), "--checkpoint-every", $"must be >= 1 (got {CheckpointEvery})"));
-        if (Lora is not null) problems.AddRange(Lora.Problems().Select(p => p with { Setting = $"{nameof(Lora)}.{p.Setting}" }));
+        LoraConfig.AddProblems(problems, Lora);
         return problems;
     }
 }
