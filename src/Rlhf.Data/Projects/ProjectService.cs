@@ -54,7 +54,7 @@ public sealed class ProjectService(IDbContextFactory<RlhfDbContext> contexts, Au
         Project project;
         if (id is null)
         {
-            project = new Project { CreatedAtUtc = clock.GetUtcNow().UtcDateTime, CreatedById = actor?.UserId };
+            project = new Project { CreatedAtUtc = clock.GetUtcNow().UtcDateTime, CreatedById = actor?.UserId, Kind = edit.Kind };
             db.Projects.Add(project);
         }
         else
@@ -76,7 +76,7 @@ public sealed class ProjectService(IDbContextFactory<RlhfDbContext> contexts, Au
             await db.Comparisons.Where(c => c.ProjectId == project.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.RequiredVotes, k), ct);
         }
         AuditLog.Add(db, actor, id is null ? "project.created" : "project.updated", project.Name,
-            $"status {project.Status}, k {project.Overlap}, gold {project.GoldRate:P0}, pools [{string.Join(",", edit.PoolIds)}]");
+            $"{project.Kind}, status {project.Status}, k {project.Overlap}, gold {project.GoldRate:P0}, pools [{string.Join(",", edit.PoolIds)}]");
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return (project.Id, []);
