@@ -8,7 +8,8 @@ public static class DemonstrationData
 {
     public static Task<List<CountedDemonstration>> CountedAsync(RlhfDbContext db, int projectId, CancellationToken ct) =>
         db.Demonstrations.AsNoTracking().Counted(db).Where(d => d.ProjectId == projectId)
-            .Join(db.Prompts, d => d.PromptId, p => p.Id, (d, p) => new CountedDemonstration(d.Id, p.Id, p.Text, p.MessagesJson, d.Text))
-            .OrderBy(d => d.PromptId).ThenBy(d => d.Id)
+            .Join(db.Prompts, d => d.PromptId, p => p.Id, (d, p) => new { d, p })
+            .OrderBy(x => x.p.Id).ThenBy(x => x.d.Id)
+            .Select(x => new CountedDemonstration(x.d.Id, x.p.Id, x.p.Text, x.p.MessagesJson, x.d.Text))
             .ToListAsync(ct);
 }

@@ -23,7 +23,10 @@ public sealed class ProjectService(IDbContextFactory<RlhfDbContext> contexts, Au
             db.Prompts.Count(x => x.ProjectId == p.Id),
             db.Comparisons.Count(c => c.ProjectId == p.Id),
             db.Comparisons.Count(c => c.ProjectId == p.Id && db.Votes.Counted().Count(v => v.ComparisonId == c.Id) >= c.RequiredVotes),
-            db.Votes.Counted().Count(v => v.ProjectId == p.Id))).ToListAsync(ct);
+            db.Votes.Counted().Count(v => v.ProjectId == p.Id))
+        {
+            Kind = p.Kind, Demonstrations = db.Demonstrations.Counted(db).Count(d => d.ProjectId == p.Id),
+        }).ToListAsync(ct);
     }
 
     /// <summary>A project and its pools, or null when there is none that <paramref name="viewer"/> may see.</summary>
