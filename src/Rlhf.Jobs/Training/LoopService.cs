@@ -29,7 +29,8 @@ public sealed class LoopService(IDbContextFactory<RlhfDbContext> contexts, RunCa
         var label = run.Kind.Label;
         if (run.Status != JobStatus.Succeeded) return (null, null, [$"{label} run {runJobId} has not finished."]);
         if (RatingOf(run.Settings) is not { } request)
-            return (null, null, [run.Settings is DpoRunRequest or SftRunRequest ? $"{label} run {runJobId} trained on a file, not a project: there are no held-out prompts to rate."
+            return (null, null, [run.Settings is DpoRunRequest ? $"{label} run {runJobId} trained on a file, not a project's votes: there are no held-out prompts to rate."
+                : run.Settings is SftRunRequest ? $"{label} run {runJobId} trained on a file, not a project: there are no held-out prompts to rate."
                 : $"The settings of {label} run {runJobId} cannot be read."]);
 
         await using var db = await contexts.CreateDbContextAsync(ct);
