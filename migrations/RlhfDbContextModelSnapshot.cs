@@ -198,6 +198,83 @@ namespace Rlhf.Data.Migrations
                     b.ToTable("AuditEvents");
                 });
 
+            modelBuilder.Entity("Rlhf.Core.Demonstrations.Demonstration", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AssignmentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ProjectId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("PromptId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RaterId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReviewReason")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ReviewedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReviewedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("SecondsOnTask")
+                        .HasColumnType("REAL");
+
+                    b.Property<DateTime>("SubmittedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Verdict")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AssignmentId")
+                        .IsUnique();
+
+                    b.HasIndex("PromptId");
+
+                    b.HasIndex("ProjectId", "PromptId");
+
+                    b.HasIndex("RaterId", "SubmittedAtUtc");
+
+                    b.ToTable("Demonstrations");
+                });
+
+            modelBuilder.Entity("Rlhf.Core.Demonstrations.ReferenceDemonstration", b =>
+                {
+                    b.Property<long>("PromptId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("WrittenById")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("PromptId");
+
+                    b.ToTable("ReferenceDemonstrations");
+                });
+
             modelBuilder.Entity("Rlhf.Core.Identity.ApiToken", b =>
                 {
                     b.Property<int>("Id")
@@ -480,7 +557,7 @@ namespace Rlhf.Data.Migrations
                     b.Property<bool>("AShownLeft")
                         .HasColumnType("INTEGER");
 
-                    b.Property<long>("ComparisonId")
+                    b.Property<long?>("ComparisonId")
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("FinishedAtUtc")
@@ -490,6 +567,9 @@ namespace Rlhf.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<int>("ProjectId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("PromptId")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("RaterId")
@@ -512,6 +592,8 @@ namespace Rlhf.Data.Migrations
                     b.HasIndex("ProjectId");
 
                     b.HasIndex("ComparisonId", "Status");
+
+                    b.HasIndex("PromptId", "Status");
 
                     b.HasIndex("RaterId", "ComparisonId");
 
@@ -592,6 +674,11 @@ namespace Rlhf.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("LeaseMinutes")
                         .HasColumnType("INTEGER");
 
@@ -615,6 +702,9 @@ namespace Rlhf.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("RationaleRequired")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("ReviewDemonstrations")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Status")
@@ -1009,6 +1099,42 @@ namespace Rlhf.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Rlhf.Core.Demonstrations.Demonstration", b =>
+                {
+                    b.HasOne("Rlhf.Core.Projects.Assignment", null)
+                        .WithMany()
+                        .HasForeignKey("AssignmentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Rlhf.Core.Projects.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Rlhf.Core.Projects.Prompt", null)
+                        .WithMany()
+                        .HasForeignKey("PromptId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Rlhf.Data.Identity.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("RaterId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Rlhf.Core.Demonstrations.ReferenceDemonstration", b =>
+                {
+                    b.HasOne("Rlhf.Core.Projects.Prompt", null)
+                        .WithOne()
+                        .HasForeignKey("Rlhf.Core.Demonstrations.ReferenceDemonstration", "PromptId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Rlhf.Core.Identity.ApiToken", b =>
                 {
                     b.HasOne("Rlhf.Data.Identity.ApplicationUser", null)
@@ -1080,14 +1206,18 @@ namespace Rlhf.Data.Migrations
                     b.HasOne("Rlhf.Core.Projects.Comparison", null)
                         .WithMany()
                         .HasForeignKey("ComparisonId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Restrict);
 
                     b.HasOne("Rlhf.Core.Projects.Project", null)
                         .WithMany()
                         .HasForeignKey("ProjectId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+
+                    b.HasOne("Rlhf.Core.Projects.Prompt", null)
+                        .WithMany()
+                        .HasForeignKey("PromptId")
+                        .OnDelete(DeleteBehavior.Restrict);
 
                     b.HasOne("Rlhf.Data.Identity.ApplicationUser", null)
                         .WithMany()

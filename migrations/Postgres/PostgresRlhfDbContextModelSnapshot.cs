@@ -211,6 +211,85 @@ namespace Rlhf.Data.Migrations.Postgres
                     b.ToTable("AuditEvents");
                 });
 
+            modelBuilder.Entity("Rlhf.Core.Demonstrations.Demonstration", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AssignmentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("ProjectId")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("PromptId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("RaterId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ReviewReason")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime?>("ReviewedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ReviewedById")
+                        .HasColumnType("text");
+
+                    b.Property<double>("SecondsOnTask")
+                        .HasColumnType("double precision");
+
+                    b.Property<DateTime>("SubmittedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Verdict")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AssignmentId")
+                        .IsUnique();
+
+                    b.HasIndex("PromptId");
+
+                    b.HasIndex("ProjectId", "PromptId");
+
+                    b.HasIndex("RaterId", "SubmittedAtUtc");
+
+                    b.ToTable("Demonstrations");
+                });
+
+            modelBuilder.Entity("Rlhf.Core.Demonstrations.ReferenceDemonstration", b =>
+                {
+                    b.Property<long>("PromptId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("UpdatedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("WrittenById")
+                        .HasColumnType("text");
+
+                    b.HasKey("PromptId");
+
+                    b.ToTable("ReferenceDemonstrations");
+                });
+
             modelBuilder.Entity("Rlhf.Core.Identity.ApiToken", b =>
                 {
                     b.Property<int>("Id")
@@ -507,7 +586,7 @@ namespace Rlhf.Data.Migrations.Postgres
                     b.Property<bool>("AShownLeft")
                         .HasColumnType("boolean");
 
-                    b.Property<long>("ComparisonId")
+                    b.Property<long?>("ComparisonId")
                         .HasColumnType("bigint");
 
                     b.Property<DateTime?>("FinishedAtUtc")
@@ -518,6 +597,9 @@ namespace Rlhf.Data.Migrations.Postgres
 
                     b.Property<int>("ProjectId")
                         .HasColumnType("integer");
+
+                    b.Property<long?>("PromptId")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("RaterId")
                         .IsRequired()
@@ -539,6 +621,8 @@ namespace Rlhf.Data.Migrations.Postgres
                     b.HasIndex("ProjectId");
 
                     b.HasIndex("ComparisonId", "Status");
+
+                    b.HasIndex("PromptId", "Status");
 
                     b.HasIndex("RaterId", "ComparisonId");
 
@@ -623,6 +707,11 @@ namespace Rlhf.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
                     b.Property<int>("LeaseMinutes")
                         .HasColumnType("integer");
 
@@ -646,6 +735,9 @@ namespace Rlhf.Data.Migrations.Postgres
                         .HasColumnType("text");
 
                     b.Property<bool>("RationaleRequired")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("ReviewDemonstrations")
                         .HasColumnType("boolean");
 
                     b.Property<string>("Status")
@@ -1048,6 +1140,42 @@ namespace Rlhf.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Rlhf.Core.Demonstrations.Demonstration", b =>
+                {
+                    b.HasOne("Rlhf.Core.Projects.Assignment", null)
+                        .WithMany()
+                        .HasForeignKey("AssignmentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Rlhf.Core.Projects.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Rlhf.Core.Projects.Prompt", null)
+                        .WithMany()
+                        .HasForeignKey("PromptId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Rlhf.Data.Identity.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("RaterId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Rlhf.Core.Demonstrations.ReferenceDemonstration", b =>
+                {
+                    b.HasOne("Rlhf.Core.Projects.Prompt", null)
+                        .WithOne()
+                        .HasForeignKey("Rlhf.Core.Demonstrations.ReferenceDemonstration", "PromptId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Rlhf.Core.Identity.ApiToken", b =>
                 {
                     b.HasOne("Rlhf.Data.Identity.ApplicationUser", null)
@@ -1119,14 +1247,18 @@ namespace Rlhf.Data.Migrations.Postgres
                     b.HasOne("Rlhf.Core.Projects.Comparison", null)
                         .WithMany()
                         .HasForeignKey("ComparisonId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Restrict);
 
                     b.HasOne("Rlhf.Core.Projects.Project", null)
                         .WithMany()
                         .HasForeignKey("ProjectId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+
+                    b.HasOne("Rlhf.Core.Projects.Prompt", null)
+                        .WithMany()
+                        .HasForeignKey("PromptId")
+                        .OnDelete(DeleteBehavior.Restrict);
 
                     b.HasOne("Rlhf.Data.Identity.ApplicationUser", null)
                         .WithMany()

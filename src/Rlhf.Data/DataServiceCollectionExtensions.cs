@@ -41,6 +41,9 @@ public static class DataServiceCollectionExtensions
         services.AddScoped<DashboardService>();
         services.AddScoped<DatabaseInitializer>();
         services.AddScoped<Rating.RatingService>();
+        services.AddScoped<Demonstrations.DemonstrationService>();
+        services.AddScoped<Demonstrations.DemonstrationReviewService>();
+        services.AddScoped<Exchange.SftExport>();
         services.AddScoped<Projects.ProjectService>();
         services.AddScoped<Projects.ProjectMemberService>();
         services.AddScoped<Pools.PoolService>();

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Rlhf.Core.Audit;
+using Rlhf.Core.Demonstrations;
 using Rlhf.Core.Jobs;
 using Rlhf.Core.Pools;
 using Rlhf.Core.Projects;
@@ -35,6 +36,8 @@ public class RlhfDbContext : IdentityDbContext<ApplicationUser>, IDataProtection
     public DbSet<Comparison> Comparisons => Set<Comparison>();
     public DbSet<Vote> Votes => Set<Vote>();
     public DbSet<GoldAnswer> GoldAnswers => Set<GoldAnswer>();
+    public DbSet<Demonstration> Demonstrations => Set<Demonstration>();
+    public DbSet<ReferenceDemonstration> ReferenceDemonstrations => Set<ReferenceDemonstration>();
     public DbSet<Pool> Pools => Set<Pool>();
     public DbSet<PoolMember> PoolMembers => Set<PoolMember>();
     public DbSet<ProjectPool> ProjectPools => Set<ProjectPool>();
@@ -56,6 +59,7 @@ public class RlhfDbContext : IdentityDbContext<ApplicationUser>, IDataProtection
             e.Property(p => p.Name).HasMaxLength(200).IsRequired();
             e.HasIndex(p => p.Name).IsUnique();
             e.Property(p => p.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(p => p.Kind).HasConversion<string>().HasMaxLength(16);
         });
 
         builder.Entity<Assignment>(e =>
@@ -67,6 +71,8 @@ public class RlhfDbContext : IdentityDbContext<ApplicationUser>, IDataProtection
             e.HasOne<Project>().WithMany().HasForeignKey(a => a.ProjectId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<ApplicationUser>().WithMany().HasForeignKey(a => a.RaterId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<Comparison>().WithMany().HasForeignKey(a => a.ComparisonId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(a => new { a.PromptId, a.Status });
+            e.HasOne<Prompt>().WithMany().HasForeignKey(a => a.PromptId).OnDelete(DeleteBehavior.Restrict);
         });
 
         builder.Entity<Job>(e =>
@@ -149,6 +155,24 @@ public class RlhfDbContext : IdentityDbContext<ApplicationUser>, IDataProtection
             e.HasKey(g => g.ComparisonId);
             e.Property(g => g.Side).HasConversion<string>().HasMaxLength(4);
             e.HasOne<Comparison>().WithOne().HasForeignKey<GoldAnswer>(g => g.ComparisonId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Demonstration>(e =>
+        {
+            e.Property(d => d.Verdict).HasConversion<string>().HasMaxLength(16);
+            e.HasIndex(d => d.AssignmentId).IsUnique();
+            e.HasIndex(d => new { d.ProjectId, d.PromptId });
+            e.HasIndex(d => new { d.RaterId, d.SubmittedAtUtc });
+            e.HasOne<Assignment>().WithMany().HasForeignKey(d => d.AssignmentId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Prompt>().WithMany().HasForeignKey(d => d.PromptId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Project>().WithMany().HasForeignKey(d => d.ProjectId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<ApplicationUser>().WithMany().HasForeignKey(d => d.RaterId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<ReferenceDemonstration>(e =>
+        {
+            e.HasKey(r => r.PromptId);
+            e.HasOne<Prompt>().WithOne().HasForeignKey<ReferenceDemonstration>(r => r.PromptId).OnDelete(DeleteBehavior.Cascade);
         });
 
         builder.Entity<Pool>(e =>

@@ -24,7 +24,7 @@ internal static class SftCommand
     public static Command Create()
     {
         var data = new Option<FileInfo>("--data") { Description = "TRL SFT data ({\"prompt\",\"completion\"} or {\"messages\"}), or a TRL preference file (its chosen side)." };
-        var project = new Option<int?>("--project") { Description = "Train on the chosen side of a project's preference pairs (from the configured database) instead." };
+        var project = new Option<int?>("--project") { Description = "Train on a project (from the configured database) instead: a demonstration project's demonstrations (accepted ones when it reviews them), or the chosen side of a comparison project's preference pairs." };
         var baseModel = new Option<DirectoryInfo>("--base") { Description = "Base model folder (GPT-2, Llama, Qwen2, Qwen3; HF layout).", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "Where to write the model (HF layout) or the adapter (PEFT layout).", Required = true };
         var checkpoint = new Option<DirectoryInfo?>("--checkpoint") { Description = "A folder for resumable checkpoints; a run resumes from the one it holds." };
@@ -96,7 +96,7 @@ internal static class SftCommand
                     await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<RlhfDbContext>>().CreateDbContextAsync(ct);
                     if (!await db.Projects.AnyAsync(p => p.Id == projectId, ct)) { await error.WriteLineAsync($"rlhf: project {projectId} does not exist"); return 1; }
                     examples = await SftData.FromProjectAsync(db, projectId!.Value, policy, ct);
-                    if (examples.Count == 0) { await error.WriteLineAsync($"rlhf: project {projectId} has no preference pairs under these options"); return 1; }
+                    if (examples.Count == 0) { await error.WriteLineAsync($"rlhf: project {projectId} has no demonstrations that count, or no preference pairs under these options"); return 1; }
                 }
             }
             catch (SftDataException ex) { return await Report(error, file?.Name, ex.Problems); }

@@ -6,4 +6,6 @@ public sealed class Project : ProjectSettings
     public int Id { get; set; }
     public DateTime CreatedAtUtc { get; set; }
     public string? CreatedById { get; set; }
+    /// <summary>Comparisons or demonstrations, chosen when the project is made and never changed.</summary>
+    public ProjectKind Kind { get; set; }
 }

@@ -31,6 +31,8 @@ public abstract class ProjectSettings
     public int GoldMinimumAnswers { get; set; } = 10;
     /// <summary>Flagged raters stop receiving this project's assignments.</summary>
     public bool PauseFlaggedRaters { get; set; }
+    /// <summary>Demonstration projects: demonstrations are reviewed (accept / needs work / reject) and only accepted ones count.</summary>
+    public bool ReviewDemonstrations { get; set; }
 
     /// <summary>The rating page's title of a project without a <see cref="RaterTitle"/>.</summary>
     public const string DefaultRaterTitle = "Which response is better?";
@@ -46,5 +48,6 @@ public abstract class ProjectSettings
         target.RationaleRequired = RationaleRequired; target.AdaptiveExtraRaters = AdaptiveExtraRaters;
         target.AdaptiveThreshold = AdaptiveThreshold; target.GoldMinimumAccuracy = GoldMinimumAccuracy;
         target.GoldMinimumAnswers = GoldMinimumAnswers; target.PauseFlaggedRaters = PauseFlaggedRaters;
+        target.ReviewDemonstrations = ReviewDemonstrations;
     }
 }

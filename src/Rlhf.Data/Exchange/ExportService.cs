@@ -203,7 +203,7 @@ public sealed class ExportService(IDbContextFactory<RlhfDbContext> contexts, Rat
         ?? throw new KeyNotFoundException($"Project {projectId} does not exist.");
 
     /// <summary>A stored conversation as [{"role","content"}...]: only those two keys, in that order.</summary>
-    private static void WriteMessages(Utf8JsonWriter writer, string messagesJson)
+    internal static void WriteMessages(Utf8JsonWriter writer, string messagesJson)
     {
         using var document = JsonDocument.Parse(messagesJson);
         writer.WriteStartArray();
@@ -232,7 +232,7 @@ public sealed class ExportService(IDbContextFactory<RlhfDbContext> contexts, Rat
         return "";
     }
 
-    private static void WriteAssistant(Utf8JsonWriter writer, string text)
+    internal static void WriteAssistant(Utf8JsonWriter writer, string text)
     {
         writer.WriteStartArray();
         writer.WriteStartObject();

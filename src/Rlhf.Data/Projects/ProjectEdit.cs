@@ -6,11 +6,14 @@ namespace Rlhf.Data.Projects;
 public sealed class ProjectEdit : ProjectSettings
 {
     public List<int> PoolIds { get; set; } = [];
+    /// <summary>Comparisons or demonstrations: read when the project is made, ignored afterwards.</summary>
+    public ProjectKind Kind { get; set; }
 
     /// <summary>Every problem, each a sentence naming the field; empty when valid.</summary>
     public List<string> Validate()
     {
         var errors = new List<string>();
+        if (!Enum.IsDefined(Kind)) errors.Add($"Kind: one of {string.Join(", ", Enum.GetNames<ProjectKind>())}.");
         if (!Enum.IsDefined(Status)) errors.Add($"Status: one of {string.Join(", ", Enum.GetNames<ProjectStatus>())}.");
         foreach (var (name, value) in new[] { ("Gold rate", GoldRate), ("Adaptive overlap threshold", AdaptiveThreshold), ("Gold accuracy threshold", GoldMinimumAccuracy) })
             if (!double.IsFinite(value)) errors.Add($"{name}: a finite number.");
@@ -31,7 +34,7 @@ public sealed class ProjectEdit : ProjectSettings
 
     public static ProjectEdit From(Project p, IEnumerable<int> poolIds)
     {
-        var edit = new ProjectEdit { PoolIds = poolIds.ToList() };
+        var edit = new ProjectEdit { PoolIds = poolIds.ToList(), Kind = p.Kind };
         p.CopySettingsTo(edit);
         return edit;
     }

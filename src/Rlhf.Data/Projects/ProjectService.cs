@@ -23,7 +23,10 @@ public sealed class ProjectService(IDbContextFactory<RlhfDbContext> contexts, Au
             db.Prompts.Count(x => x.ProjectId == p.Id),
             db.Comparisons.Count(c => c.ProjectId == p.Id),
             db.Comparisons.Count(c => c.ProjectId == p.Id && db.Votes.Counted().Count(v => v.ComparisonId == c.Id) >= c.RequiredVotes),
-            db.Votes.Counted().Count(v => v.ProjectId == p.Id))).ToListAsync(ct);
+            db.Votes.Counted().Count(v => v.ProjectId == p.Id))
+        {
+            Kind = p.Kind, Demonstrations = db.Demonstrations.Counted(db).Count(d => d.ProjectId == p.Id),
+        }).ToListAsync(ct);
     }
 
     /// <summary>A project and its pools, or null when there is none that <paramref name="viewer"/> may see.</summary>
@@ -54,7 +57,7 @@ public sealed class ProjectService(IDbContextFactory<RlhfDbContext> contexts, Au
         Project project;
         if (id is null)
         {
-            project = new Project { CreatedAtUtc = clock.GetUtcNow().UtcDateTime, CreatedById = actor?.UserId };
+            project = new Project { CreatedAtUtc = clock.GetUtcNow().UtcDateTime, CreatedById = actor?.UserId, Kind = edit.Kind };
             db.Projects.Add(project);
         }
         else
@@ -76,7 +79,7 @@ public sealed class ProjectService(IDbContextFactory<RlhfDbContext> contexts, Au
             await db.Comparisons.Where(c => c.ProjectId == project.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.RequiredVotes, k), ct);
         }
         AuditLog.Add(db, actor, id is null ? "project.created" : "project.updated", project.Name,
-            $"status {project.Status}, k {project.Overlap}, gold {project.GoldRate:P0}, pools [{string.Join(",", edit.PoolIds)}]");
+            $"{project.Kind}, status {project.Status}, k {project.Overlap}, gold {project.GoldRate:P0}, pools [{string.Join(",", edit.PoolIds)}]");
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return (project.Id, []);

@@ -92,11 +92,13 @@ public sealed class RatingService(
     /// <summary>The rater's open lease in an active project: a paused project's live lease is not handed out again.</summary>
     private static Task<Assignment?> LiveAssignmentAsync(RlhfDbContext db, string raterId, DateTime now, CancellationToken ct) =>
         db.Assignments.AsNoTracking().LiveLeases(now)
-            .Where(a => a.RaterId == raterId && db.Projects.Any(p => p.Id == a.ProjectId && p.Status == ProjectStatus.Active))
+            .Where(a => a.RaterId == raterId && a.ComparisonId != null && db.Projects.Any(p => p.Id == a.ProjectId && p.Status == ProjectStatus.Active))
             .OrderBy(a => a.Id).FirstOrDefaultAsync(ct);
 
     /// <summary>Whether the account is locked now (an admin locked it, or too many failed sign-ins).</summary>
-    private async Task<bool> IsLockedAsync(RlhfDbContext db, string raterId, CancellationToken ct)
+    private Task<bool> IsLockedAsync(RlhfDbContext db, string raterId, CancellationToken ct) => IsLockedAsync(db, raterId, clock, ct);
+
+    internal static async Task<bool> IsLockedAsync(RlhfDbContext db, string raterId, TimeProvider clock, CancellationToken ct)
     {
         var end = await db.Users.Where(u => u.Id == raterId).Select(u => u.LockoutEnd).SingleOrDefaultAsync(ct);
         return end is { } e && e > clock.GetUtcNow();
@@ -253,7 +255,7 @@ public sealed class RatingService(
         using var turn = await writes.EnterAsync(ct);
         await using var tx = await db.Database.BeginSerialWriteAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
-        var assignment = await db.Assignments.SingleOrDefaultAsync(a => a.Id == assignmentId && a.RaterId == raterId, ct);
+        var assignment = await db.Assignments.SingleOrDefaultAsync(a => a.Id == assignmentId && a.RaterId == raterId && a.ComparisonId != null, ct);
         if (assignment is null) return new RatingResult(RatingOutcome.NotFound, "There is no such assignment of yours.");
 
         if (assignment.Status == AssignmentStatus.Submitted)
@@ -296,7 +298,7 @@ public sealed class RatingService(
         var vote = new Vote
         {
             AssignmentId = assignment.Id,
-            ComparisonId = assignment.ComparisonId,
+            ComparisonId = comparison.Id,
             ProjectId = assignment.ProjectId,
             RaterId = raterId,
             Strength = VoteStrength.FromScreen(screenChoice, assignment.AShownLeft),
@@ -354,8 +356,11 @@ public sealed class RatingService(
         return new RatingResult(RatingOutcome.Stored);
     }
 
-    /// <summary>Active projects open to the rater's pools, under their daily quota and not paused for them.</summary>
-    private static async Task<Dictionary<int, Project>> EligibleProjectsAsync(RlhfDbContext db, string raterId, DateTime now, CancellationToken ct)
+    /// <summary>
+    /// Active projects open to the rater's pools, under their daily quota and not paused for them (of either kind: the
+    /// demonstration service draws from the same rule).
+    /// </summary>
+    internal static async Task<Dictionary<int, Project>> EligibleProjectsAsync(RlhfDbContext db, string raterId, DateTime now, CancellationToken ct)
     {
         var poolIds = db.PoolMembers.Where(m => m.UserId == raterId).Select(m => m.PoolId);
         var projects = await db.Projects.AsNoTracking()
@@ -367,7 +372,8 @@ public sealed class RatingService(
         {
             var projectId = p.Id;
             if (p.DailyQuota is { } quota &&
-                await RatersVotesToday(db, raterId, today).SumAsync(v => v.ProjectId == projectId ? 1 : 0, ct) >= quota)
+                await RatersVotesToday(db, raterId, today).SumAsync(v => v.ProjectId == projectId ? 1 : 0, ct)
+                + await db.Demonstrations.Where(d => d.RaterId == raterId && d.SubmittedAtUtc >= today).SumAsync(d => d.ProjectId == projectId ? 1 : 0, ct) >= quota)
                 continue;
             if (p.PauseFlaggedRaters && await IsFlaggedAsync(db, p, raterId, ct)) continue;
             eligible[p.Id] = p;

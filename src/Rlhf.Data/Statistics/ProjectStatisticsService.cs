@@ -80,7 +80,7 @@ public sealed class ProjectStatisticsService(IDbContextFactory<RlhfDbContext> co
         var skipped = await db.Assignments.AsNoTracking().Where(a => a.ProjectId == projectId && a.Status == AssignmentStatus.Skipped)
             .Select(a => new { a.Id, a.ComparisonId, a.RaterId, a.SkipReason, a.FinishedAtUtc }).ToListAsync(ct);
         var skipRows = skipped.OrderByDescending(a => a.FinishedAtUtc).ThenByDescending(a => a.Id).Take(SkipRowsShown)
-            .Select(a => new SkipRow(a.Id, a.ComparisonId, a.RaterId, emails.GetValueOrDefault(a.RaterId, a.RaterId), SkipReasons.KindOf(a.SkipReason),
+            .Select(a => new SkipRow(a.Id, a.ComparisonId ?? 0, a.RaterId, emails.GetValueOrDefault(a.RaterId, a.RaterId), SkipReasons.KindOf(a.SkipReason),
                 a.SkipReason ?? "", a.FinishedAtUtc ?? now)).ToList();
         var skipKinds = skipped.GroupBy(a => SkipReasons.KindOf(a.SkipReason)).Select(g => (g.Key, g.Count()))
             .OrderByDescending(k => k.Item2).ThenBy(k => k.Key, StringComparer.Ordinal).ToList();

@@ -8,26 +8,29 @@ using Rlhf.Data.Audit;
 using Rlhf.Data.Projects;
 using Rlhf.Jobs.Generation;
 using Rlhf.Jobs.Runs;
+using Rlhf.Training.Reward;
+using Rlhf.Training.Sft;
 
 namespace Rlhf.Jobs.Training;
 
 /// <summary>
-/// Closes the loop: from a finished PPO, GRPO or DPO run (a DPO run from a project), one action makes a rating project on the held-out prompts of the run's
+/// Closes the loop: from a finished PPO, GRPO or DPO run (a DPO run from a project), or an SFT run from a project, one action makes a rating project on the held-out prompts of the run's
 /// project, in the same pools, whose comparisons set the new policy's response against the reference policy's.
 /// </summary>
 public sealed class LoopService(IDbContextFactory<RlhfDbContext> contexts, RunCatalog runs, GenerationService generation, TimeProvider clock)
 {
-    /// <summary>Whether runs of <paramref name="kind"/> train a policy that can be rated against its reference (PPO, GRPO, DPO).</summary>
-    public static bool CanRate(RunKind? kind) => kind == RunKind.Ppo || kind == RunKind.Grpo || kind == RunKind.Dpo;
+    /// <summary>Whether runs of <paramref name="kind"/> train a policy that can be rated against its reference (PPO, GRPO, DPO, SFT).</summary>
+    public static bool CanRate(RunKind? kind) => kind == RunKind.Ppo || kind == RunKind.Grpo || kind == RunKind.Dpo || kind == RunKind.Sft;
 
     public async Task<(int? ProjectId, long? GenerationJobId, IReadOnlyList<string> Errors)> RateAgainstReferenceAsync(long runJobId, AuditActor? actor, CancellationToken ct = default)
     {
         var run = await runs.GetAsync(runJobId, actor, ct);
-        if (run is null || !CanRate(run.Kind)) return (null, null, [$"There is no PPO, GRPO or DPO run {runJobId}."]);
+        if (run is null || !CanRate(run.Kind)) return (null, null, [$"There is no PPO, GRPO, DPO or SFT run {runJobId}."]);
         var label = run.Kind.Label;
         if (run.Status != JobStatus.Succeeded) return (null, null, [$"{label} run {runJobId} has not finished."]);
         if (RatingOf(run.Settings) is not { } request)
             return (null, null, [run.Settings is DpoRunRequest ? $"{label} run {runJobId} trained on a file, not a project's votes: there are no held-out prompts to rate."
+                : run.Settings is SftRunRequest ? $"{label} run {runJobId} trained on a file, not a project: there are no held-out prompts to rate."
                 : $"The settings of {label} run {runJobId} cannot be read."]);
 
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -36,8 +39,9 @@ public sealed class LoopService(IDbContextFactory<RlhfDbContext> contexts, RunCa
         var reference = await db.Models.AsNoTracking().SingleAsync(m => m.Id == referenceId, ct);
         var source = await db.Projects.AsNoTracking().SingleOrDefaultAsync(p => p.Id == request.ProjectId, ct);
         if (source is null) return (null, null, [$"The run's project {request.ProjectId} no longer exists."]);
-        var heldOut = (await db.Prompts.AsNoTracking().Where(p => p.ProjectId == source.Id).OrderBy(p => p.Id).ToListAsync(ct))
-            .Where(p => PromptSplit.IsHeldOut(p.Id, request.HeldOutFraction)).ToList();
+        var prompts = await db.Prompts.AsNoTracking().Where(p => p.ProjectId == source.Id).OrderBy(p => p.Id).ToListAsync(ct);
+        var trained = run.Settings is SftRunRequest sft ? await SftTrainedPromptsAsync(db, sft, ct) : null;
+        var heldOut = prompts.Where(p => trained is null ? PromptSplit.IsHeldOut(p.Id, request.HeldOutFraction) : !trained.Contains(SftData.PromptGroup(p.Id)) && !trained.Contains(p.Text)).ToList();
         if (heldOut.Count == 0) return (null, null, ["The run held out no prompts (held-out share 0); there is nothing new to rate."]);
 
         var name = $"{policy.Name} vs {reference.Name}";
@@ -71,6 +75,19 @@ public sealed class LoopService(IDbContextFactory<RlhfDbContext> contexts, RunCa
         return (project.Id, jobId, errors);
     }
 
+    /// <summary>
+    /// The prompt groups an SFT run trained on: the train side of its split (<see cref="PreferenceSplit"/>, as
+    /// <see cref="SftTrainer"/> splits) of the project's data as it stands. A demonstration project's held-out prompts are
+    /// the others: its validation prompts and the prompts without demonstrations that count (a comparison project's groups
+    /// are its prompts' texts).
+    /// </summary>
+    private static async Task<HashSet<string>> SftTrainedPromptsAsync(RlhfDbContext db, SftRunRequest sft, CancellationToken ct)
+    {
+        var examples = await SftData.FromProjectAsync(db, sft.ProjectId!.Value, sft.Policy, ct);
+        var split = PreferenceSplit.Create(examples.Select(e => e.Group).ToList(), sft.Config.ValidationFraction, sft.Config.Seed);
+        return split.Train.Select(i => examples[i].Group).ToHashSet();
+    }
+
     /// <summary>What the rating project is made from: the run's project and held-out share, and how the two policies sample.</summary>
     private sealed record RatingSettings(int ProjectId, double HeldOutFraction, int MaxNewTokens, double Temperature, long Seed);
 
@@ -87,6 +104,8 @@ public sealed class LoopService(IDbContextFactory<RlhfDbContext> contexts, RunCa
                 return new(p.ProjectId, p.HeldOutFraction, maxNewTokens, temperature, seed);
             case DpoRunRequest { ProjectId: { } projectId } d:
                 return new(projectId, d.HeldOutFraction, PpoRunDefaults.Config.ResponseLength, PpoRunDefaults.Config.Temperature, d.Config.Seed);
+            case SftRunRequest { ProjectId: { } projectId } s:
+                return new(projectId, 0, PpoRunDefaults.Config.ResponseLength, PpoRunDefaults.Config.Temperature, s.Config.Seed);
             default:
                 return null;
         }

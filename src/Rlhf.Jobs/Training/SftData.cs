@@ -1,14 +1,19 @@
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Rlhf.Core.Projects;
 using Rlhf.Core.Rating;
 using Rlhf.Data;
+using Rlhf.Data.Demonstrations;
 using Rlhf.Data.Exchange;
 using Rlhf.Training.Sft;
+using Rlhf.Training.Text;
 
 namespace Rlhf.Jobs.Training;
 
 /// <summary>
 /// Where SFT runs get their demonstrations: a TRL SFT file ({"prompt","completion"} or {"messages"}), the chosen side of a
-/// TRL preference file ({"prompt","chosen","rejected"}: told apart by its first record), or the chosen side of a project's
+/// TRL preference file ({"prompt","chosen","rejected"}: told apart by its first record), a demonstration project's
+/// demonstrations that count, or the chosen side of a comparison project's
 /// preference export (the pairs <see cref="PreferenceData.FromProjectAsync"/> selects under the policy, as
 /// <c>rlhf export</c> writes them). A prompt's chosen response counts once however many pairs it won.
 /// </summary>
@@ -23,12 +28,27 @@ public static class SftData
         return ChosenSides(pairs.Select(p => (p.Prompt, p.Chosen, p.Prompt, (string?)$"line {p.Line}")));
     }
 
-    /// <summary>The chosen responses of the project's preference pairs under <paramref name="policy"/>, grouped by prompt.</summary>
+    /// <summary>
+    /// A demonstration project's counted demonstrations (<see cref="DemonstrationData"/>: accepted ones when it reviews
+    /// them), grouped by prompt (<see cref="PromptGroup"/>); a comparison project's chosen responses of its preference pairs
+    /// under <paramref name="policy"/>, grouped by prompt.
+    /// </summary>
     public static async Task<IReadOnlyList<SftExample>> FromProjectAsync(RlhfDbContext db, int projectId, PreferencePolicy policy, CancellationToken ct)
     {
+        if (await db.Projects.AnyAsync(p => p.Id == projectId && p.Kind == ProjectKind.Demonstrations, ct))
+            return (await DemonstrationData.CountedAsync(db, projectId, ct)).Select(FromDemonstration).ToList();
         var pairs = await PreferenceData.FromProjectAsync(db, projectId, policy, ct);
         return ChosenSides(pairs.Select(p => (p.Prompt, p.Chosen, p.Group, (string?)null)));
     }
+
+    /// <summary>The validation-split key of a demonstration project's prompt: its demonstrations stay on one side.</summary>
+    public static string PromptGroup(long promptId) => $"prompt {promptId}";
+
+    private static SftExample FromDemonstration(CountedDemonstration d) =>
+        (d.MessagesJson is { } messages
+            ? SftDataFile.Conversation([.. ChatMessageJson.Parse(messages), ChatMessage.FromAssistant(d.Reply)], $"demonstration {d.Id}")
+            : SftExample.FromPromptCompletion(d.Prompt, d.Reply, $"demonstration {d.Id}"))
+        with { Group = PromptGroup(d.PromptId) };
 
     private static List<SftExample> ChosenSides(IEnumerable<(string Prompt, string Chosen, string Group, string? Source)> pairs)
     {

@@ -65,7 +65,7 @@ public sealed class SftRunJobHandler(IDbContextFactory<RlhfDbContext> contexts, 
         }
         catch (ArgumentException ex) { throw new JobFailedException(ex.Message); }
 
-        var data = request.ProjectId is { } p ? $"project {p}'s chosen responses" : Path.GetFileName(request.DataFile!);
+        var data = request.ProjectId is { } p ? $"project {p}'s demonstrations" : Path.GetFileName(request.DataFile!);
         var name = request.Name.Trim();
         var imported = await registry.ImportAsync(artifacts.ModelFolder, name, ModelKind.Policy, baseModel.Id, "run", context.Job.Id,
             $"SFT run {context.Job.Id} ({method}{(result.IsAdapter ? ", merged" : "")}) of {baseModel.Name} on {data}: {result.TrainExamples} train / " +

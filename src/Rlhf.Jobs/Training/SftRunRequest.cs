@@ -16,11 +16,11 @@ public sealed record SftRunRequest : IRunSettings
     public int Version { get; init; } = RunSettingsVersion.Current;
     public string Name { get; init; } = "";
     public int BaseModelId { get; init; }
-    /// <summary>Train on the chosen side of this project's preference pairs...</summary>
+    /// <summary>Train on this project's data: a demonstration project's demonstrations that count, or the chosen side of a comparison project's preference pairs...</summary>
     public int? ProjectId { get; init; }
     /// <summary>...or on a TRL SFT file ({"prompt","completion"} or {"messages"}) or preference file saved under the data folder.</summary>
     public string? DataFile { get; init; }
-    /// <summary>With a project: which comparisons become pairs (their chosen side is trained on), as in the TRL export.</summary>
+    /// <summary>With a comparison project: which comparisons become pairs (their chosen side is trained on), as in the TRL export.</summary>
     public PreferencePolicy Policy { get; init; } = new();
     public SftConfig Config { get; init; } = new();
 
@@ -29,7 +29,7 @@ public sealed record SftRunRequest : IRunSettings
     public IReadOnlyList<RunSettingsProblem> Problems()
     {
         var problems = RunSettingsChecks.Common(this, "the model");
-        if (ProjectId is null == string.IsNullOrWhiteSpace(DataFile)) problems.Add(new(nameof(ProjectId), "Choose the data: a project's chosen responses or a TRL SFT file (one of them)."));
+        if (ProjectId is null == string.IsNullOrWhiteSpace(DataFile)) problems.Add(new(nameof(ProjectId), "Choose the data: a project (its demonstrations, or its comparisons' chosen responses) or a TRL SFT file (one of them)."));
         if (ProjectId is not null) problems.AddRange(Policy.Validate().Select(m => new RunSettingsProblem(nameof(Policy), m)));
         problems.AddRange(RunSettingsChecks.OfConfig(Config.Problems()));
         return problems;

@@ -98,7 +98,27 @@ public static class ExchangeEndpoints
                     s => exports.ExportVotesAsync(id, csv ? VotesFormat.Csv : VotesFormat.Jsonl, s, ct));
             })
             .WithSummary("Every vote (void ones flagged) with a pseudonymous rater id, the order shown, strength, flags, rationale, timestamps and sources.");
+
+        group.MapGet("/exports/sft", async (int id, ClaimsPrincipal user, HttpContext http, SftExport exports, CancellationToken ct, string? format) =>
+            {
+                if (SftFormat(format) is not { } sftFormat) return Problem(400, $"format must be prompt-completion or messages, not '{format}'.");
+                try
+                {
+                    return await StreamAsync(http, $"project-{id}-sft-{(sftFormat == SftExportFormat.Messages ? "messages" : "prompt-completion")}.jsonl", "application/x-ndjson",
+                        s => exports.WriteAsync(id, sftFormat, s, user.Actor(), ct));
+                }
+                catch (KeyNotFoundException e) { return Problem(404, e.Message); }
+            })
+            .WithSummary("A demonstration project's demonstrations that count (accepted ones when it reviews them) as TRL SFT JSONL: " +
+                "{\"prompt\",\"completion\"} (format=prompt-completion, the default) or {\"messages\"} (format=messages).");
     }
+
+    private static SftExportFormat? SftFormat(string? format) => format?.ToLowerInvariant() switch
+    {
+        null or "prompt-completion" => SftExportFormat.PromptCompletion,
+        "messages" => SftExportFormat.Messages,
+        _ => null,
+    };
 
     private static bool TryMethod(string method, out AggregationMethod value)
     {

@@ -26,7 +26,7 @@ public static class RatingEndpoints
             .Produces<RatingResult>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
     }
 
-    private static IResult ToResult(RatingResult result) => result.Outcome switch
+    internal static IResult ToResult(RatingResult result) => result.Outcome switch
     {
         RatingOutcome.Stored or RatingOutcome.AlreadyStored => Results.Ok(result),
         RatingOutcome.NotFound => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: result.Error),

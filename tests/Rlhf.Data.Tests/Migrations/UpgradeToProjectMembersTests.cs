@@ -46,15 +46,16 @@ public class UpgradeToProjectMembersTests
         var comparison = new Comparison { ProjectId = owned.Id, PromptId = prompt.Id, ResponseAId = a.Id, ResponseBId = b.Id, RequiredVotes = 2, CreatedAtUtc = now };
         db.Comparisons.Add(comparison);
         await db.SaveChangesAsync();
-        var leases = Enumerable.Range(0, 2).Select(_ => new Assignment
-        {
-            ProjectId = owned.Id, ComparisonId = comparison.Id, RaterId = "rater", Status = AssignmentStatus.Submitted, StartedAtUtc = now, LeaseExpiresAtUtc = now,
-        }).ToList();
-        db.Assignments.AddRange(leases);
-        await db.SaveChangesAsync();
+        // The Assignments table as the old schema stood (a later migration adds PromptId).
+        await db.Database.ExecuteSqlAsync($$"""
+            INSERT INTO "Assignments" ("ProjectId", "ComparisonId", "RaterId", "AShownLeft", "Status", "StartedAtUtc", "LeaseExpiresAtUtc")
+            VALUES ({{owned.Id}}, {{comparison.Id}}, 'rater', 1, 'Submitted', {{now}}, {{now}}),
+                   ({{owned.Id}}, {{comparison.Id}}, 'rater', 1, 'Submitted', {{now}}, {{now}})
+            """);
+        var leases = await db.Database.SqlQuery<long>($"SELECT \"Id\" AS \"Value\" FROM \"Assignments\" ORDER BY \"Id\"").ToListAsync();
         var votes = leases.Select((l, i) => new Vote
         {
-            AssignmentId = l.Id, ComparisonId = comparison.Id, ProjectId = owned.Id, RaterId = "rater", Strength = i == 0 ? 2 : -2, SubmittedAtUtc = now.AddSeconds(i),
+            AssignmentId = l, ComparisonId = comparison.Id, ProjectId = owned.Id, RaterId = "rater", Strength = i == 0 ? 2 : -2, SubmittedAtUtc = now.AddSeconds(i),
         }).ToList();
         db.Votes.AddRange(votes); // the defect: two counted votes by one rater on one comparison
         await db.SaveChangesAsync();

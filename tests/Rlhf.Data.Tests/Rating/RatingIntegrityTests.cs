@@ -94,7 +94,7 @@ public class RatingIntegrityTests
         await db.SaveChangesAsync();
         Vote VoteOn(Assignment a, DateTime? voided = null) => new()
         {
-            AssignmentId = a.Id, ComparisonId = a.ComparisonId, ProjectId = project, RaterId = rater, Strength = 1, SubmittedAtUtc = now, VoidedAtUtc = voided,
+            AssignmentId = a.Id, ComparisonId = a.ComparisonId!.Value, ProjectId = project, RaterId = rater, Strength = 1, SubmittedAtUtc = now, VoidedAtUtc = voided,
         };
 
         db.Votes.Add(VoteOn(assignments[0], voided: now)); // a voided vote does not count...
