@@ -1,12 +1,14 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Rlhf.Browser.Tests.Site;
 using Rlhf.Data.Tokens;
 
 namespace Rlhf.Browser.Tests;
 
 /// <summary>The API reference page: Authorize takes a personal API token, and "Try it out" then gets real answers.</summary>
-public class ApiDocsTests(SiteProcess site) : IClassFixture<SiteProcess>
+[Collection(SharedSite.Collection)]
+public class ApiDocsTests(SharedSite site)
 {
     [Fact]
     public async Task A_call_tried_on_the_docs_page_after_Authorize_with_a_token_succeeds()
@@ -22,9 +24,8 @@ public class ApiDocsTests(SiteProcess site) : IClassFixture<SiteProcess>
             token = secret!;
         }
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await Chromium.LaunchAsync(playwright);
-        var page = await BrowserPages.OpenAsync(browser, site.BaseAddress);
+        await using var browser = site.NewBrowser();
+        var page = await browser.OpenAsync();
         await page.GotoAsync("/api/docs/index.html");
         await page.ClickAsync("button.authorize");
         await page.FillAsync(".auth-container input", token);

@@ -12,10 +12,15 @@ public static class BrowserPages
     /// </summary>
     public const float PatienceMs = 120_000;
 
-    /// <summary>A page in a fresh context on <paramref name="baseAddress"/> with <see cref="PatienceMs"/> as its default timeout.</summary>
-    public static async Task<IPage> OpenAsync(IBrowser browser, Uri baseAddress)
+    /// <summary>
+    /// A page in a fresh context on <paramref name="baseAddress"/> with <see cref="PatienceMs"/> as its default timeout;
+    /// <paramref name="options"/> for more (e.g. a phone's viewport).
+    /// </summary>
+    public static async Task<IPage> OpenAsync(IBrowser browser, Uri baseAddress, BrowserNewContextOptions? options = null)
     {
-        var context = await browser.NewContextAsync(new() { BaseURL = baseAddress.ToString() });
+        options ??= new();
+        options.BaseURL = baseAddress.ToString();
+        var context = await browser.NewContextAsync(options);
         context.SetDefaultTimeout(PatienceMs);
         context.SetDefaultNavigationTimeout(PatienceMs);
         return await context.NewPageAsync();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Rlhf.Browser.Tests.Site;
 using Rlhf.Core.Registry;
 using Rlhf.Jobs.Registry;
 using Rlhf.Jobs.Runner;
@@ -9,7 +10,8 @@ using Rlhf.Jobs.Training;
 namespace Rlhf.Browser.Tests;
 
 /// <summary>A DPO run launched from its form on an uploaded TRL file and watched in the browser: its curves grow and it ends registered.</summary>
-public class DpoRunPageTests(SiteProcess site) : IClassFixture<SiteProcess>
+[Collection(SharedSite.Collection)]
+public class DpoRunPageTests(SharedSite site)
 {
     [Fact]
     public async Task A_researcher_launches_a_DPO_run_from_the_form_and_watches_its_curves()
@@ -25,9 +27,8 @@ public class DpoRunPageTests(SiteProcess site) : IClassFixture<SiteProcess>
         await File.WriteAllLinesAsync(file, Enumerable.Range(0, 40).Select(i =>
             JsonSerializer.Serialize(new { prompt = $"Question {i % 23}?", chosen = $"Thanks! Answer {i}.", rejected = $"No. {i}" })));
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await Chromium.LaunchAsync(playwright);
-        var page = await BrowserPages.OpenAsync(browser, site.BaseAddress);
+        await using var browser = site.NewBrowser();
+        var page = await browser.OpenAsync();
         await BrowserPages.LogInAsync(page, SiteProcess.AdminEmail, SiteProcess.AdminPassword);
         await page.GotoAsync("/runs");
         await BrowserPages.WaitInteractiveAsync(page);

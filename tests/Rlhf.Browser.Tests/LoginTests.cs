@@ -1,15 +1,17 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
+using Rlhf.Browser.Tests.Site;
 
 namespace Rlhf.Browser.Tests;
 
-public class LoginTests(SiteProcess site) : IClassFixture<SiteProcess>
+[Collection(SharedSite.Collection)]
+public class LoginTests(SharedSite site)
 {
     [Fact]
     public async Task The_bootstrap_admin_logs_in_and_sees_the_dashboard()
     {
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await Chromium.LaunchAsync(playwright);
-        var page = await BrowserPages.OpenAsync(browser, site.BaseAddress);
+        await using var browser = site.NewBrowser();
+        var page = await browser.OpenAsync();
         // Everything below runs under the site's Content-Security-Policy; chromium logs whatever it blocks.
         var blocked = new List<string>();
         page.Console += (_, message) => { if (message.Text.Contains("Content Security Policy")) lock (blocked) blocked.Add(message.Text); };
@@ -25,7 +27,10 @@ public class LoginTests(SiteProcess site) : IClassFixture<SiteProcess>
         await page.WaitForSelectorAsync("#admin-dashboard", new PageWaitForSelectorOptions { Timeout = BrowserPages.PatienceMs });
         Assert.Equal(site.BaseAddress.ToString(), page.Url);
         Assert.Equal("Dashboard", (await page.InnerTextAsync("h4")).Trim());
-        Assert.Equal("1", (await page.InnerTextAsync("[data-count=users] .count-value")).Trim());
+        // The number of accounts the database holds (the shared site has those of other tests too; none are made meanwhile).
+        await using (var data = new SiteData(site))
+        await using (var db = await data.DbAsync())
+            Assert.Equal((await db.Users.CountAsync()).ToString(System.Globalization.CultureInfo.InvariantCulture), (await page.InnerTextAsync("[data-count=users] .count-value")).Trim());
         Assert.True(await page.IsVisibleAsync("text=Users"));
 
         // The page turns interactive (Blazor circuit): the theme toggle switches to dark mode.
@@ -44,9 +49,8 @@ public class LoginTests(SiteProcess site) : IClassFixture<SiteProcess>
     [Fact]
     public async Task A_wrong_password_shows_a_clear_message_in_the_browser()
     {
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await Chromium.LaunchAsync(playwright);
-        var page = await BrowserPages.OpenAsync(browser, site.BaseAddress);
+        await using var browser = site.NewBrowser();
+        var page = await browser.OpenAsync();
 
         await page.GotoAsync("/Account/Login");
         await page.FillAsync("#Input\\.Email", "nobody@example.test");

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Rlhf.Browser.Tests.Accessibility;
+using Rlhf.Browser.Tests.Site;
 using Rlhf.Core.Projects;
 using Rlhf.Core.Rating;
 using Rlhf.Core.Registry;
@@ -14,7 +15,8 @@ using Rlhf.Training.Reward;
 namespace Rlhf.Browser.Tests;
 
 /// <summary>A reward run trained by the site's own job runner, watched in the browser: curves appear and it ends registered.</summary>
-public class RewardRunPageTests(SiteProcess site) : IClassFixture<SiteProcess>
+[Collection(SharedSite.Collection)]
+public class RewardRunPageTests(SharedSite site)
 {
     [Fact]
     public async Task A_researcher_watches_a_reward_run_learn_live()
@@ -38,9 +40,8 @@ public class RewardRunPageTests(SiteProcess site) : IClassFixture<SiteProcess>
             jobId = id!.Value;
         }
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await Chromium.LaunchAsync(playwright);
-        var page = await BrowserPages.OpenAsync(browser, site.BaseAddress);
+        await using var browser = site.NewBrowser();
+        var page = await browser.OpenAsync();
         await BrowserPages.LogInAsync(page, SiteProcess.AdminEmail, SiteProcess.AdminPassword);
 
         await page.GotoAsync($"/runs/{jobId}");
@@ -77,9 +78,8 @@ public class RewardRunPageTests(SiteProcess site) : IClassFixture<SiteProcess>
             await db.SaveChangesAsync();
         }
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await Chromium.LaunchAsync(playwright);
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = site.BaseAddress.ToString() });
+        await using var browser = site.NewBrowser();
+        var page = await browser.OpenAsync();
         await BrowserPages.LogInAsync(page, SiteProcess.AdminEmail, SiteProcess.AdminPassword);
         await page.GotoAsync("/runs/new");
         await BrowserPages.WaitInteractiveAsync(page);
