@@ -110,6 +110,7 @@ public class RewardRunPageTests(SiteProcess site) : IClassFixture<SiteProcess>
         await BrowserPages.FillNumberAsync(page, "#run-epochs", 1);
         await BrowserPages.FillNumberAsync(page, "#run-validation", 0.1);
         await BrowserPages.FillNumberAsync(page, "#run-lr", 0.00005);
+        await BrowserPages.FillNumberAsync(page, "#run-min-votes", 1);
         await page.WaitForSelectorAsync("#plan-train");
         Assert.Equal(new[] { "0", "0", "0" }, new[] { await page.InnerTextAsync("#plan-train"), await page.InnerTextAsync("#plan-held-out"), await page.InnerTextAsync("#plan-steps") });
         Assert.Contains("No pairs pass the selection", await page.InnerTextAsync("#run-plan"));
