@@ -88,6 +88,9 @@ public class RatingCampaignTests(SharedSite site)
         await rater.WaitForFunctionAsync("() => document.body.dataset.ratingKeys === 'ready'");
         Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots"));
         await rater.ScreenshotAsync(new() { Path = Path.Combine(AppContext.BaseDirectory, "screenshots", "rate.png"), FullPage = true });
+        // First visit: the guidelines are open, and the project's progress counts from 0.
+        Assert.Contains("more helpful", await rater.InnerTextAsync("#guidelines"));
+        Assert.Equal("0 of 4", (await rater.InnerTextAsync("#project-progress")).Trim());
         // Blinding: nothing on the rater's page names where a response came from.
         Assert.DoesNotContain("imported", await rater.InnerTextAsync("body"));
         await AccessibilityCheck.AssertNoSeriousViolationsAsync(rater, "the rating page");
@@ -199,6 +202,13 @@ public class RatingCampaignTests(SharedSite site)
         Assert.Matches("\\d", await admin.InnerTextAsync("[data-stat=percent-agreement]"));
 
         await AccessibilityCheck.AssertNoSeriousViolationsAsync(admin, "the project page");
+        // The first Tab reaches the skip link; following it puts the focus on the page itself, past the top bar and menu.
+        await admin.GotoAsync($"/projects/{projectId}");
+        await admin.WaitForSelectorAsync("#skips-table");
+        await admin.Keyboard.PressAsync("Tab");
+        Assert.Equal("skip-link", await admin.EvaluateAsync<string>("() => document.activeElement?.id"));
+        await admin.Keyboard.PressAsync("Enter");
+        await admin.WaitForFunctionAsync("() => document.activeElement?.id === 'main-content'");
         Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots"));
         await admin.ScreenshotAsync(new() { Path = Path.Combine(AppContext.BaseDirectory, "screenshots", "project.png"), FullPage = true });
     }

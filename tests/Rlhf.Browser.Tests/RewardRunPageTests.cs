@@ -92,6 +92,7 @@ public class RewardRunPageTests(SharedSite site)
         await BrowserPages.FillNumberAsync(page, "#run-epochs", 0);
         await BrowserPages.FillNumberAsync(page, "#run-validation", 1.5);
         await BrowserPages.FillNumberAsync(page, "#run-lr", -1);
+        await BrowserPages.FillNumberAsync(page, "#run-min-votes", 0);
         async Task<int> JobCountAsync() { await using var db = await data.DbAsync(); return await db.Jobs.CountAsync(); }
         var jobsBefore = await JobCountAsync();
         await page.ClickAsync("#start-run");
@@ -99,6 +100,7 @@ public class RewardRunPageTests(SharedSite site)
         Assert.Equal("must be >= 1 (got 0)", await FieldErrorAsync(page, "#run-epochs"));
         Assert.Equal("must be >= 0 and < 1 (got 1.5)", await FieldErrorAsync(page, "#run-validation"));
         Assert.Equal("must be > 0 (got -1)", await FieldErrorAsync(page, "#run-lr"));
+        Assert.Equal("The minimum number of votes must be at least 1.", await FieldErrorAsync(page, "#run-min-votes"));
         Assert.Equal(new[] { "0", "1.5", "-1" }, new[] { await page.InputValueAsync("#run-epochs"), await page.InputValueAsync("#run-validation"), await page.InputValueAsync("#run-lr") });
         Assert.DoesNotContain("--", await page.InnerTextAsync(".mud-main-content"));   // no CLI option named on the form
         Assert.EndsWith("/runs/new", page.Url);
@@ -108,6 +110,7 @@ public class RewardRunPageTests(SharedSite site)
         await BrowserPages.FillNumberAsync(page, "#run-epochs", 1);
         await BrowserPages.FillNumberAsync(page, "#run-validation", 0.1);
         await BrowserPages.FillNumberAsync(page, "#run-lr", 0.00005);
+        await BrowserPages.FillNumberAsync(page, "#run-min-votes", 1);
         await page.WaitForSelectorAsync("#plan-train");
         Assert.Equal(new[] { "0", "0", "0" }, new[] { await page.InnerTextAsync("#plan-train"), await page.InnerTextAsync("#plan-held-out"), await page.InnerTextAsync("#plan-steps") });
         Assert.Contains("No pairs pass the selection", await page.InnerTextAsync("#run-plan"));

@@ -13,7 +13,7 @@ export function attach(dotnet) {
         // R moves focus here, at once: through the server the letters typed next would land on the page as shortcuts.
         const rationale = document.getElementById('rationale');
         if ((e.key === 'r' || e.key === 'R') && rationale) { e.preventDefault(); rationale.focus(); return; }
-        const keys = ['1', '2', '3', '4', '5', 'b', 'B', 'r', 'R', 's', 'S', '?', 'Enter', 'Escape'];
+        const keys = ['1', '2', '3', '4', '5', 'b', 'B', 'r', 'R', 's', 'S', 'g', 'G', '?', 'Enter', 'Escape'];
         if (keys.includes(e.key)) {
             e.preventDefault();
             dotnet.invokeMethodAsync('OnKey', e.key);

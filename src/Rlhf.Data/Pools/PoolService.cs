@@ -67,9 +67,12 @@ public sealed class PoolService(IDbContextFactory<RlhfDbContext> contexts, UserD
         await using var db = await contexts.CreateDbContextAsync(ct);
         var member = await db.PoolMembers.SingleOrDefaultAsync(m => m.PoolId == poolId && m.UserId == userId, ct);
         if (member is null) return "That user is not in the pool.";
+        // The audit names the pool and the user as the admin sees them (as "member-added" does), not by their ids.
+        var pool = await db.Pools.Where(p => p.Id == poolId).Select(p => p.Name).SingleAsync(ct);
+        var email = await db.Users.Where(u => u.Id == userId).Select(u => u.Email).SingleOrDefaultAsync(ct);
         db.PoolMembers.Remove(member);
         await db.SaveChangesAsync(ct);
-        await audit.RecordAsync(actor, "pool.member-removed", $"pool {poolId}", userId, ct);
+        await audit.RecordAsync(actor, "pool.member-removed", pool, email ?? userId, ct);
         return null;
     }
 

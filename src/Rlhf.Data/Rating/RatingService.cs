@@ -415,12 +415,16 @@ public sealed class RatingService(
                 B = db.Responses.Where(r => r.Id == c.ResponseBId).Select(r => r.Text).Single(),
                 // Summed, not filtered by project: see RatersVotesToday.
                 DoneToday = db.Votes.Where(v => v.RaterId == raterId && v.SubmittedAtUtc >= today).Sum(v => v.ProjectId == projectId ? 1 : 0),
+                DoneInProject = db.Assignments.Count(x => x.RaterId == raterId && x.ProjectId == projectId
+                    && (x.Status == AssignmentStatus.Submitted || x.Status == AssignmentStatus.Skipped)),
+                InProject = db.Comparisons.Count(x => x.ProjectId == projectId && x.RequiredVotes > 0),
             })
             .SingleAsync(ct);
         var (left, right) = a.AShownLeft ? (shown.A, shown.B) : (shown.B, shown.A);
         var conversation = shown.Prompt.MessagesJson is null ? null
             : JsonSerializer.Deserialize<List<ConversationTurn>>(shown.Prompt.MessagesJson, Json);
         return new RatingTask(a.Id, project.Id, project.TitleForRaters, project.RaterDescription, project.Guidelines, project.RationaleRequired,
-            shown.Prompt.Text, conversation, left, right, a.StartedAtUtc, a.LeaseExpiresAtUtc, shown.DoneToday, project.DailyQuota);
+            shown.Prompt.Text, conversation, left, right, a.StartedAtUtc, a.LeaseExpiresAtUtc, shown.DoneToday, project.DailyQuota,
+            shown.DoneInProject, shown.InProject);
     }
 }

@@ -3,7 +3,9 @@ namespace Rlhf.Data.Rating;
 /// <summary>
 /// What the rating page shows for one assignment: the prompt and the two responses in the order this rater sees
 /// them (left/right). Sources, which side is A and the project's internal name (it may name models) are never sent to
-/// the rater: the task carries the project's title and description for raters instead.
+/// the rater: the task carries the project's title and description for raters instead. <paramref name="DoneInProject"/> of
+/// <paramref name="ComparisonsInProject"/>: the comparisons of this project the rater has voted on or skipped, of all the
+/// project has (each is given to a rater at most once); 0 done means the rater opens the project for the first time.
 /// </summary>
 public sealed record RatingTask(
     long AssignmentId,
@@ -19,4 +21,6 @@ public sealed record RatingTask(
     DateTime StartedAtUtc,
     DateTime LeaseExpiresAtUtc,
     int DoneToday,
-    int? DailyQuota);
+    int? DailyQuota,
+    int DoneInProject,
+    int ComparisonsInProject);

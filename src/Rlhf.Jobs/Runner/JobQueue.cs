@@ -222,6 +222,16 @@ public sealed class JobQueue(IDbContextFactory<RlhfDbContext> contexts, TimeProv
         return await db.Jobs.AsNoTracking().VisibleTo(db, viewer).OrderByDescending(j => j.Id).Take(take).ToListAsync(ct);
     }
 
+    /// <summary>The jobs the viewer may see, newest first, with their names and who started them (the Jobs page).</summary>
+    public async Task<IReadOnlyList<JobListing>> ListWithOwnersAsync(AuditActor? viewer, int take = 100, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var rows = await db.Jobs.AsNoTracking().VisibleTo(db, viewer).OrderByDescending(j => j.Id).Take(take)
+            .Select(j => new { Job = j, Owner = db.Users.Where(u => u.Id == j.CreatedById).Select(u => u.Email).FirstOrDefault() })
+            .ToListAsync(ct);
+        return rows.Select(r => new JobListing(r.Job, JobListing.NameOf(r.Job.PayloadJson), r.Owner)).ToList();
+    }
+
     /// <summary>Every metric of a job in step order (for curves).</summary>
     public async Task<IReadOnlyList<JobMetric>> ReadMetricsAsync(long jobId, CancellationToken ct = default)
     {

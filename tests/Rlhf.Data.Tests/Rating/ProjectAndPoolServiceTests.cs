@@ -62,6 +62,11 @@ public class ProjectAndPoolServiceTests
         Assert.Equal(InvitationToken.Hash(token!), stored.TokenHash);
         Assert.Equal(1, stored.Uses);
         Assert.False(await db.Users.AnyAsync(u => u.Email == "two@example.test"));
+
+        // Removed again: the audit names the pool and the e-mail, not their ids.
+        Assert.Null(await pools.RemoveMemberAsync(pool.Id, first.UserId!, null));
+        var removed = await db.AuditEvents.SingleAsync(e => e.Action == "pool.member-removed");
+        Assert.Equal(("Invited", "one@example.test"), (removed.Target, removed.Details));
     }
 
     [Fact]

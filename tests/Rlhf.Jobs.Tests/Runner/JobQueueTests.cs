@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Rlhf.Core.Jobs;
+using Rlhf.Data.Identity;
 using Rlhf.Jobs.Runner;
 using Rlhf.Testing.Databases;
 
@@ -35,6 +36,24 @@ public class JobQueueTests
         var metric = Assert.Single(await db.JobMetrics.Where(m => m.JobId == job.Id).ToListAsync());
         Assert.Equal(("train/loss", 0.69, 1L), (metric.Name, metric.Value, metric.Step));
         Assert.Contains(await h.Queue.ReadLogAsync(job.Id), l => l.Message == "ran (resume: False)");
+    }
+
+    [Fact]
+    public async Task The_jobs_list_names_each_job_and_who_started_it()
+    {
+        await using var h = await HarnessAsync();
+        await using (var db = await h.DbAsync())
+        {
+            db.Users.Add(new ApplicationUser { Id = "researcher-1", UserName = "ada@example.test", Email = "ada@example.test" });
+            await db.SaveChangesAsync();
+        }
+        var named = await h.Queue.EnqueueAsync(ProbeHandler.JobKind, new { name = "reward-ada", epochs = 1 }, "researcher-1");
+        var unnamed = await h.Queue.EnqueueAsync(ProbeHandler.JobKind, new ProbeHandler.Payload("ok"), null);
+
+        var listed = await h.Queue.ListWithOwnersAsync(null);
+
+        Assert.Equal([(unnamed.Id, "", (string?)null), (named.Id, "reward-ada", "ada@example.test")],
+            listed.Select(l => (l.Job.Id, l.Name, l.OwnerEmail)));
     }
 
     [Fact]

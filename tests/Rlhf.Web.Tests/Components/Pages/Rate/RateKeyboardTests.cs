@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
+using Rlhf.Core.Projects;
 using Rlhf.Data.Rating;
 using Rlhf.Data.Users;
 using Rlhf.Web.Services;
@@ -34,8 +35,16 @@ public class RateKeyboardTests : IAsyncLifetime
             Assert.True(created.Succeeded, created.Error);
             raterId = created.UserId!;
         }
-        await ApiScene.ProjectForRatersAsync(factory, raterId);
-        await ApiScene.ProjectForRatersAsync(factory, raterId);
+        // One project of two comparisons, with guidelines.
+        var projectId = await ApiScene.ProjectForRatersAsync(factory, raterId);
+        await using (var scene = await ApiScene.DbAsync(factory))
+        {
+            var project = await scene.Projects.SingleAsync(p => p.Id == projectId);
+            project.Guidelines = "Prefer the **kinder** reply.";
+            var only = await scene.Comparisons.SingleAsync(c => c.ProjectId == projectId);
+            scene.Comparisons.Add(new Comparison { ProjectId = projectId, PromptId = only.PromptId, ResponseAId = only.ResponseBId, ResponseBId = only.ResponseAId, RequiredVotes = 2, CreatedAtUtc = DateTime.UtcNow });
+            await scene.SaveChangesAsync();
+        }
 
         await using var services = factory.Services.CreateAsyncScope();
         await using var context = new BunitContext();
@@ -55,6 +64,14 @@ public class RateKeyboardTests : IAsyncLifetime
         var first = page.Find("#rating-task").GetAttribute("data-assignment");
         // The first comparison takes the focus, so keys work at once and Tab starts there.
         page.WaitForAssertion(() => Assert.Equal("comparison-heading", Assert.Single(keys.Invocations["showNext"]).Arguments[0]), TimeSpan.FromSeconds(30));
+        // "x of N" for the project, and its guidelines open: the rater opens it for the first time. G closes and opens them.
+        Assert.Equal("0 of 2", page.Find("#project-progress").TextContent.Trim());
+        Assert.Contains("kinder", page.Find("#guidelines").TextContent);
+        Assert.True(GuidelinesOpen(page));
+        await page.InvokeAsync(() => page.Instance.OnKey("g"));
+        Assert.False(GuidelinesOpen(page));
+        await page.InvokeAsync(() => page.Instance.OnKey("G"));
+        Assert.True(GuidelinesOpen(page));
 
         // Enter before a choice: the comparison stays, with the reason, and focus is not moved.
         await page.InvokeAsync(() => page.Instance.OnKey("Enter"));
@@ -73,9 +90,20 @@ public class RateKeyboardTests : IAsyncLifetime
         Assert.Equal("Saved. A new comparison.", page.Find("#rating-status").TextContent);
         Assert.Equal("", page.Find("#rationale").GetAttribute("value") ?? "");
         Assert.All(page.FindAll("[data-choice]"), b => Assert.Equal("false", b.GetAttribute("aria-pressed")));
+        Assert.Equal("1 of 2", page.Find("#project-progress").TextContent.Trim());
+        Assert.True(GuidelinesOpen(page));   // as the rater left them: the same project
+
+        // Opened again later (not for the first time), the guidelines wait closed until asked for.
+        var again = context.Render<RatePage>();
+        again.WaitForElement("#rating-task", TimeSpan.FromSeconds(30));
+        Assert.Equal("1 of 2", again.Find("#project-progress").TextContent.Trim());
+        Assert.False(GuidelinesOpen(again));
 
         await using var db = await ApiScene.DbAsync(factory);
         var vote = await db.Votes.SingleAsync(v => v.RaterId == raterId);
         Assert.Equal("The right one answers the question.", vote.Rationale);
     }
+
+    private static bool GuidelinesOpen(IRenderedComponent<RatePage> page) =>
+        page.Find("#guidelines").ClassList.Contains("mud-panel-expanded");
 }
