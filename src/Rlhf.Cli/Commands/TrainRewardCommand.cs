@@ -55,7 +55,6 @@ internal static class TrainRewardCommand
                 MaxLength = parseResult.GetValue(maxLength), UseMargin = parseResult.GetValue(margin),
                 CenterRewardsCoefficient = parseResult.GetValue(center), ValidationFraction = parseResult.GetValue(validation),
                 EvalEvery = parseResult.GetValue(evalEvery), Seed = parseResult.GetValue(seed), ComputeDtype = parseResult.GetValue(computeDtype)!,
-                EvalEvery = parseResult.GetValue(evalEvery), Seed = parseResult.GetValue(seed),
                 Lora = lora,
             };
             var policy = policyOptions.Read(parseResult);
