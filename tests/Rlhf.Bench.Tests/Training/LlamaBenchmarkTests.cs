@@ -74,7 +74,7 @@ public class LlamaBenchmarkTests
     {
         var json = LlamaBenchmark.Reward(Tiny);
         AssertCommon(json, "reward", hasMfu: true);
-        Number(json["dtypes"]!["bf16"]!["step_ms_median"], "bf16.step_ms_median");
+        Number(json["dtypes"]!["bf16"]!["methods"]!["full"]!["step_ms_median"], "bf16.methods.full.step_ms_median");
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public class LlamaBenchmarkTests
     {
         var json = LlamaBenchmark.Ppo(Tiny);
         AssertCommon(json, "ppo", hasMfu: true);
-        var phases = json["dtypes"]!["float32"]!["update_phases_s"]!.AsObject();
+        var phases = json["dtypes"]!["float32"]!["methods"]!["full"]!["update_phases_s"]!.AsObject();
         Assert.Equal(["policy_forward", "log_softmax", "value_forward", "loss", "backward", "optimizer", "entropy_and_stats"],
             phases.Select(p => p.Key));
         Assert.All(phases, p => Assert.True(p.Value!.GetValue<double>() >= 0));
