@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing (eng/install-prereqs.sh, idempotent), then builds and runs every test project of Rlhf.sln
 # (unit, integration on real SQLite files, TorchSharp, CLI processes and Playwright browser tests against the real
-# server), and, beside them, the database tests a second time against a throwaway PostgreSQL cluster, and prints one summary line. Arguments go to `dotnet test`, e.g. ./eng/test.sh --filter FullyQualifiedName~Rating
+# server), then the database tests a second time against a throwaway PostgreSQL cluster, and prints one summary line. Arguments go to `dotnet test`, e.g. ./eng/test.sh --filter FullyQualifiedName~Rating
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash eng/install-prereqs.sh || exit 1
@@ -9,51 +9,34 @@ log=$(mktemp)
 # Test projects run in parallel: one torch thread each keeps 2 cores from being oversubscribed (spinning OpenMP
 # threads made training tests several times slower). Benchmarks set their own thread counts.
 export RLHF_TORCH_THREADS="${RLHF_TORCH_THREADS:-1}"
-dotnet build Rlhf.sln 2>&1 | tee "$log"
+dotnet test Rlhf.sln "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
-[ "$status" -ne 0 ] && { echo "the build failed"; rm -f "$log"; exit "$status"; }
 
 # Second pass: the database-touching tests again, against PostgreSQL (a throwaway cluster started by
 # eng/postgres-cluster.sh): the data services, the job queue, the site's start-up (readiness, metrics, shared
-# data-protection keys) and two site processes rating one database; the API tests stay SQLite-only. It runs beside
-# the SQLite pass, as a third lane: its tests mostly wait on the database, and run after it they pushed CI past its
-# 25 minutes. Only for the full suite (no arguments); RLHF_TEST_POSTGRES_PASS=0 leaves it out.
-postgres_pass() {
-  local pg_folder pg_status=0 pass_status run project filter
+# data-protection keys); the two-site bench test (Rlhf.Cli.Tests BenchLoadCommandTests.Two_sites, ~1 min) is left to
+# a run by hand with RLHF_TEST_DATABASE=postgres, as CI's 25 minutes have no room for it; the API tests stay SQLite-only to keep CI within its 25 minutes. Only for the full suite
+# (no arguments); RLHF_TEST_POSTGRES_PASS=0 leaves it out.
+if [ $# -eq 0 ] && [ "${RLHF_TEST_POSTGRES_PASS:-1}" != "0" ]; then
   pg_folder=$(mktemp -u /tmp/rlhf-test-pg-XXXXXX)
   if RLHF_TEST_POSTGRES=$(bash eng/postgres-cluster.sh start "$pg_folder"); then
     export RLHF_TEST_POSTGRES RLHF_TEST_DATABASE=postgres
     pg_started=$(date +%s)
-    echo; echo "=== PostgreSQL pass: Rlhf.Data.Tests, the job queue (Rlhf.Jobs.Tests Runner), Rlhf.Web.Tests start-up, two sites on one database (bench load) ==="
+    echo; echo "=== PostgreSQL pass: Rlhf.Data.Tests, the job queue (Rlhf.Jobs.Tests Runner), Rlhf.Web.Tests start-up ==="
     for run in "tests/Rlhf.Data.Tests" \
                "tests/Rlhf.Jobs.Tests|FullyQualifiedName~Rlhf.Jobs.Tests.Runner" \
-               "tests/Rlhf.Web.Tests|FullyQualifiedName~Rlhf.Web.Tests.Startup" \
-               "tests/Rlhf.Cli.Tests|FullyQualifiedName~BenchLoadCommandTests.Two_sites"; do
+               "tests/Rlhf.Web.Tests|FullyQualifiedName~Rlhf.Web.Tests.Startup"; do
       project=${run%%|*}; filter=""; [ "$project" != "$run" ] && filter=${run#*|}
-      dotnet test "$project" --no-build ${filter:+--filter "$filter"} 2>&1
-      pass_status=$?
-      [ "$pass_status" -ne 0 ] && pg_status=$pass_status
+      dotnet test "$project" --no-build ${filter:+--filter "$filter"} 2>&1 | tee -a "$log"
+      pass_status=${PIPESTATUS[0]}
+      [ "$pass_status" -ne 0 ] && status=$pass_status
     done
     echo "PostgreSQL pass took $(( $(date +%s) - pg_started )) s"
+    unset RLHF_TEST_POSTGRES RLHF_TEST_DATABASE
   else
-    echo "PostgreSQL pass: the test cluster did not start"; pg_status=1
+    echo "PostgreSQL pass: the test cluster did not start"; status=1
   fi
   bash eng/postgres-cluster.sh stop "$pg_folder"
-  return "$pg_status"
-}
-pg_pid=""
-if [ $# -eq 0 ] && [ "${RLHF_TEST_POSTGRES_PASS:-1}" != "0" ]; then
-  pg_log=$(mktemp)
-  postgres_pass > "$pg_log" 2>&1 &
-  pg_pid=$!
-fi
-
-dotnet test Rlhf.sln --no-build "$@" 2>&1 | tee -a "$log"
-status=${PIPESTATUS[0]}
-if [ -n "$pg_pid" ]; then
-  wait "$pg_pid"; pg_status=$?
-  tee -a "$log" < "$pg_log"; rm -f "$pg_log"
-  [ "$pg_status" -ne 0 ] && status=$pg_status
 fi
 # dotnet test prints one "Passed!/Failed!  - Failed: F, Passed: P, Skipped: S, ..." line per test project.
 read -r failed passed skipped projects < <(grep -E "(Passed|Failed)! +- Failed: +[0-9]+, Passed: +[0-9]+" "$log" |
