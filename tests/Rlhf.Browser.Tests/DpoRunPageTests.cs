@@ -9,7 +9,7 @@ using Rlhf.Jobs.Training;
 namespace Rlhf.Browser.Tests;
 
 /// <summary>A DPO run launched from its form on an uploaded TRL file and watched in the browser: its curves grow and it ends registered.</summary>
-public class DpoRunPageTests(SiteProcess site) : IClassFixture<SiteProcess>
+public partial class DpoRunPageTests(SiteProcess site) : IClassFixture<SiteProcess>
 {
     [Fact]
     public async Task A_researcher_launches_a_DPO_run_from_the_form_and_watches_its_curves()

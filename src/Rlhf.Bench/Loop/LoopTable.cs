@@ -22,7 +22,7 @@ public static class LoopTable
             ("training wall time (s)", m => N(m.TrainSeconds, "0")),
         };
         var table = new StringBuilder();
-        table.AppendLine($"| {r.PreferencePairs} pairs from {r.Votes} simulated votes; budget {(r.BudgetCpuMinutes is double b ? N(b, "0.##") + " CPU-min" : "none")} | "
+        table.AppendLine($"| {r.PreferencePairs} pairs from {r.Votes} simulated votes; budget {(r.BudgetCpuMinutes is double b ? N(b, "G3") + " CPU-minutes each" : "none")} | "
             + string.Join(" | ", r.Methods.Select(m => m.Method.ToUpperInvariant())) + " |");
         table.AppendLine("|---|" + string.Concat(r.Methods.Select(_ => "---|")));
         foreach (var (name, cell) in rows) table.AppendLine($"| {name} | " + string.Join(" | ", r.Methods.Select(cell)) + " |");

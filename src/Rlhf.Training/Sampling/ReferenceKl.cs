@@ -14,12 +14,14 @@ namespace Rlhf.Training.Sampling;
 /// </summary>
 public static class ReferenceKl
 {
-    /// <param name="batchSize">Prompts sampled together.</param>
+    /// <param name="samplesPerPrompt">Responses sampled per prompt: the k1 estimate of one response can be negative; more samples steady the mean.</param>
+    /// <param name="batchSize">Responses sampled together.</param>
     /// <returns>Mean summed log-ratio in nats per response, and the number of responses it averages.</returns>
     public static (double Kl, int Responses) Estimate(string policyFolder, string referenceFolder, IReadOnlyList<string> prompts,
-        int maxNewTokens, double temperature, ulong seed, int batchSize = 16)
+        int maxNewTokens, double temperature, ulong seed, int samplesPerPrompt = 4, int batchSize = 16)
     {
         if (prompts.Count == 0) throw new ArgumentException("no prompts to sample on", nameof(prompts));
+        ArgumentOutOfRangeException.ThrowIfLessThan(samplesPerPrompt, 1);
         TorchThreads.EnsureConfigured();
         using var noGrad = no_grad();
         using var policy = ModelLoader.LoadLanguageModel(policyFolder);
@@ -28,7 +30,7 @@ public static class ReferenceKl
         reference.Module.eval();
         var tokenizer = ModelTokenizers.LoadRenderable(policyFolder, policy.VocabSize);
         var maxPromptLength = Math.Max(1, Math.Min(policy.MaxPositions, reference.MaxPositions) - maxNewTokens);
-        var queries = prompts.Select(p =>
+        var queries = prompts.SelectMany(p => Enumerable.Repeat(p, samplesPerPrompt)).Select(p =>
         {
             var ids = ChatPrompts.EncodePrompt(tokenizer, p);
             return (IReadOnlyList<int>)(ids.Length > maxPromptLength ? ids[^maxPromptLength..] : ids);
