@@ -11,7 +11,7 @@ namespace Rlhf.Browser.Tests;
 
 /// <summary>A DPO run launched from its form on an uploaded TRL file and watched in the browser: its curves grow and it ends registered.</summary>
 [Collection(SharedSite.Collection)]
-public class DpoRunPageTests(SharedSite site)
+public partial class DpoRunPageTests(SharedSite site)
 {
     [Fact]
     public async Task A_researcher_launches_a_DPO_run_from_the_form_and_watches_its_curves()

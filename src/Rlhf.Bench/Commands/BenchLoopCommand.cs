@@ -7,6 +7,7 @@ using Rlhf.Data;
 using Rlhf.Data.Database;
 using Rlhf.Data.Hosting;
 using Rlhf.Jobs;
+using Rlhf.Jobs.Training;
 using Rlhf.Bench.Loop;
 using Rlhf.Jobs.Runner;
 using Rlhf.Training;
@@ -14,10 +15,11 @@ using Rlhf.Training;
 namespace Rlhf.Bench.Commands;
 
 /// <summary>
-/// `rlhf bench loop [--out DIR] [--prompts N] [--ppo-steps N] ...`: the whole loop on the demo task from scratch
-/// (<see cref="LoopBenchmark"/>) on a fresh SQLite file in DIR. Writes DIR/loop.json (also printed) and
-/// DIR/gold-vs-proxy.svg; progress goes to stderr. Exit codes: 0 done (whether or not the gold score rose: the JSON
-/// says), 1 a stage failed, 2 bad options.
+/// `rlhf bench loop [--method ppo|dpo|grpo | --compare] [--budget-cpu-minutes M] [--out DIR] [--prompts N] [--ppo-steps N] ...`:
+/// the whole loop on the demo task from scratch (<see cref="LoopBenchmark"/>) on a fresh SQLite file in DIR, with one
+/// method or all three on the same votes. Writes DIR/loop.json (also printed), DIR/loop.md (the table),
+/// DIR/methods.svg (gold gain against CPU-minutes and sqrt(KL)) and, with PPO, DIR/gold-vs-proxy.svg; progress goes
+/// to stderr. Exit codes: 0 done (whether or not the gold score rose: the JSON says), 1 a stage failed, 2 bad options.
 /// </summary>
 internal static class BenchLoopCommand
 {
@@ -38,23 +40,40 @@ internal static class BenchLoopCommand
         var ppoBatch = new Option<int>("--ppo-batch") { DefaultValueFactory = _ => d.Ppo.BatchSize };
         var ppoLr = new Option<double>("--ppo-lr") { DefaultValueFactory = _ => d.Ppo.LearningRate };
         var klCoef = new Option<double>("--kl-coef") { DefaultValueFactory = _ => d.Ppo.KlCoef };
+        var grpoSteps = new Option<int>("--grpo-steps") { DefaultValueFactory = _ => d.Grpo.Steps };
+        var dpoEpochs = new Option<int>("--dpo-epochs") { DefaultValueFactory = _ => d.Dpo.Epochs };
+        var method = new Option<string>("--method") { Description = $"The method after the reward run: {string.Join(", ", LoopMethods.All)} (default {LoopMethods.Ppo}).", DefaultValueFactory = _ => LoopMethods.Ppo };
+        var compare = new Option<bool>("--compare") { Description = "Run PPO, DPO and GRPO one after the other on the same generation, votes and base, and compare them." };
+        var budget = new Option<double?>("--budget-cpu-minutes") { Description = "Each method trains until it has used this many process CPU-minutes or its steps end, whichever first (default: steps only)." };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => d.Seed };
         var threads = new Option<int?>("--threads") { Description = "Torch intra-op threads (default: min(2, cores))." };
 
         var command = new Command("loop", "The whole RLHF loop on the demo task with simulated raters: gold and proxy score before and after, KL, time per stage.")
         {
-            outDir, prompts, heldOut, perPrompt, raters, overlap, noise, bias, responseLength, rewardEpochs, ppoSteps, ppoBatch, ppoLr, klCoef, seed, threads,
+            outDir, method, compare, budget, prompts, heldOut, perPrompt, raters, overlap, noise, bias, responseLength, rewardEpochs, ppoSteps, ppoBatch, ppoLr, klCoef,
+            grpoSteps, dpoEpochs, seed, threads,
         };
         command.SetAction(async (parseResult, ct) =>
         {
             var output = parseResult.InvocationConfiguration.Output;
             var error = parseResult.InvocationConfiguration.Error;
+            if (parseResult.GetValue(compare) && parseResult.GetResult(method) is { Implicit: false })
+            {
+                await error.WriteLineAsync("rlhf: --compare runs every method; leave out --method.");
+                return 2;
+            }
+            IReadOnlyList<string> methods = parseResult.GetValue(compare) ? LoopMethods.All : [parseResult.GetValue(method)!.Trim().ToLowerInvariant()];
+            // DPO's policy is rated on replies of the site's PPO length, so a run with DPO samples every method at that length.
+            var length = parseResult.GetResult(responseLength) is { Implicit: false } || !methods.Contains(LoopMethods.Dpo)
+                ? parseResult.GetValue(responseLength) : PpoRunDefaults.Config.ResponseLength;
             var options = d with
             {
+                Methods = methods, BudgetCpuMinutes = parseResult.GetValue(budget),
+                Grpo = d.Grpo with { Steps = parseResult.GetValue(grpoSteps) }, Dpo = d.Dpo with { Epochs = parseResult.GetValue(dpoEpochs) },
                 Prompts = parseResult.GetValue(prompts), HeldOutFraction = parseResult.GetValue(heldOut), ResponsesPerPrompt = parseResult.GetValue(perPrompt),
                 Raters = parseResult.GetValue(raters), Overlap = parseResult.GetValue(overlap),
                 Rater = d.Rater with { Noise = parseResult.GetValue(noise), PositionBias = parseResult.GetValue(bias) },
-                ResponseLength = parseResult.GetValue(responseLength), Seed = parseResult.GetValue(seed),
+                ResponseLength = length, Seed = parseResult.GetValue(seed),
                 Reward = d.Reward with { Epochs = parseResult.GetValue(rewardEpochs) },
                 Ppo = d.Ppo with
                 {
@@ -91,14 +110,22 @@ internal static class BenchLoopCommand
             var json = JsonSerializer.Serialize(new
             {
                 benchmark = "loop", machine = new { cores = Environment.ProcessorCount, torch_threads = TorchThreads.Configured },
-                gold_rose = result.GoldAfter > result.GoldBefore, result,
-                settings = new { options.Prompts, options.HeldOutFraction, options.ResponsesPerPrompt, options.Raters, options.Overlap, options.Rater, options.ResponseLength, options.Reward, options.Ppo },
+                gold_rose = result.Methods.ToDictionary(m => m.Method, m => m.GoldAfter > m.GoldBefore), result,
+                settings = new
+                {
+                    options.Methods, options.BudgetCpuMinutes, options.Prompts, options.HeldOutFraction, options.ResponsesPerPrompt, options.Raters, options.Overlap,
+                    options.Rater, options.ResponseLength, options.Reward, options.Ppo, options.Grpo, options.Dpo,
+                },
             }, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
             await File.WriteAllTextAsync(Path.Combine(folder, "loop.json"), json, ct);
-            await File.WriteAllTextAsync(Path.Combine(folder, "gold-vs-proxy.svg"), GoldProxyChart.Svg(result.Curve,
-                $"bench loop: gold {result.GoldBefore:F2} -> {result.GoldAfter:F2}, proxy {result.ProxyBefore:F2} -> {result.ProxyAfter:F2}"), ct);
+            await File.WriteAllTextAsync(Path.Combine(folder, "loop.md"), LoopTable.Markdown(result), ct);
+            await File.WriteAllTextAsync(Path.Combine(folder, "methods.svg"), MethodComparisonChart.Svg(result.Methods.Select(MethodPoint.Of).ToList(),
+                $"bench loop, seed {options.Seed}: gold gain per method" + (options.BudgetCpuMinutes is double b ? $", {b:0.##} CPU-minutes each" : "")), ct);
+            if (result.Methods.SingleOrDefault(m => m.Method == LoopMethods.Ppo) is { Curve.Count: > 0 } ppo)
+                await File.WriteAllTextAsync(Path.Combine(folder, "gold-vs-proxy.svg"), GoldProxyChart.Svg(ppo.Curve,
+                    $"bench loop: gold {ppo.GoldBefore:F2} -> {ppo.GoldAfter:F2}, proxy {ppo.ProxyBefore:F2} -> {ppo.ProxyAfter:F2}"), ct);
             await output.WriteLineAsync(json);
-            await error.WriteLineAsync($"bench loop: wrote {Path.Combine(folder, "loop.json")} and gold-vs-proxy.svg in {result.Seconds.Total:F0} s");
+            await error.WriteLineAsync($"bench loop: wrote {Path.Combine(folder, "loop.json")}, loop.md and the charts in {result.Seconds.Total:F0} s");
             return 0;
         });
         return command;

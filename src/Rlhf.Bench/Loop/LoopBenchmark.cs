@@ -19,6 +19,7 @@ using Rlhf.Training.Checkpoints;
 using Rlhf.Demo.Corpus;
 using Rlhf.Training.Reward;
 using Rlhf.Demo.Simulation;
+using Rlhf.Training.Sampling;
 
 namespace Rlhf.Bench.Loop;
 
@@ -30,15 +31,19 @@ namespace Rlhf.Bench.Loop;
 /// <item>votes: simulated raters (<see cref="SimulatedRater"/> over <see cref="DemoJudge"/>) take assignments and vote
 /// through <see cref="RatingService"/>, as the rating page does;</item>
 /// <item>reward run on the project's votes (reward-run job);</item>
-/// <item>PPO run of the demo policy against that reward model (ppo-run job); its rollouts are scored by the judge too,
-/// giving the gold-vs-proxy curve against sqrt(KL) of Gao et al. 2022;</item>
-/// <item>generate again: "rate against the reference" (the new policy vs the starting one on held-out prompts), scored by
-/// the judge (gold) and the reward model (proxy), and voted on by the simulated raters (win rate).</item>
+/// <item>the method (--method, default PPO) from the demo policy: PPO or GRPO against that reward model (ppo-run,
+/// grpo-run job), or DPO on the votes' pairs (dpo-run job); with --compare all three, one after the other, on the same
+/// votes, and each under the same budget of process CPU time. PPO's rollouts are scored by the judge too, giving the
+/// gold-vs-proxy curve against sqrt(KL) of Gao et al. 2022;</item>
+/// <item>generate again, per method: "rate against the reference" (the new policy vs the starting one on held-out
+/// prompts), scored by the judge (gold) and the reward model (proxy), its KL to the reference measured alike for all
+/// (<see cref="ReferenceKl"/>), and voted on by the simulated raters (win rate).</item>
 /// </list>
 /// </summary>
 public sealed class LoopBenchmark(
     IDbContextFactory<RlhfDbContext> contexts, ModelRegistry registry, GenerationService generation, RatingService rating,
-    UserDirectory users, RewardRunService rewardRuns, PpoRunService ppoRuns, LoopService loop, JobQueue queue, JobRunner runner)
+    UserDirectory users, RewardRunService rewardRuns, PpoRunService ppoRuns, GrpoRunService grpoRuns, DpoRunService dpoRuns, LoopService loop,
+    JobQueue queue, JobRunner runner)
 {
     public async Task<LoopBenchmarkResult> RunAsync(LoopBenchmarkOptions o, string workFolder, Action<string> log, CancellationToken ct)
     {
@@ -65,7 +70,7 @@ public sealed class LoopBenchmark(
         var voteSeconds = Lap(clock);
         log($"votes: {votes} votes by {raters.Count} simulated raters in {voteSeconds:F1} s (agree with the judge {(double)agree / Math.Max(1, votes):P0})");
 
-        // ---- 3. Reward run on the project's votes.
+        // ---- 3. Reward run on the project's votes: PPO's and GRPO's reward, and every method's proxy score.
         var rewardJob = await Enqueue(rewardRuns.EnqueueAsync(new RewardRunRequest
         {
             Name = "bench-loop-reward", BaseModelId = policy.Id, ProjectId = projectId, Config = o.Reward with { Seed = o.Seed },
@@ -79,38 +84,97 @@ public sealed class LoopBenchmark(
         var rewardSeconds = Lap(clock);
         log($"reward run: {pairs} preference pairs, validation accuracy {accuracy:F3} in {rewardSeconds:F0} s");
 
-        // ---- 4. PPO against it.
-        var ppoJob = await Enqueue(ppoRuns.EnqueueAsync(new PpoRunRequest
-        {
-            Name = "bench-loop-policy", PolicyModelId = policy.Id, RewardModelId = rewardModel.Id, ProjectId = projectId,
-            HeldOutFraction = o.HeldOutFraction, Config = o.Ppo with { ResponseLength = o.ResponseLength, Seed = o.Seed },
-        }, null, ct));
-        await RunJobAsync(ppoJob, ct);
-        var curve = await CurveAsync(ppoJob, ct);
-        var ppoSeconds = Lap(clock);
-        log($"ppo run: {o.Ppo.Steps} updates in {ppoSeconds:F0} s, objective/kl {curve[^1].Kl:F2}");
-
-        // ---- 5. Generate again: the new policy against the reference on held-out prompts.
-        var (againId, againJob, errors) = await loop.RateAgainstReferenceAsync(ppoJob, null, ct);
-        if (againId is null || againJob is null) throw new InvalidOperationException(string.Join(" ", errors));
-        await RunJobAsync(againJob.Value, ct);
-        var newPolicy = await ProducedModelAsync(ppoJob, ct);
-        var (heldOut, goldBefore, goldAfter, proxyBefore, proxyAfter) = await ScoreAsync(againId.Value, newPolicy.Id, policy.Id, rewardModel, o, ct);
-        var againSeconds = Lap(clock);
-        log($"generate again: {heldOut} held-out prompts, gold {goldBefore:F3} -> {goldAfter:F3}, proxy {proxyBefore:F3} -> {proxyAfter:F3}");
-
-        var (_, _, winRate) = await VoteAsync(raters, o, againId.Value, ct, newPolicy.Id);
-        var votesAgainSeconds = Lap(clock);
-        log($"simulated raters prefer the new policy in {winRate:P0} of decisive votes");
+        // ---- 4. Each method from the same base on the same project, then rated against the reference.
+        var methods = new List<LoopMethodResult>();
+        foreach (var method in o.Methods)
+            methods.Add(await RunMethodAsync(method, o, policy, rewardModel, projectId, raters, log, ct));
 
         return new LoopBenchmarkResult
         {
-            Seconds = new LoopStageTimes(generateSeconds, voteSeconds, rewardSeconds, ppoSeconds, againSeconds, votesAgainSeconds, total.Elapsed.TotalSeconds),
+            Seconds = new LoopStageTimes(generateSeconds, voteSeconds, rewardSeconds, total.Elapsed.TotalSeconds),
             Comparisons = comparisons, Votes = votes, RaterAgreementWithJudge = (double)agree / Math.Max(1, votes),
-            PreferencePairs = pairs, RewardValidationAccuracy = accuracy, HeldOutPrompts = heldOut,
-            GoldBefore = goldBefore, GoldAfter = goldAfter, ProxyBefore = proxyBefore, ProxyAfter = proxyAfter,
-            FinalKl = curve[^1].Kl, SimulatedWinRate = winRate, Curve = curve, PpoJobId = ppoJob, WorkFolder = workFolder,
+            PreferencePairs = pairs, RewardValidationAccuracy = accuracy, BudgetCpuMinutes = o.BudgetCpuMinutes, Methods = methods, WorkFolder = workFolder,
         };
+    }
+
+    /// <summary>
+    /// Trains one method as the site's run of its kind (under the CPU budget), then closes the loop as a researcher
+    /// would: "rate against the reference" on the held-out prompts, scored by the judge (gold) and the reward model
+    /// (proxy), the KL to the reference measured alike for every method, and the simulated raters' votes (win rate).
+    /// </summary>
+    private async Task<LoopMethodResult> RunMethodAsync(string method, LoopBenchmarkOptions o, Model policy, Model rewardModel, int projectId,
+        IReadOnlyList<string> raters, Action<string> log, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var name = $"bench-loop-{method}";
+        var budget = o.BudgetCpuMinutes * 60;
+        var enqueue = method switch
+        {
+            LoopMethods.Ppo => ppoRuns.EnqueueAsync(new PpoRunRequest
+            {
+                Name = name, PolicyModelId = policy.Id, RewardModelId = rewardModel.Id, ProjectId = projectId, HeldOutFraction = o.HeldOutFraction,
+                Config = o.Ppo with { ResponseLength = o.ResponseLength, Seed = o.Seed }, MaxCpuSeconds = budget,
+            }, null, ct),
+            LoopMethods.Grpo => grpoRuns.EnqueueAsync(new GrpoRunRequest
+            {
+                Name = name, PolicyModelId = policy.Id, RewardModelId = rewardModel.Id, ProjectId = projectId, HeldOutFraction = o.HeldOutFraction,
+                Config = o.Grpo with { MaxCompletionLength = o.ResponseLength, Seed = o.Seed }, MaxCpuSeconds = budget,
+            }, null, ct),
+            LoopMethods.Dpo => dpoRuns.EnqueueAsync(new DpoRunRequest
+            {
+                Name = name, PolicyModelId = policy.Id, ProjectId = projectId, HeldOutFraction = o.HeldOutFraction,
+                Config = o.Dpo with { Seed = o.Seed }, MaxCpuSeconds = budget,
+            }, null, ct),
+            _ => throw new ArgumentException($"unknown method {method}"),
+        };
+        var job = await Enqueue(enqueue);
+        var cpu = ProcessCpuSeconds();
+        await RunJobAsync(job, ct);
+        var cpuMinutes = (ProcessCpuSeconds() - cpu) / 60;
+        var (steps, planned, trainKl) = await StepsAsync(method, job, o, ct);
+        var curve = method == LoopMethods.Ppo ? await CurveAsync(job, ct) : [];
+        var trainSeconds = Lap(clock);
+        var stoppedBy = steps < planned ? "cpu budget" : "steps";
+        log($"{method} run: {steps} of {planned} steps ({stoppedBy}) in {cpuMinutes:F2} CPU-minutes, {trainSeconds:F0} s");
+
+        var (againId, againJob, errors) = await loop.RateAgainstReferenceAsync(job, null, ct);
+        if (againId is null || againJob is null) throw new InvalidOperationException(string.Join(" ", errors));
+        await RunJobAsync(againJob.Value, ct);
+        var newPolicy = await ProducedModelAsync(job, ct);
+        var (heldOut, heldOutPrompts, goldBefore, goldAfter, proxyBefore, proxyAfter) = await ScoreAsync(againId.Value, newPolicy.Id, policy.Id, rewardModel, o, ct);
+        var (kl, _) = ReferenceKl.Estimate(registry.FolderOf(newPolicy), registry.FolderOf(policy), heldOutPrompts, o.ResponseLength, o.Ppo.Temperature, (ulong)o.Seed);
+        var (_, _, winRate) = await VoteAsync(raters, o, againId.Value, ct, newPolicy.Id);
+        var evaluateSeconds = Lap(clock);
+        log($"{method}: {heldOut} held-out prompts, gold {goldBefore:F3} -> {goldAfter:F3}, proxy {proxyBefore:F3} -> {proxyAfter:F3}, KL {kl:F2}, " +
+            $"simulated raters prefer it in {winRate:P0} of decisive votes");
+
+        return new LoopMethodResult
+        {
+            Method = method, JobId = job, Steps = steps, PlannedSteps = planned, StoppedBy = stoppedBy, CpuMinutes = cpuMinutes, TrainSeconds = trainSeconds,
+            HeldOutPrompts = heldOut, GoldBefore = goldBefore, GoldAfter = goldAfter, ProxyBefore = proxyBefore, ProxyAfter = proxyAfter,
+            Kl = kl, TrainKl = trainKl, SimulatedWinRate = winRate, EvaluateSeconds = evaluateSeconds, Curve = curve,
+        };
+    }
+
+    /// <summary>Steps made and planned, and the trainer's own KL at the last step (NaN for DPO), from the job's metrics.</summary>
+    private async Task<(long Steps, long Planned, double TrainKl)> StepsAsync(string method, long job, LoopBenchmarkOptions o, CancellationToken ct)
+    {
+        var metrics = await queue.ReadMetricsAsync(job, ct);
+        var steps = metrics.Count == 0 ? 0 : metrics.Max(m => m.Step);
+        double Last(string name) => metrics.Where(m => m.Name == name && m.Step == steps).Select(m => m.Value).LastOrDefault(double.NaN);
+        return method switch
+        {
+            LoopMethods.Ppo => (steps, o.Ppo.Steps, Last("objective/kl")),
+            LoopMethods.Grpo => (steps, o.Grpo.Steps, Last("kl")),
+            // DPO's step count follows from its pairs: epoch = step / steps per epoch.
+            _ => (steps, Last("epoch") is var epoch && epoch > 0 ? (long)Math.Round(steps * o.Dpo.Epochs / epoch) : steps, double.NaN),
+        };
+    }
+
+    private static double ProcessCpuSeconds()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime.TotalSeconds;
     }
 
     private async Task<(int ProjectId, IReadOnlyList<string> Raters)> CreateProjectAsync(LoopBenchmarkOptions o, CancellationToken ct)
@@ -194,7 +258,7 @@ public sealed class LoopBenchmark(
     }
 
     /// <summary>Gold (judge) and proxy (reward model) means of each side of the generate-again project.</summary>
-    private async Task<(int HeldOut, double GoldBefore, double GoldAfter, double ProxyBefore, double ProxyAfter)> ScoreAsync(
+    private async Task<(int HeldOut, IReadOnlyList<string> Prompts, double GoldBefore, double GoldAfter, double ProxyBefore, double ProxyAfter)> ScoreAsync(
         int projectId, int newPolicyId, int referenceId, Model rewardModel, LoopBenchmarkOptions o, CancellationToken ct)
     {
         var rows = await ProjectResponsesAsync(projectId, ct);
@@ -205,7 +269,8 @@ public sealed class LoopBenchmark(
         model.eval();
         double Proxy(List<(string, string)> items) => RewardTrainer.Score(model, items, o.Reward.MaxLength).Average();
         double Gold(List<(string Prompt, string Response)> items) => items.Average(i => DemoJudge.Score(i.Prompt, i.Response));
-        return (rows.Select(r => r.Prompt).Distinct().Count(), Gold(before), Gold(after), Proxy(before), Proxy(after));
+        var prompts = rows.Select(r => r.Prompt).Distinct().ToList();
+        return (prompts.Count, prompts, Gold(before), Gold(after), Proxy(before), Proxy(after));
     }
 
     /// <summary>Per sampled PPO update: objective/kl, objective/scores and the judge's mean score of that update's rollouts.</summary>

@@ -1,4 +1,4 @@
 namespace Rlhf.Bench.Loop;
 
-/// <summary>Wall seconds of each stage of `rlhf bench loop`.</summary>
-public sealed record LoopStageTimes(double Generate, double Votes, double RewardRun, double PpoRun, double GenerateAgain, double VotesAgain, double Total);
+/// <summary>Wall seconds of the stages of `rlhf bench loop` that every method shares, and of the whole benchmark.</summary>
+public sealed record LoopStageTimes(double Generate, double Votes, double RewardRun, double Total);

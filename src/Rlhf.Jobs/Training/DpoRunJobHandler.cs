@@ -61,7 +61,7 @@ public sealed class DpoRunJobHandler(IDbContextFactory<RlhfDbContext> contexts, 
             (!context.IsResume ? "." : DpoTrainer.CheckpointedStep(artifacts.CheckpointFolder) is { } done ? $", from the checkpoint of step {done}." : "; no checkpoint was written yet, so from the start."), ct: ct);
 
         var host = new TrainingJobHost(context);
-        var trainer = new DpoTrainer(request.Config);
+        var trainer = new DpoTrainer(request.Config) { MaxCpuSeconds = request.MaxCpuSeconds };
         DpoResult result;
         try
         {
@@ -72,6 +72,8 @@ public sealed class DpoRunJobHandler(IDbContextFactory<RlhfDbContext> contexts, 
         catch (ArgumentException ex) { throw new JobFailedException(ex.Message); }
         catch (TokenizerException ex) { throw new JobFailedException(ex.Message); }
 
+        if (result.Steps < result.PlannedSteps)
+            await context.LogAsync(PpoRunJobHandler.BudgetStop(request.MaxCpuSeconds, result.Steps, result.PlannedSteps, "steps"), ct: CancellationToken.None);
         if (result.Skipped.Count > 0)
             await context.LogAsync($"Skipped {result.Skipped.Count} of {pairs.Count} pairs: " +
                 string.Join("; ", result.Skipped.Take(SkippedListed).Select(s => $"{where(s.PairIndex)}: {s.Reason}")) +

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Rlhf.Core.Rating;
 using Rlhf.Jobs.Runs;
+using Rlhf.Training;
 using Rlhf.Training.Dpo;
 
 namespace Rlhf.Jobs.Training;
@@ -27,6 +28,8 @@ public sealed record DpoRunRequest : IRunSettings
     public PreferencePolicy Policy { get; init; } = new();
     /// <summary>With a project: share of its prompts held out (their pairs not trained on) for rating the result.</summary>
     public double HeldOutFraction { get; init; } = 0.2;
+    /// <summary>When set, training stops after the update that spends this many process CPU-seconds, or at its step count, whichever comes first (`rlhf bench loop`'s same-budget comparison).</summary>
+    public double? MaxCpuSeconds { get; init; }
     public DpoConfig Config { get; init; } = new();
 
     public IReadOnlyList<string> Validate() => RunSettingsChecks.Sentences(this);
@@ -38,6 +41,7 @@ public sealed record DpoRunRequest : IRunSettings
         if (ProjectId is not null) problems.AddRange(Policy.Validate().Select(m => new RunSettingsProblem(nameof(Policy), m)));
         if (HeldOutFraction is < 0 or > 0.9) problems.Add(new(nameof(HeldOutFraction), "Held-out share must be between 0 and 0.9."));
         problems.AddRange(RunSettingsChecks.OfConfig(Config.Problems()));
+        if (CpuBudget.Problem(MaxCpuSeconds) is { } budget) problems.Add(new(nameof(MaxCpuSeconds), budget + "."));
         return problems;
     }
 

@@ -37,12 +37,13 @@ public sealed class GrpoRunJobHandler(IDbContextFactory<RlhfDbContext> contexts,
             (!context.IsResume ? "." : GrpoTrainer.CheckpointedStep(artifacts.CheckpointFolder) is { } done ? $", from the checkpoint of update {done}." : "; no checkpoint was written yet, so from the start."), ct: ct);
 
         var host = new TrainingJobHost(context);
-        var trainer = new GrpoTrainer(request.Config);
+        var trainer = new GrpoTrainer(request.Config) { MaxCpuSeconds = request.MaxCpuSeconds };
         var result = await host.RunAsync(() => artifacts.TrainInto(registry.FolderOf(policy), request.Config.Lora, outFolder =>
             trainer.Train(registry.FolderOf(policy), registry.FolderOf(reward), prompts, outFolder,
             artifacts.CheckpointFolder, m => host.Metrics(m.Step, m.Values, (double)m.Step / steps, Progress(m.Step, steps, m.Values)),
             table => host.Write(write => artifacts.AppendSamplesAsync(table, write)), ct)), ct);
 
+        if (result.Steps < steps) await context.LogAsync(PpoRunJobHandler.BudgetStop(request.MaxCpuSeconds, result.Steps, steps, "updates"), ct: CancellationToken.None);
         var kl = double.IsNaN(result.LastKl) ? "beta 0" : $"kl {result.LastKl:F3}";
         var imported = await registry.ImportAsync(artifacts.ModelFolder, request.Name.Trim(), ModelKind.Policy, policy.Id, "run", context.Job.Id,
             $"GRPO run {context.Job.Id}{LoraConfig.Describe(request.Config.Lora)} against {reward.Name} on project {request.ProjectId}: mean reward {result.FirstMeanReward:F3} → {result.LastMeanReward:F3}, {kl}.",

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Rlhf.Jobs.Runs;
+using Rlhf.Training;
 using Rlhf.Training.Grpo;
 
 namespace Rlhf.Jobs.Training;
@@ -19,6 +20,8 @@ public sealed record GrpoRunRequest : IPolicyRunSettings
     public int ProjectId { get; init; }
     /// <summary>Share of the project's prompts held out (not trained on) for closing the loop with raters.</summary>
     public double HeldOutFraction { get; init; } = 0.2;
+    /// <summary>When set, training stops after the update that spends this many process CPU-seconds, or at its step count, whichever comes first (`rlhf bench loop`'s same-budget comparison).</summary>
+    public double? MaxCpuSeconds { get; init; }
     public GrpoConfig Config { get; init; } = new();
 
     public (int MaxNewTokens, double Temperature, long Seed) Sampling() => (Config.MaxCompletionLength, Config.Temperature, Config.Seed);
@@ -30,6 +33,7 @@ public sealed record GrpoRunRequest : IPolicyRunSettings
         var problems = RunSettingsChecks.Common(this, "the new policy");
         if (HeldOutFraction is < 0 or > 0.9) problems.Add(new(nameof(HeldOutFraction), "Held-out share must be between 0 and 0.9."));
         problems.AddRange(RunSettingsChecks.OfConfig(Config.Problems()));
+        if (CpuBudget.Problem(MaxCpuSeconds) is { } budget) problems.Add(new(nameof(MaxCpuSeconds), budget + "."));
         return problems;
     }
 

@@ -38,18 +38,23 @@ public sealed class PpoRunJobHandler(IDbContextFactory<RlhfDbContext> contexts, 
             (!context.IsResume ? "." : PpoTrainer.CheckpointedStep(artifacts.CheckpointFolder) is { } done ? $", from the checkpoint of update {done}." : "; no checkpoint was written yet, so from the start."), ct: ct);
 
         var host = new TrainingJobHost(context);
-        var trainer = new PpoTrainer(request.Config);
+        var trainer = new PpoTrainer(request.Config) { MaxCpuSeconds = request.MaxCpuSeconds };
         var result = await host.RunAsync(() => artifacts.TrainInto(registry.FolderOf(policy), request.Config.Lora, outFolder =>
             trainer.Train(registry.FolderOf(policy), registry.FolderOf(reward), prompts, outFolder,
             artifacts.CheckpointFolder, m => host.Metrics(m.Step, m.Values, (double)m.Step / steps, Progress(m.Step, steps, m.Values)),
             table => host.Write(write => artifacts.AppendSamplesAsync(table, write)), ct)), ct);
 
+        if (result.Steps < steps) await context.LogAsync(BudgetStop(request.MaxCpuSeconds, result.Steps, steps, "updates"), ct: CancellationToken.None);
         var imported = await registry.ImportAsync(artifacts.ModelFolder, request.Name.Trim(), ModelKind.Policy, policy.Id, "run", context.Job.Id,
             $"PPO run {context.Job.Id}{LoraConfig.Describe(request.Config.Lora)} against {reward.Name}: mean score {result.FirstMeanScore:F3} → {result.LastMeanScore:F3}, KL {result.LastKl:F2}.",
             null, CancellationToken.None);
         if (!imported.Succeeded) throw new JobFailedException($"The trained policy could not be registered: {imported.Error}");
         await context.LogAsync($"Registered policy '{imported.Model!.Name}': mean score {result.FirstMeanScore:F3} → {result.LastMeanScore:F3}, objective/kl {result.LastKl:F2}.", ct: CancellationToken.None);
     }
+
+    /// <summary>The log line of a run that stopped at its CPU budget before its step count.</summary>
+    internal static string BudgetStop(double? cpuSeconds, long done, long planned, string unit) =>
+        $"Stopped at the CPU budget ({cpuSeconds:F0} CPU-seconds) after {done} of {planned} {unit}.";
 
     private static string Progress(long step, int steps, IReadOnlyDictionary<string, double> values)
     {

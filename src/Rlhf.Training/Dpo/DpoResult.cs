@@ -11,5 +11,8 @@ public sealed record DpoResult(long Steps, IReadOnlyDictionary<string, double> F
     IReadOnlyList<ValidationPairResult> Validation, IReadOnlyList<DpoSkippedPair> Skipped)
 {
     /// <summary>Share of validation pairs with a higher implicit reward for the chosen response; NaN without validation pairs.</summary>
+    /// <summary>Steps of all the epochs; more than <see cref="Steps"/> when the run stopped at its CPU budget.</summary>
+    public long PlannedSteps { get; init; }
+
     public double ValidationAccuracy => FinalValidation.GetValueOrDefault("eval/rewards/accuracies", double.NaN);
 }

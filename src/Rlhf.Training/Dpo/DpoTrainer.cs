@@ -44,6 +44,9 @@ public sealed class DpoTrainer
 
     public DpoConfig Config => _config;
 
+    /// <summary>When set, the run stops after the step that spends this many process CPU-seconds (<see cref="CpuBudget"/>), or at the end of its epochs, whichever comes first.</summary>
+    public double? MaxCpuSeconds { get; init; }
+
     /// <summary>The step a run in <paramref name="checkpointFolder"/> would resume after, or null when it holds no checkpoint.</summary>
     public static long? CheckpointedStep(string checkpointFolder) => DpoCheckpoint.TryLoad(checkpointFolder)?.Common.Step;
 
@@ -61,6 +64,7 @@ public sealed class DpoTrainer
             throw new ArgumentException("a preference pair is null or has a null prompt, response or group", nameof(pairs));
         cancellationToken.ThrowIfCancellationRequested();
         TorchThreads.EnsureConfigured();
+        var budget = CpuBudget.Start(MaxCpuSeconds);   // from here: the reference's log-probs count too
         var config = _config;
         referenceFolder ??= policyFolder;
 
@@ -130,20 +134,22 @@ public sealed class DpoTrainer
             var epoch = (double)step / stepsPerEpoch;
             values["lr"] = lr;
             values["epoch"] = epoch;
-            if (split.Validation.Count > 0 && (step % config.EvalEvery == 0 || step == totalSteps))
+            var stopping = step < totalSteps && budget?.IsSpent == true;
+            if (split.Validation.Count > 0 && (step % config.EvalEvery == 0 || step == totalSteps || stopping))
             {
                 var (metrics, results) = Evaluate(policy, examples, split.Validation, reference, maxLength);
                 foreach (var (name, value) in metrics) values[name] = value;
-                if (step == totalSteps) (finalValidation, validationPairs) = (metrics, results);
+                if (step == totalSteps || stopping) (finalValidation, validationPairs) = (metrics, results);
             }
             onMetrics?.Invoke(new DpoMetrics(step, epoch, values));
+            if (stopping) break;
             if (step < totalSteps && step % config.CheckpointEvery == 0) SaveCheckpoint();
         }
         if (split.Validation.Count > 0 && finalValidation.Count == 0)   // resumed from the last step's checkpoint
             (finalValidation, validationPairs) = Evaluate(policy, examples, split.Validation, reference, maxLength);
 
         trained.Save(outFolder, policyFolder);
-        return new DpoResult(totalSteps, finalValidation, split.Train.Count, split.Validation.Count, validationPairs, skipped);
+        return new DpoResult(step, finalValidation, split.Train.Count, split.Validation.Count, validationPairs, skipped) { PlannedSteps = totalSteps };
     }
 
     /// <summary>One optimizer step on the pairs <paramref name="indices"/> (into <paramref name="examples"/>); its train/* metrics and grad_norm.</summary>

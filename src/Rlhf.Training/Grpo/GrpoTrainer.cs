@@ -61,6 +61,9 @@ public sealed class GrpoTrainer
 
     public GrpoConfig Config => _config;
 
+    /// <summary>When set, the run stops after the update that spends this many process CPU-seconds (<see cref="CpuBudget"/>), or at Steps, whichever comes first.</summary>
+    public double? MaxCpuSeconds { get; init; }
+
     /// <summary>The update a run in <paramref name="checkpointFolder"/> would resume after, or null when it holds no checkpoint.</summary>
     public static long? CheckpointedStep(string checkpointFolder) => GrpoCheckpoint.TryLoad(checkpointFolder)?.Common.Step;
 
@@ -81,6 +84,7 @@ public sealed class GrpoTrainer
         if (prompts.Any(p => p is null)) throw new ArgumentException("a prompt is null", nameof(prompts));
         cancellationToken.ThrowIfCancellationRequested();
         TorchThreads.EnsureConfigured();
+        var budget = CpuBudget.Start(MaxCpuSeconds);   // from here: loading the models counts too
         var args = _config;
         var (B, G) = (args.BatchSize, args.NumGenerations);
         var tokenizer = ModelTokenizer.Load(policyFolder);
@@ -264,6 +268,7 @@ public sealed class GrpoTrainer
                 onSamples(Samples(step, rowPrompts, prompts, completions, completionMask, containEos, rewards, stopTokenId, tokenizer.Tokenizer));
 
             if (step % args.CheckpointEvery == 0) SaveCheckpoint();
+            if (budget?.IsSpent == true) break;
         }
 
         trained.Save(outFolder, policyFolder);

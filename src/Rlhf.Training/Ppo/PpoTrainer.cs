@@ -82,6 +82,9 @@ public sealed class PpoTrainer
     /// <summary>When set, each minibatch update adds its phases' times here (`rlhf bench ppo`).</summary>
     public PpoPhaseTimes? PhaseTimes { get; init; }
 
+    /// <summary>When set, the run stops after the update that spends this many process CPU-seconds (<see cref="CpuBudget"/>), or at Steps, whichever comes first.</summary>
+    public double? MaxCpuSeconds { get; init; }
+
     /// <summary>The update a run in <paramref name="checkpointFolder"/> would resume after, or null when it holds no checkpoint.</summary>
     public static long? CheckpointedStep(string checkpointFolder) => PpoCheckpoint.TryLoad(checkpointFolder)?.Common.Step;
 
@@ -103,6 +106,7 @@ public sealed class PpoTrainer
         if (prompts.Any(p => p is null)) throw new ArgumentException("a prompt is null", nameof(prompts));
         cancellationToken.ThrowIfCancellationRequested();
         TorchThreads.EnsureConfigured();
+        var budget = CpuBudget.Start(MaxCpuSeconds);   // from here: loading the models counts too
         var args = _config;
         var B = args.BatchSize;
 
@@ -332,6 +336,7 @@ public sealed class PpoTrainer
                 onSamples(Samples(step, batchIndices, prompts, responses, sequenceLengths, containEosToken, scores, stopTokenId, tokenizer));
 
             if (step % args.CheckpointEvery == 0) SaveCheckpoint();
+            if (budget?.IsSpent == true) break;
         }
 
         trainedPolicy.Save(outFolder, policyFolder);
