@@ -50,17 +50,23 @@ public sealed class DpoBatch : TokenBatch
     /// <summary>
     /// Each row's summed log-prob of its completion tokens given everything before them ([2B], with grad when the model
     /// has it), and the sum over those tokens of the mean logit over the vocabulary ([2B], detached; TRL's logits/*).
+    /// The LM head and the log-softmax run only at the positions that predict a completion token: the prompt's and the
+    /// padding's logits ([.., T, V] with V = 50k for GPT-2) were most of a step's time and memory and carry no loss.
     /// </summary>
     public (Tensor LogProbs, Tensor LogitSums) Forward(ICausalLanguageModel model)
     {
         using var scope = NewDisposeScope();
-        var logits = model.forward(InputIds);                                            // [2B, T, V]
         var T = InputIds.shape[1];
-        var tokenLogps = TokenLogProbs.NextTokenLogProbs(logits, InputIds);              // [2B, T-1]: log p(ids[t+1] | ids[..t])
+        var hidden = model.HiddenStates(InputIds);                                       // [2B, T, C]
         var mask = CompletionMask[TensorIndex.Colon, TensorIndex.Slice(1, T)];           // [2B, T-1]: is ids[t+1] a completion token
-        var logps = (tokenLogps * mask).sum(1);                                          // [2B]
-        var meanLogits = logits[TensorIndex.Colon, TensorIndex.Slice(0, T - 1)].detach().mean([-1L]);   // [2B, T-1]
-        var logitSums = (meanLogits * mask).sum(1);                                      // [2B]
+        var at = mask.nonzero();                                                         // [M, 2]: (row, t) predicting a completion token
+        var (rows, positions) = (at[TensorIndex.Colon, 0], at[TensorIndex.Colon, 1]);    // [M], [M]
+        var logits = model.LmHead(hidden.index(rows, positions));                        // [M, V]
+        var targets = InputIds.index(rows, positions + 1);                               // [M]: the completion tokens
+        var tokenLogps = logits.log_softmax(-1).gather(-1, targets.unsqueeze(-1)).squeeze(-1);   // [M]
+        var n = InputIds.shape[0];
+        var logps = zeros(n, dtype: tokenLogps.dtype).index_add(0, rows, tokenLogps, 1);     // [2B]
+        var logitSums = zeros(n, dtype: logits.dtype).index_add(0, rows, logits.detach().mean([-1L]), 1);   // [2B]
         return (scope.MoveToOuter(logps), scope.MoveToOuter(logitSums));
     }
 }
