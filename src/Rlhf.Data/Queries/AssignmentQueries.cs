@@ -22,4 +22,11 @@ public static class AssignmentQueries
     /// </summary>
     public static IQueryable<Assignment> Held(this IQueryable<Assignment> assignments, DateTime nowUtc) =>
         assignments.Where(a => a.Status != AssignmentStatus.Expired && (a.Status != AssignmentStatus.Leased || a.LeaseExpiresAtUtc > nowUtc));
+
+    /// <summary>
+    /// Assignments that keep their comparison from being given to the same rater again: every one but a released one (its
+    /// rater undid the vote, so the comparison went back to the pool, for them too).
+    /// </summary>
+    public static IQueryable<Assignment> NotReleased(this IQueryable<Assignment> assignments) =>
+        assignments.Where(a => a.Status != AssignmentStatus.Released);
 }
