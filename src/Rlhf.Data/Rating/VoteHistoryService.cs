@@ -71,15 +71,14 @@ public sealed class VoteHistoryService(IDbContextFactory<RlhfDbContext> contexts
         if (rationale.Length > RatingService.MaxRationaleLength)
             return new RatingResult(RatingOutcome.Invalid, $"The rationale is longer than {RatingService.MaxRationaleLength} characters.");
 
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        using var turn = await writes.EnterAsync(ct);
-        await using var tx = await db.Database.BeginSerialWriteAsync(ct);
-        var now = clock.GetUtcNow().UtcDateTime;
-        var (vote, project, comparison, refused) = await OpenAsync(db, rater, voteId, now, ct);
-        if (refused is not null) return refused;
-        if (project!.RationaleRequired && rationale.Length == 0) return new RatingResult(RatingOutcome.Invalid, "This project asks for a rationale.");
+        return await ChangeOwnVoteAsync(rater, voteId, (db, vote, project, now) => Task.FromResult(Rewrite(db, rater, vote, project, now, screenChoice, bothBad, rationale)), ct);
+    }
 
-        var strength = VoteStrength.FromScreen(screenChoice, vote!.AShownLeft);
+    /// <summary>The change itself, on the tracked vote: refused without a rationale the project asks for; nothing when nothing differs.</summary>
+    private static RatingResult Rewrite(RlhfDbContext db, AuditActor rater, Vote vote, Project project, DateTime now, int screenChoice, bool bothBad, string rationale)
+    {
+        if (project.RationaleRequired && rationale.Length == 0) return new RatingResult(RatingOutcome.Invalid, "This project asks for a rationale.");
+        var strength = VoteStrength.FromScreen(screenChoice, vote.AShownLeft);
         if (strength == vote.Strength && bothBad == vote.BothBad && rationale == vote.Rationale)
             return new RatingResult(RatingOutcome.AlreadyStored, null, vote.Id); // nothing to change
         var details = $"comparison {vote.ComparisonId}: strength {vote.Strength} -> {strength}, both bad {YesNo(vote.BothBad)} -> {YesNo(bothBad)}"
@@ -90,9 +89,6 @@ public sealed class VoteHistoryService(IDbContextFactory<RlhfDbContext> contexts
         vote.EditedAtUtc = now;
         vote.EditCount++;
         AuditLog.Add(db, rater, "vote.changed", $"vote {vote.Id}", details);
-        await db.SaveChangesAsync(ct);
-        await UpdateRequiredVotesAsync(db, project, comparison!, now, ct);
-        await tx.CommitAsync(ct);
         return new RatingResult(RatingOutcome.Stored, null, vote.Id);
     }
 
@@ -103,26 +99,43 @@ public sealed class VoteHistoryService(IDbContextFactory<RlhfDbContext> contexts
     public async Task<RatingResult> UndoAsync(AuditActor rater, long voteId, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(rater);
+        (int ProjectId, long ComparisonId) released = default;
+        var result = await ChangeOwnVoteAsync(rater, voteId, async (db, vote, project, now) =>
+        {
+            vote.VoidedAtUtc = now;
+            vote.VoidedById = rater.UserId;
+            vote.VoidReason = UndoneReason;
+            var assignment = await db.Assignments.SingleAsync(a => a.Id == vote.AssignmentId, ct);
+            assignment.Status = AssignmentStatus.Released;
+            assignment.FinishedAtUtc = now;
+            AuditLog.Add(db, rater, "vote.undone", $"vote {vote.Id}",
+                $"comparison {vote.ComparisonId}: strength {vote.Strength}, both bad {YesNo(vote.BothBad)}; back in the pool");
+            released = (project.Id, vote.ComparisonId);
+            return new RatingResult(RatingOutcome.Stored, null, vote.Id);
+        }, ct);
+        if (result.Outcome == RatingOutcome.Stored) fresh.Retreat(released.ProjectId, released.ComparisonId); // untouched again when it was the only vote: handed out next
+        return result;
+    }
+
+    /// <summary>
+    /// Applies <paramref name="change"/> to the rater's own vote inside the rating path's serial write transaction, when
+    /// the vote may still change; only a <see cref="RatingOutcome.Stored"/> answer is saved (with adaptive overlap
+    /// recomputed) and committed, any other leaves everything as it was.
+    /// </summary>
+    private async Task<RatingResult> ChangeOwnVoteAsync(AuditActor rater, long voteId, Func<RlhfDbContext, Vote, Project, DateTime, Task<RatingResult>> change, CancellationToken ct)
+    {
         await using var db = await contexts.CreateDbContextAsync(ct);
         using var turn = await writes.EnterAsync(ct);
         await using var tx = await db.Database.BeginSerialWriteAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
         var (vote, project, comparison, refused) = await OpenAsync(db, rater, voteId, now, ct);
         if (refused is not null) return refused;
-
-        vote!.VoidedAtUtc = now;
-        vote.VoidedById = rater.UserId;
-        vote.VoidReason = UndoneReason;
-        var assignment = await db.Assignments.SingleAsync(a => a.Id == vote.AssignmentId, ct);
-        assignment.Status = AssignmentStatus.Released;
-        assignment.FinishedAtUtc = now;
-        AuditLog.Add(db, rater, "vote.undone", $"vote {vote.Id}",
-            $"comparison {vote.ComparisonId}: strength {vote.Strength}, both bad {YesNo(vote.BothBad)}; back in the pool");
+        var result = await change(db, vote!, project!, now);
+        if (result.Outcome != RatingOutcome.Stored) return result;
         await db.SaveChangesAsync(ct);
         await UpdateRequiredVotesAsync(db, project!, comparison!, now, ct);
         await tx.CommitAsync(ct);
-        fresh.Retreat(project!.Id, comparison!.Id); // untouched again when it was the only vote: handed out next
-        return new RatingResult(RatingOutcome.Stored, null, vote.Id);
+        return result;
     }
 
     /// <summary>
