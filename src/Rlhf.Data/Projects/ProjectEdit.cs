@@ -32,7 +32,7 @@ public sealed class ProjectEdit : ProjectSettings
         if (AdaptiveThreshold is < 0 or > 1) errors.Add("Adaptive overlap threshold: between 0 and 1.");
         if (GoldMinimumAccuracy is < 0 or > 1) errors.Add("Gold accuracy threshold: between 0% and 100%.");
         if (GoldMinimumAnswers < 1) errors.Add("Gold answers before flagging: at least 1.");
-        if (VoteChangeMinutes is < 0 or > MaxVoteChangeMinutes) errors.Add($"Changing votes: between 0 (votes are final at once) and {MaxVoteChangeMinutes:N0} minutes.");
+        if (VoteChangeMinutes is < 0 or > MaxVoteChangeMinutes) errors.Add($"Changing votes: between 0 (votes are final at once) and {MaxVoteChangeMinutes} minutes (a day).");
         return errors;
     }
 
