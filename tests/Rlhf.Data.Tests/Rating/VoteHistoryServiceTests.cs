@@ -97,7 +97,7 @@ public class VoteHistoryServiceTests
         Assert.Equal(RatingOutcome.Final, (await history.UndoAsync(Actor(raters[0]), voteId)).Outcome);
         Assert.Equal("This comparison has all its votes, so your vote is final.", Assert.Single(await history.RecentAsync(raters[0])).Final);
         await using (var db = await RatingFixture.ContextAsync(database))
-            Assert.Equal((-before.Strength, 1), await db.Votes.Where(v => v.Id == voteId).Select(v => ValueTuple.Create(v.Strength, v.EditCount)).SingleAsync());
+            Assert.Equal((-before.Strength, 1), await db.Votes.Where(v => v.Id == voteId).Select(v => new { v.Strength, v.EditCount }).SingleAsync() is var x ? (x.Strength, x.EditCount) : default);
         Assert.Single(await VoteAuditAsync(database));
     }
 
