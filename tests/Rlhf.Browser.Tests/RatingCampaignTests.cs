@@ -165,6 +165,7 @@ public class RatingCampaignTests(SharedSite site)
         await rater.Keyboard.PressAsync("h");
         await rater.WaitForSelectorAsync("#history-list [role=option][aria-selected=true]");
         Assert.Equal(3, await rater.Locator("#history-list [role=option]").CountAsync());
+        await AccessibilityCheck.AssertNoSeriousViolationsAsync(rater, "the vote history");
         var lastVote = (await rater.GetAttributeAsync("#history-detail", "data-vote"))!;
         Assert.Equal("true", await rater.GetAttributeAsync("#history-choices [data-choice='2']", "aria-pressed")); // 5: right much better
         await rater.Keyboard.PressAsync("ArrowDown");
@@ -226,6 +227,8 @@ public class RatingCampaignTests(SharedSite site)
         // The first Tab reaches the skip link; following it puts the focus on the page itself, past the top bar and menu.
         await admin.GotoAsync($"/projects/{projectId}");
         await admin.WaitForSelectorAsync("#skips-table");
+        // Once interactive: the circuit's first render replaces the prerendered page, and with it a focus taken before.
+        await admin.WaitForSelectorAsync("#circuit-state[data-interactive=true]", new() { State = WaitForSelectorState.Attached });
         await admin.Keyboard.PressAsync("Tab");
         Assert.Equal("skip-link", await admin.EvaluateAsync<string>("() => document.activeElement?.id"));
         await admin.Keyboard.PressAsync("Enter");
