@@ -712,6 +712,9 @@ namespace Rlhf.Data.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("VoteChangeMinutes")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("Name")
@@ -844,6 +847,12 @@ namespace Rlhf.Data.Migrations
 
                     b.Property<long>("ComparisonId")
                         .HasColumnType("INTEGER");
+
+                    b.Property<int>("EditCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("EditedAtUtc")
+                        .HasColumnType("TEXT");
 
                     b.Property<int>("ProjectId")
                         .HasColumnType("INTEGER");

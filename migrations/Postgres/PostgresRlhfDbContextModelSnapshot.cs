@@ -745,6 +745,9 @@ namespace Rlhf.Data.Migrations.Postgres
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<int>("VoteChangeMinutes")
+                        .HasColumnType("integer");
+
                     b.HasKey("Id");
 
                     b.HasIndex("Name")
@@ -883,6 +886,12 @@ namespace Rlhf.Data.Migrations.Postgres
 
                     b.Property<long>("ComparisonId")
                         .HasColumnType("bigint");
+
+                    b.Property<int>("EditCount")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("EditedAtUtc")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<int>("ProjectId")
                         .HasColumnType("integer");

@@ -41,6 +41,7 @@ public static class DataServiceCollectionExtensions
         services.AddScoped<DashboardService>();
         services.AddScoped<DatabaseInitializer>();
         services.AddScoped<Rating.RatingService>();
+        services.AddScoped<Rating.VoteHistoryService>();
         services.AddScoped<Demonstrations.DemonstrationService>();
         services.AddScoped<Demonstrations.DemonstrationReviewService>();
         services.AddScoped<Exchange.SftExport>();

@@ -144,6 +144,7 @@ public static class RlhfWebApplication
         ProjectEndpoints.Map(api);
         RunEndpoints.Map(api);
         RatingEndpoints.Map(api);
+        VoteHistoryEndpoints.Map(api);
         DemonstrationEndpoints.Map(api);
         AuthEndpoints.Map(api);
         ExchangeEndpoints.Map(api);

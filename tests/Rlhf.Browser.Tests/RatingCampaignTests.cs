@@ -13,8 +13,8 @@ namespace Rlhf.Browser.Tests;
 
 /// <summary>
 /// A small rating campaign end to end in chromium against the real server: an admin makes a pool and an invitation;
-/// a new rater registers through the link, rates three comparisons with the keyboard only, skips one and sees their
-/// stats; an XSS payload in a response shows as text; the researcher's agreement numbers move.
+/// a new rater registers through the link, rates three comparisons with the keyboard only, skips one, changes their
+/// last vote in the vote history (H) and sees their stats; an XSS payload in a response shows as text; the researcher's agreement numbers move.
 /// </summary>
 [Collection(SharedSite.Collection)]
 public class RatingCampaignTests(SharedSite site)
@@ -160,6 +160,25 @@ public class RatingCampaignTests(SharedSite site)
         Assert.True(sawXss, "the rater never saw the comparison with the payload");
         Assert.Null(await rater.EvaluateAsync<int?>("() => window.__xss ?? null"));
 
+        // The vote history, keyboard only: H opens it (newest first, the comparison's votes not yet all in, so changeable);
+        // the arrows pick a vote, 3 and Enter change the last one to a tie, H goes back.
+        await rater.Keyboard.PressAsync("h");
+        await rater.WaitForSelectorAsync("#history-list [role=option][aria-selected=true]");
+        Assert.Equal(3, await rater.Locator("#history-list [role=option]").CountAsync());
+        await AccessibilityCheck.AssertNoSeriousViolationsAsync(rater, "the vote history");
+        var lastVote = (await rater.GetAttributeAsync("#history-detail", "data-vote"))!;
+        Assert.Equal("true", await rater.GetAttributeAsync("#history-choices [data-choice='2']", "aria-pressed")); // 5: right much better
+        await rater.Keyboard.PressAsync("ArrowDown");
+        await rater.WaitForFunctionAsync("() => document.querySelector('#history-rationale')?.value === 'The second one is vague.'");
+        await rater.Keyboard.PressAsync("ArrowUp");
+        await rater.WaitForFunctionAsync("vote => document.querySelector('#history-detail')?.dataset.vote === vote", lastVote);
+        await rater.Keyboard.PressAsync("3");
+        await rater.WaitForSelectorAsync("#history-choices [data-choice='0'][aria-pressed=true]");
+        await rater.Keyboard.PressAsync("Enter");
+        Assert.Equal("Your vote is changed.", (await rater.InnerTextAsync("#history-message")).Trim());
+        await rater.Keyboard.PressAsync("h");
+        await rater.WaitForSelectorAsync("#nothing-to-rate");
+
         // 4. Their stats.
         await rater.GotoAsync("/my-stats");
         await rater.WaitForSelectorAsync("[data-project='Browser campaign'] [data-stat=votes]");
@@ -173,6 +192,9 @@ public class RatingCampaignTests(SharedSite site)
             Assert.Equal(3, votes.Count);
             Assert.All(votes, v => Assert.True(v.BothBad));
             Assert.Single(votes, v => v.Rationale == "The second one is vague." && v.Strength != 0);
+            var changed = votes.Single(v => v.Id == long.Parse(lastVote));
+            Assert.Equal((0, 1), (changed.Strength, changed.EditCount)); // the tie chosen in the history, in place of the first choice
+            Assert.Contains($"vote {lastVote}", await db.AuditEvents.Where(e => e.Action == "vote.changed").Select(e => e.Target).ToListAsync());
             Assert.Equal("cannot judge parcels", (await db.Assignments.SingleAsync(a => a.ProjectId == projectId && a.Status == AssignmentStatus.Skipped)).SkipReason);
         }
 
@@ -205,6 +227,8 @@ public class RatingCampaignTests(SharedSite site)
         // The first Tab reaches the skip link; following it puts the focus on the page itself, past the top bar and menu.
         await admin.GotoAsync($"/projects/{projectId}");
         await admin.WaitForSelectorAsync("#skips-table");
+        // Once interactive: the circuit's first render replaces the prerendered page, and with it a focus taken before.
+        await admin.WaitForSelectorAsync("#circuit-state[data-interactive=true]", new() { State = WaitForSelectorState.Attached });
         await admin.Keyboard.PressAsync("Tab");
         Assert.Equal("skip-link", await admin.EvaluateAsync<string>("() => document.activeElement?.id"));
         await admin.Keyboard.PressAsync("Enter");

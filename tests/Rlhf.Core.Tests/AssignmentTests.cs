@@ -18,6 +18,7 @@ public class AssignmentTests
     [InlineData(AssignmentStatus.Submitted)]
     [InlineData(AssignmentStatus.Skipped)]
     [InlineData(AssignmentStatus.Expired)]
+    [InlineData(AssignmentStatus.Released)]
     public void A_finished_assignment_is_not_open(AssignmentStatus status) =>
         Assert.False(new Assignment { Status = status, LeaseExpiresAtUtc = Now.AddHours(1) }.IsOpen(Now));
 }

@@ -11,10 +11,12 @@ export function attach(dotnet) {
             return;
         }
         // R moves focus here, at once: through the server the letters typed next would land on the page as shortcuts.
-        const rationale = document.getElementById('rationale');
+        const rationale = document.getElementById('history-rationale') ?? document.getElementById('rationale');
         if ((e.key === 'r' || e.key === 'R') && rationale) { e.preventDefault(); rationale.focus(); return; }
-        const keys = ['1', '2', '3', '4', '5', 'b', 'B', 'r', 'R', 's', 'S', 'g', 'G', '?', 'Enter', 'Escape'];
-        if (keys.includes(e.key)) {
+        const keys = ['1', '2', '3', '4', '5', 'b', 'B', 'r', 'R', 's', 'S', 'g', 'G', 'h', 'H', '?', 'Enter', 'Escape'];
+        // The vote history (H) also takes the arrows (pick a vote) and U (undo it); elsewhere the arrows scroll as usual.
+        const historyKeys = document.getElementById('vote-history') ? ['ArrowUp', 'ArrowDown', 'u', 'U'] : [];
+        if (keys.includes(e.key) || historyKeys.includes(e.key)) {
             e.preventDefault();
             dotnet.invokeMethodAsync('OnKey', e.key);
         }

@@ -9,4 +9,6 @@ public enum AssignmentStatus
     Skipped = 2,
     /// <summary>The lease ran out; the comparison went back to the queue.</summary>
     Expired = 3,
+    /// <summary>The rater undid their vote: the comparison went back to the pool, and the same rater may be given it again.</summary>
+    Released = 4,
 }

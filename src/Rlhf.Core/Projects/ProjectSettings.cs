@@ -33,6 +33,14 @@ public abstract class ProjectSettings
     public bool PauseFlaggedRaters { get; set; }
     /// <summary>Demonstration projects: demonstrations are reviewed (accept / needs work / reject) and only accepted ones count.</summary>
     public bool ReviewDemonstrations { get; set; }
+    /// <summary>
+    /// Minutes after a vote during which its rater may change or undo it (until the comparison has all its votes, if that
+    /// comes first); 0: votes are final when submitted.
+    /// </summary>
+    public int VoteChangeMinutes { get; set; } = DefaultVoteChangeMinutes;
+
+    /// <summary>The window for changing a vote of a new project, in minutes.</summary>
+    public const int DefaultVoteChangeMinutes = 30;
 
     /// <summary>The rating page's title of a project without a <see cref="RaterTitle"/>.</summary>
     public const string DefaultRaterTitle = "Which response is better?";
@@ -48,6 +56,6 @@ public abstract class ProjectSettings
         target.RationaleRequired = RationaleRequired; target.AdaptiveExtraRaters = AdaptiveExtraRaters;
         target.AdaptiveThreshold = AdaptiveThreshold; target.GoldMinimumAccuracy = GoldMinimumAccuracy;
         target.GoldMinimumAnswers = GoldMinimumAnswers; target.PauseFlaggedRaters = PauseFlaggedRaters;
-        target.ReviewDemonstrations = ReviewDemonstrations;
+        target.ReviewDemonstrations = ReviewDemonstrations; target.VoteChangeMinutes = VoteChangeMinutes;
     }
 }

@@ -2,7 +2,8 @@ namespace Rlhf.Core.Rating;
 
 /// <summary>
 /// A rater's answer to one assignment: the 5-point strength relative to the comparison's A and B (-2..2), a
-/// both-bad flag, a rationale and the seconds on task measured by the server. Never deleted; an admin may void it.
+/// both-bad flag, a rationale and the seconds on task measured by the server. Never deleted; an admin may void it, and the rater may
+/// change or undo it (undone: voided by the rater) while <see cref="VoteChangeRules"/> allow.
 /// </summary>
 public sealed class Vote
 {
@@ -21,6 +22,10 @@ public sealed class Vote
     /// <summary>From the assignment's start to the submit, measured on the server.</summary>
     public double SecondsOnTask { get; set; }
     public DateTime SubmittedAtUtc { get; set; }
+    /// <summary>When the rater last changed their choice, both-bad flag or rationale (vote history); null if never.</summary>
+    public DateTime? EditedAtUtc { get; set; }
+    /// <summary>How often the rater changed this vote; the audit trail holds each change's before and after.</summary>
+    public int EditCount { get; set; }
     public DateTime? VoidedAtUtc { get; set; }
     public string? VoidedById { get; set; }
     public string? VoidReason { get; set; }

@@ -9,6 +9,9 @@ public sealed class ProjectEdit : ProjectSettings
     /// <summary>Comparisons or demonstrations: read when the project is made, ignored afterwards.</summary>
     public ProjectKind Kind { get; set; }
 
+    /// <summary>The longest window for changing a vote: a day.</summary>
+    public const int MaxVoteChangeMinutes = 1440;
+
     /// <summary>Every problem, each a sentence naming the field; empty when valid.</summary>
     public List<string> Validate()
     {
@@ -29,6 +32,7 @@ public sealed class ProjectEdit : ProjectSettings
         if (AdaptiveThreshold is < 0 or > 1) errors.Add("Adaptive overlap threshold: between 0 and 1.");
         if (GoldMinimumAccuracy is < 0 or > 1) errors.Add("Gold accuracy threshold: between 0% and 100%.");
         if (GoldMinimumAnswers < 1) errors.Add("Gold answers before flagging: at least 1.");
+        if (VoteChangeMinutes is < 0 or > MaxVoteChangeMinutes) errors.Add($"Changing votes: between 0 (votes are final at once) and {MaxVoteChangeMinutes} minutes (a day).");
         return errors;
     }
 

@@ -18,8 +18,16 @@ public static class AssignmentQueries
 
     /// <summary>
     /// Assignments that still hold their comparison for their rater at <paramref name="nowUtc"/>: submitted, skipped or
-    /// open; neither expired nor a lease that ran out.
+    /// open; neither expired, released (its vote undone) nor a lease that ran out.
     /// </summary>
     public static IQueryable<Assignment> Held(this IQueryable<Assignment> assignments, DateTime nowUtc) =>
-        assignments.Where(a => a.Status != AssignmentStatus.Expired && (a.Status != AssignmentStatus.Leased || a.LeaseExpiresAtUtc > nowUtc));
+        assignments.Where(a => a.Status != AssignmentStatus.Expired && a.Status != AssignmentStatus.Released
+            && (a.Status != AssignmentStatus.Leased || a.LeaseExpiresAtUtc > nowUtc));
+
+    /// <summary>
+    /// Assignments that keep their comparison from being given to the same rater again: every one but a released one (its
+    /// rater undid the vote, so the comparison went back to the pool, for them too).
+    /// </summary>
+    public static IQueryable<Assignment> NotReleased(this IQueryable<Assignment> assignments) =>
+        assignments.Where(a => a.Status != AssignmentStatus.Released);
 }

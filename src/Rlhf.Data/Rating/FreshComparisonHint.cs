@@ -16,4 +16,8 @@ public sealed class FreshComparisonHint
 
     public void Advance(int projectId, long comparisonId) =>
         lowest.AddOrUpdate(projectId, comparisonId, (_, old) => Math.Max(old, comparisonId));
+
+    /// <summary>A comparison became untouched again (its only vote was undone): look from it on, so it is handed out next.</summary>
+    public void Retreat(int projectId, long comparisonId) =>
+        lowest.AddOrUpdate(projectId, 0, (_, old) => Math.Min(old, comparisonId));
 }

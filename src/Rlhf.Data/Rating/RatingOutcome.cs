@@ -1,6 +1,6 @@
 namespace Rlhf.Data.Rating;
 
-/// <summary>What became of a submit or skip; callers decide by this, never by the message text.</summary>
+/// <summary>What became of a submit, skip, change or undo; callers decide by this, never by the message text.</summary>
 public enum RatingOutcome
 {
     Stored,
@@ -20,4 +20,6 @@ public enum RatingOutcome
     ProjectNotActive,
     /// <summary>The rater's account is locked: nothing handed out or stored.</summary>
     Locked,
+    /// <summary>The vote can no longer be changed or undone (its comparison has all its votes, or the project's window passed): nothing changed.</summary>
+    Final,
 }

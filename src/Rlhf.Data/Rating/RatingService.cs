@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Rlhf.Core.Projects;
 using Rlhf.Core.Rating;
@@ -19,7 +18,6 @@ public sealed class RatingService(
     IDbContextFactory<RlhfDbContext> contexts, TimeProvider clock, WriteGate writes, FreshComparisonHint fresh, LeaseSweepMark sweep)
 {
     public const int MaxRationaleLength = 4000;
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     /// <summary>Untouched comparisons read per hand-out: enough for concurrent raters to rarely pick the same one.</summary>
     private const int UntouchedBatch = 200;
     /// <summary>Picks tried from a stale read before the draw is redone inside the write transaction.</summary>
@@ -141,7 +139,7 @@ public sealed class RatingService(
             if (found.Count == 0) continue;
             fresh.Advance(projectId, found[0].Id); // every comparison below the first untouched one is worked on
             var (low, high) = (found[0].Id, found[^1].Id);
-            var theirs = (await db.Assignments.AsNoTracking()
+            var theirs = (await db.Assignments.AsNoTracking().NotReleased()
                 .Where(a => a.RaterId == raterId && a.ComparisonId >= low && a.ComparisonId <= high)
                 .Select(a => a.ComparisonId).ToListAsync(ct)).ToHashSet();
             result.AddRange(found.Where(f => !theirs.Contains(f.Id)).Select(f => new AssignmentCandidate(f.Id, projectId, 0, 0, f.RequiredVotes, false)));
@@ -156,7 +154,7 @@ public sealed class RatingService(
         var projectIds = projects.Keys.ToList();
         return await db.Comparisons.AsNoTracking()
             .Where(c => projectIds.Contains(c.ProjectId))
-            .Where(c => !db.Assignments.Any(a => a.ComparisonId == c.Id && a.RaterId == raterId))
+            .Where(c => !db.Assignments.NotReleased().Any(a => a.ComparisonId == c.Id && a.RaterId == raterId))
             .Select(c => new
             {
                 c.Id,
@@ -221,7 +219,7 @@ public sealed class RatingService(
             .Select(c => new
             {
                 c.RequiredVotes,
-                Theirs = db.Assignments.Any(a => a.ComparisonId == id && a.RaterId == raterId),
+                Theirs = db.Assignments.NotReleased().Any(a => a.ComparisonId == id && a.RaterId == raterId),
                 Votes = db.Votes.Counted().Count(v => v.ComparisonId == id),
                 Leases = db.Assignments.LiveLeases(now).Count(a => a.ComparisonId == id),
             })
@@ -264,6 +262,7 @@ public sealed class RatingService(
             return new RatingResult(RatingOutcome.AlreadyStored, null, existing.Id);
         }
         if (assignment.Status == AssignmentStatus.Skipped) return new RatingResult(RatingOutcome.Closed, "You skipped this comparison.");
+        if (assignment.Status == AssignmentStatus.Released) return UndoneAssignment;
         if (await IsLockedAsync(db, raterId, ct)) return new RatingResult(RatingOutcome.Locked, "Your account is locked; your vote was not stored.");
 
         var project = await db.Projects.AsNoTracking().SingleAsync(p => p.Id == assignment.ProjectId, ct);
@@ -330,6 +329,9 @@ public sealed class RatingService(
         return new RatingResult(RatingOutcome.Stored, null, vote.Id);
     }
 
+    private static readonly RatingResult UndoneAssignment =
+        new(RatingOutcome.Closed, "You undid your vote on this comparison; it went back to the pool.");
+
     private static readonly RatingResult AlreadyVoted =
         new(RatingOutcome.AlreadyVoted, "You have already voted on this comparison; this vote was not stored.");
 
@@ -348,6 +350,7 @@ public sealed class RatingService(
         if (assignment is null) return new RatingResult(RatingOutcome.NotFound, "There is no such assignment of yours.");
         if (assignment.Status == AssignmentStatus.Skipped) return new RatingResult(RatingOutcome.AlreadyStored);
         if (assignment.Status == AssignmentStatus.Submitted) return new RatingResult(RatingOutcome.Closed, "You already voted on this comparison.");
+        if (assignment.Status == AssignmentStatus.Released) return UndoneAssignment;
         assignment.Status = AssignmentStatus.Skipped;
         assignment.SkipReason = reason;
         assignment.FinishedAtUtc = clock.GetUtcNow().UtcDateTime;
@@ -421,8 +424,7 @@ public sealed class RatingService(
             })
             .SingleAsync(ct);
         var (left, right) = a.AShownLeft ? (shown.A, shown.B) : (shown.B, shown.A);
-        var conversation = shown.Prompt.MessagesJson is null ? null
-            : JsonSerializer.Deserialize<List<ConversationTurn>>(shown.Prompt.MessagesJson, Json);
+        var conversation = ConversationTurn.FromJson(shown.Prompt.MessagesJson);
         return new RatingTask(a.Id, project.Id, project.TitleForRaters, project.RaterDescription, project.Guidelines, project.RationaleRequired,
             shown.Prompt.Text, conversation, left, right, a.StartedAtUtc, a.LeaseExpiresAtUtc, shown.DoneToday, project.DailyQuota,
             shown.DoneInProject, shown.InProject);

@@ -32,6 +32,7 @@ public static class RatingEndpoints
         RatingOutcome.NotFound => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: result.Error),
         RatingOutcome.LeaseExpired or RatingOutcome.Closed => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Assignment ended", detail: result.Error),
         RatingOutcome.AlreadyVoted => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Already voted", detail: result.Error),
+        RatingOutcome.Final => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Vote is final", detail: result.Error),
         RatingOutcome.ProjectNotActive => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Project not active", detail: result.Error),
         RatingOutcome.Locked => Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Account locked", detail: result.Error),
         _ => Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Refused", detail: result.Error),

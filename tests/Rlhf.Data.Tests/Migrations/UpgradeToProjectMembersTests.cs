@@ -53,12 +53,13 @@ public class UpgradeToProjectMembersTests
                    ({{owned.Id}}, {{comparison.Id}}, 'rater', 1, 'Submitted', {{now}}, {{now}})
             """);
         var leases = await db.Database.SqlQuery<long>($"SELECT \"Id\" AS \"Value\" FROM \"Assignments\" ORDER BY \"Id\"").ToListAsync();
-        var votes = leases.Select((l, i) => new Vote
-        {
-            AssignmentId = l, ComparisonId = comparison.Id, ProjectId = owned.Id, RaterId = "rater", Strength = i == 0 ? 2 : -2, SubmittedAtUtc = now.AddSeconds(i),
-        }).ToList();
-        db.Votes.AddRange(votes); // the defect: two counted votes by one rater on one comparison
-        await db.SaveChangesAsync();
+        // The defect: two counted votes by one rater on one comparison, written as the old schema stood (a later migration
+        // adds the columns of a changed vote).
+        for (var i = 0; i < leases.Count; i++)
+            await db.Database.ExecuteSqlAsync($$"""
+                INSERT INTO "Votes" ("AssignmentId", "ComparisonId", "ProjectId", "RaterId", "Strength", "BothBad", "Rationale", "AShownLeft", "SecondsOnTask", "SubmittedAtUtc")
+                VALUES ({{leases[i]}}, {{comparison.Id}}, {{owned.Id}}, 'rater', {{(i == 0 ? 2 : -2)}}, 0, '', 0, 0, {{now.AddSeconds(i)}})
+                """);
         // The Jobs table has no ProjectId column yet: written as the old schema stood.
         var importPayload = $"{{\"projectId\":{owned.Id},\"filePath\":\"x\"}}";
         await db.Database.ExecuteSqlAsync($$"""
@@ -79,5 +80,8 @@ public class UpgradeToProjectMembersTests
         Assert.Equal((owned.Id, "creator", true), (member.ProjectId, member.UserId, member.IsOwner));
         var jobs = await db.Jobs.AsNoTracking().OrderBy(j => j.Id).Select(j => j.ProjectId).ToListAsync();
         Assert.Equal([owned.Id, null], jobs);
+        // Projects from before vote history let raters change a vote for the default window; no vote was ever changed.
+        Assert.All(await db.Projects.AsNoTracking().ToListAsync(), p => Assert.Equal(ProjectSettings.DefaultVoteChangeMinutes, p.VoteChangeMinutes));
+        Assert.All(stored, v => Assert.Equal((0, (DateTime?)null), (v.EditCount, v.EditedAtUtc)));
     }
 }

@@ -28,6 +28,10 @@ public class AssignmentQueriesTests
         AssertPicksAsync(q => q.Held(Now), a => a.Status is AssignmentStatus.Submitted or AssignmentStatus.Skipped || a.IsOpen(Now));
 
     [Fact]
+    public Task Not_released_is_every_assignment_but_one_whose_vote_was_undone() =>
+        AssertPicksAsync(q => q.NotReleased(), a => a.Status != AssignmentStatus.Released);
+
+    [Fact]
     public async Task Live_leases_compose_inside_a_projection_as_a_subquery()
     {
         var (database, stored) = await EveryCaseAsync();

@@ -109,6 +109,21 @@ public class ApiTests : IAsyncLifetime
         Assert.Equal(1, await VoteCountAsync());
         // Voted, so it can no longer be skipped: the assignment has ended.
         Assert.Equal(HttpStatusCode.Conflict, (await Api(t1).PostAsJsonAsync($"/api/v1/assignments/{assignment}/skip", new { reason = "x" })).StatusCode);
+
+        // The vote history: the rater's own votes only; another rater can neither change nor undo theirs.
+        var voteId = first.GetProperty("voteId").GetInt64();
+        var mine = await Api(t1).GetFromJsonAsync<JsonElement>("/api/v1/votes/mine");
+        Assert.Equal((voteId, -1, "friendlier"), (mine[0].GetProperty("voteId").GetInt64(), mine[0].GetProperty("screenChoice").GetInt32(), mine[0].GetProperty("rationale").GetString()));
+        Assert.Equal(0, (await Api(t2).GetFromJsonAsync<JsonElement>("/api/v1/votes/mine")).GetArrayLength());
+        Assert.Equal(HttpStatusCode.NotFound, (await Api(t2).PutAsJsonAsync($"/api/v1/votes/mine/{voteId}", new { choice = 2 })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Api(t2).PostAsync($"/api/v1/votes/mine/{voteId}/undo", null)).StatusCode);
+        var changed = await Api(t1).PutAsJsonAsync($"/api/v1/votes/mine/{voteId}", new { choice = 2, rationale = "on reflection" });
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        Assert.Equal(2, (await Api(t1).GetFromJsonAsync<JsonElement>("/api/v1/votes/mine"))[0].GetProperty("screenChoice").GetInt32());
+        Assert.Equal(HttpStatusCode.OK, (await Api(t1).PostAsync($"/api/v1/votes/mine/{voteId}/undo", null)).StatusCode);
+        Assert.Equal(1, await VoteCountAsync()); // the undone vote is kept (voided), out of the history
+        Assert.Equal(0, (await Api(t1).GetFromJsonAsync<JsonElement>("/api/v1/votes/mine")).GetArrayLength());
+        Assert.Equal(HttpStatusCode.Conflict, (await Api(t1).PostAsync($"/api/v1/votes/mine/{voteId}/undo", null)).StatusCode);
     }
 
     [Fact]

@@ -16,7 +16,7 @@ namespace Rlhf.Web.Tests.Components.Pages.Rate;
 /// <summary>
 /// The rating page's keyboard and focus logic, rendered with bUnit against the real rating service: keys choose, Enter
 /// submits with the rationale typed, and the next comparison takes the focus out of the rationale box (else the next
-/// "4" would be typed into it) and says so to screen readers.
+/// "4" would be typed into it) and says so to screen readers; H opens the rater's recent votes, where keys change one.
 /// </summary>
 public class RateKeyboardTests : IAsyncLifetime
 {
@@ -51,6 +51,8 @@ public class RateKeyboardTests : IAsyncLifetime
         context.Services.AddMudServices();
         context.Services.AddSingleton(services.ServiceProvider.GetRequiredService<RatingService>());
         context.Services.AddSingleton(services.ServiceProvider.GetRequiredService<MarkdownRenderer>());
+        context.Services.AddSingleton(services.ServiceProvider.GetRequiredService<VoteHistoryService>());
+        context.Services.AddScoped<CurrentActor>();
         context.JSInterop.Mode = JSRuntimeMode.Loose;
         var keys = context.JSInterop.SetupModule("./js/rating-keys.js");
         keys.Mode = JSRuntimeMode.Loose;
@@ -99,9 +101,26 @@ public class RateKeyboardTests : IAsyncLifetime
         Assert.Equal("1 of 2", again.Find("#project-progress").TextContent.Trim());
         Assert.False(GuidelinesOpen(again));
 
+        // H opens the rater's recent votes in the page's place, focus on its heading; 5 and Enter change the vote; H goes
+        // back to the same comparison, its lease kept.
+        var second = page.Find("#rating-task").GetAttribute("data-assignment");
+        await page.InvokeAsync(() => page.Instance.OnKey("H"));
+        page.WaitForElement("#history-detail", TimeSpan.FromSeconds(30));
+        page.WaitForAssertion(() => Assert.Equal("vote-history-heading", keys.Invocations["showNext"][^1].Arguments[0]), TimeSpan.FromSeconds(30));
+        Assert.Empty(page.FindAll("#rating-task"));
+        Assert.Single(page.FindAll("#history-list [role=option]"));
+        Assert.Equal("true", page.Find("#history-choices [data-choice='1']").GetAttribute("aria-pressed"));
+        Assert.Equal("The right one answers the question.", page.Find("#history-rationale").GetAttribute("value"));
+        await page.InvokeAsync(() => page.Instance.OnKey("5"));
+        await page.InvokeAsync(() => page.Instance.OnKey("Enter"));
+        page.WaitForAssertion(() => Assert.Equal("Your vote is changed.", page.Find("#history-message").TextContent.Trim()), TimeSpan.FromSeconds(30));
+        await page.InvokeAsync(() => page.Instance.OnKey("h"));
+        page.WaitForAssertion(() => Assert.Equal(second, page.Find("#rating-task").GetAttribute("data-assignment")), TimeSpan.FromSeconds(30));
+
         await using var db = await ApiScene.DbAsync(factory);
         var vote = await db.Votes.SingleAsync(v => v.RaterId == raterId);
         Assert.Equal("The right one answers the question.", vote.Rationale);
+        Assert.Equal((Rlhf.Core.Rating.VoteStrength.FromScreen(2, vote.AShownLeft), 1), (vote.Strength, vote.EditCount));
     }
 
     private static bool GuidelinesOpen(IRenderedComponent<RatePage> page) =>
