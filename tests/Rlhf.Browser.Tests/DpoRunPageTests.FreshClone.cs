@@ -76,7 +76,8 @@ public partial class DpoRunPageTests
         {
             await page.GotoAsync($"/runs/{job}");
             await WaitInteractiveAsync(page);
-            await page.WaitForSelectorAsync("[data-status='Succeeded']", new() { Timeout = 420_000 });
+            await WaitForJobsAsync(data, j => j.Id == job);     // ends at once, with the job's error, if it fails
+            await page.WaitForSelectorAsync("[data-status='Succeeded']", new() { Timeout = PatienceMs });
             await page.ClickAsync("#rate-against-reference");
             await page.WaitForURLAsync(new Regex(@"/projects/\d+$"), new() { Timeout = PatienceMs });
             ratingProjects.Add(int.Parse(page.Url[(page.Url.LastIndexOf('/') + 1)..], CultureInfo.InvariantCulture));

@@ -40,7 +40,7 @@ public class DatabaseInitializerTests
     [PostgresFact]
     public async Task Postgres_migrations_apply_to_an_empty_database_with_their_own_history()
     {
-        await using var db = new TestDatabase();
+        await using var db = new TestDatabase(empty: true);
         await using var scope = db.Scope();
         var init = scope.ServiceProvider.GetRequiredService<DatabaseInitializer>();
 

@@ -18,9 +18,10 @@ public sealed class TestDatabase : IAsyncDisposable
     private readonly Dictionary<string, string?> database;
     private readonly Dictionary<string, string?> values;
 
-    public TestDatabase(Dictionary<string, string?>? settings = null)
+    /// <param name="empty">A PostgreSQL database without the migrations applied (by default the tests get a migrated copy).</param>
+    public TestDatabase(Dictionary<string, string?>? settings = null, bool empty = false)
     {
-        database = TestDatabases.Create(Folder);
+        database = TestDatabases.Create(Folder, empty);
         values = new Dictionary<string, string?>(database) { ["Bootstrap:AdminEmail"] = "admin@example.test" };
         foreach (var (k, v) in settings ?? []) values[k] = v;
         Services = Build();

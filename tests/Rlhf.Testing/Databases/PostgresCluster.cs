@@ -1,5 +1,9 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Rlhf.Data;
+using Rlhf.Data.Database;
 
 namespace Rlhf.Testing.Databases;
 
@@ -15,7 +19,13 @@ public sealed class PostgresCluster
 
     private static readonly Lazy<PostgresCluster> shared = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    private PostgresCluster(string serverConnectionString) => ServerConnectionString = serverConnectionString;
+    private readonly Lazy<Task<string>> template;
+
+    private PostgresCluster(string serverConnectionString)
+    {
+        ServerConnectionString = serverConnectionString;
+        template = new(MigrateTemplateAsync, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
 
     /// <summary>The cluster of this test process (started on first use).</summary>
     public static PostgresCluster Shared => shared.Value;
@@ -23,12 +33,55 @@ public sealed class PostgresCluster
     /// <summary>The maintenance database ("postgres") as superuser.</summary>
     public string ServerConnectionString { get; }
 
-    /// <summary>Creates an empty database; returns its connection string.</summary>
-    public async Task<string> CreateDatabaseAsync()
+    /// <summary>
+    /// Creates a database; returns its connection string. <paramref name="migrated"/>: a copy of this process's template,
+    /// a database with every migration applied (made once, on first use): migrating ~30 migrations per test made the
+    /// PostgreSQL pass of the data tests 3x as slow as their SQLite pass. Else an empty database.
+    /// </summary>
+    public async Task<string> CreateDatabaseAsync(bool migrated = true)
     {
         var name = "rlhf_" + Guid.NewGuid().ToString("N");
+        var from = migrated ? $" TEMPLATE \"{await template.Value}\"" : "";
+        await ExecuteAsync($"CREATE DATABASE \"{name}\"{from}");
+        return ConnectionStringOf(name);
+    }
+
+    private string ConnectionStringOf(string database) => new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = database }.ConnectionString;
+
+    /// <summary>
+    /// Makes the migrated template the way a site migrates on start (<see cref="DatabaseInitializer.MigrateAsync"/>),
+    /// then closes every connection to it (PostgreSQL copies a template only while nobody is connected).
+    /// </summary>
+    private async Task<string> MigrateTemplateAsync()
+    {
+        var name = "rlhf_template_" + Guid.NewGuid().ToString("N");
         await ExecuteAsync($"CREATE DATABASE \"{name}\"");
-        return new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = name }.ConnectionString;
+        var folder = Path.Combine(Path.GetTempPath(), name);
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Database:Provider"] = "Postgres", ["ConnectionStrings:Rlhf"] = ConnectionStringOf(name), ["Storage:Root"] = folder,
+            }).Build();
+            var services = new ServiceCollection();
+            services.AddSingleton<IConfiguration>(configuration);
+            services.AddLogging();
+            services.AddRlhfData(configuration, folder);
+            await using (var provider = services.BuildServiceProvider())
+            await using (var scope = provider.CreateAsyncScope())
+                await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().MigrateAsync();
+            NpgsqlConnection.ClearAllPools();
+        }
+        finally
+        {
+            try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+        }
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { ExecuteAsync($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").GetAwaiter().GetResult(); } catch (NpgsqlException) { }
+        };
+        return name;
     }
 
     /// <summary>Drops a database made by <see cref="CreateDatabaseAsync"/>, closing what is still connected to it.</summary>
