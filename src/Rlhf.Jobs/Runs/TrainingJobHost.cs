@@ -8,13 +8,16 @@ namespace Rlhf.Jobs.Runs;
 /// Runs a trainer as a job: the trainer trains on a thread of its own and reports through this host (metrics with the
 /// progress they mean, artifact writes such as sample tables); the job's thread writes those to the job store in the
 /// order they came, every 500 ms while training and once more when it ends (also when it fails or is cancelled). A
-/// checkpoint that does not fit the run fails the job with the trainer's message.
+/// checkpoint that does not fit the run fails the job with the trainer's message. The run's log gets the progress
+/// message at every tenth of the run, so a long run's log is not silent between its first and last line.
 /// </summary>
 public sealed class TrainingJobHost(JobContext context)
 {
     private static readonly TimeSpan DrainEvery = TimeSpan.FromMilliseconds(500);
     private readonly ConcurrentQueue<Func<CancellationToken, Task>> pending = new();
     private (double Progress, string Message)? latest;
+    /// <summary>The last tenth of the run (0..10) whose progress message went to the log.</summary>
+    private int loggedTenths;
 
     /// <summary>
     /// One step's metrics (stored under <paramref name="step"/>) and the progress they mean: <paramref name="progress"/>
@@ -23,10 +26,13 @@ public sealed class TrainingJobHost(JobContext context)
     public void Metrics(long step, IReadOnlyDictionary<string, double> values, double progress, string message)
     {
         pending.Enqueue(ct => context.MetricsAsync(step, values, ct));
-        pending.Enqueue(_ =>
+        pending.Enqueue(ct =>
         {
             latest = (Math.Min(0.99, progress), message);
-            return Task.CompletedTask;
+            var tenths = (int)Math.Floor(Math.Clamp(progress, 0, 1) * 10 + 1e-9);
+            if (tenths <= loggedTenths) return Task.CompletedTask;
+            loggedTenths = tenths;
+            return context.LogAsync(message, ct: ct);
         });
     }
 

@@ -52,7 +52,10 @@ public class TrainingJobHostTests
         var metrics = await h.Queue.ReadMetricsAsync(job.Id);
         Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i), metrics.Select(m => m.Step));
         Assert.Equal(Enumerable.Range(1, 20).Select(i => $"step {i}"), await File.ReadAllLinesAsync(file));
-        Assert.Contains(await h.Queue.ReadLogAsync(job.Id), l => l.Message == "trained 20 steps; 0.99: step 20/20");
+        var log = await h.Queue.ReadLogAsync(job.Id);
+        Assert.Contains(log, l => l.Message == "trained 20 steps; 0.99: step 20/20");
+        // The log follows the run: the progress message at every tenth (steps 2, 4, ..., 20 of 20), once each.
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => $"step {2 * i}/20"), log.Select(l => l.Message).Where(m => m.StartsWith("step ")));
     }
 
     [Fact]
