@@ -144,6 +144,7 @@ public class DemonstrationFlowTests(SiteProcess site, ITestOutputHelper output) 
 
         // 5. Rated against the demo policy on the prompts it did not train on (the demonstration project's other four).
         await researcher.ClickAsync("#rate-against-reference");
+        await researcher.ClickAsync("#rate-start");
         await researcher.WaitForURLAsync(new Regex(@"/projects/\d+$"));
         var loopProjectId = int.Parse(researcher.Url[(researcher.Url.LastIndexOf('/') + 1)..], CultureInfo.InvariantCulture);
         await WaitUntilAsync(async () =>

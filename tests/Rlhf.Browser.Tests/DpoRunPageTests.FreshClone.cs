@@ -79,6 +79,7 @@ public partial class DpoRunPageTests
             await WaitForJobsAsync(data, j => j.Id == job);     // ends at once, with the job's error, if it fails
             await page.WaitForSelectorAsync("[data-status='Succeeded']", new() { Timeout = PatienceMs });
             await page.ClickAsync("#rate-against-reference");
+            await page.ClickAsync("#rate-start");
             await page.WaitForURLAsync(new Regex(@"/projects/\d+$"), new() { Timeout = PatienceMs });
             ratingProjects.Add(int.Parse(page.Url[(page.Url.LastIndexOf('/') + 1)..], CultureInfo.InvariantCulture));
         }

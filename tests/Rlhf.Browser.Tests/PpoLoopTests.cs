@@ -167,9 +167,20 @@ public class PpoLoopTests(PpoSiteProcess site, ITestOutputHelper output) : IClas
         Assert.Contains($"Registered policy '{Ppo}'", pageLog);
 
         // 5. One click sends the new policy's outputs to the raters, against the reference's, on held-out prompts.
+        // The researcher chooses the prompts first: an impossible count is refused under its field and makes nothing.
         await page.ClickAsync("#rate-against-reference");
+        Assert.Matches(@"Held-out prompts of the run's project \(\d+\)", await page.InnerTextAsync("#rate-panel"));
+        await page.FillAsync("#rate-max-prompts", "0");
+        await page.ClickAsync("#rate-start");
+        await page.WaitForSelectorAsync("#rate-panel .mud-input-error, #rate-panel .mud-input-helper-text.mud-input-error");
+        Assert.Contains("between 1 and", await page.InnerTextAsync("#rate-panel"));
+        await page.FillAsync("#rate-max-prompts", "");
+        await page.ClickAsync("#rate-start");
         await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex(@"/projects/\d+$"), new() { Timeout = BrowserPages.PatienceMs });
         var loopProjectId = int.Parse(page.Url[(page.Url.LastIndexOf('/') + 1)..], CultureInfo.InvariantCulture);
+        // The new project shows its generation job (with its progress while it runs), not an unexplained empty project.
+        await page.WaitForSelectorAsync("#project-jobs [data-project-job]");
+        Assert.Contains("Job ", await page.InnerTextAsync("#project-jobs"));
         await using (var db = await data.DbAsync())
             Assert.Equal($"{Ppo} vs {ModelRegistry.ShippedDemoName}", (await db.Projects.SingleAsync(p => p.Id == loopProjectId)).Name);
         await WaitUntilAsync(async () =>

@@ -226,7 +226,20 @@ public sealed class JobQueue(IDbContextFactory<RlhfDbContext> contexts, TimeProv
     public async Task<IReadOnlyList<JobListing>> ListWithOwnersAsync(AuditActor? viewer, int take = 100, CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var rows = await db.Jobs.AsNoTracking().VisibleTo(db, viewer).OrderByDescending(j => j.Id).Take(take)
+        return await ListingsAsync(db, db.Jobs.AsNoTracking().VisibleTo(db, viewer), take, ct);
+    }
+
+    /// <summary>The newest jobs of one project the viewer may see (generation, imports, runs), newest first, with their names and owners.</summary>
+    public async Task<IReadOnlyList<JobListing>> ListForProjectAsync(int projectId, AuditActor? viewer, int take = 5, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await ListingsAsync(db, db.Jobs.AsNoTracking().VisibleTo(db, viewer).Where(j => j.ProjectId == projectId), take, ct);
+    }
+
+    /// <summary>The newest <paramref name="take"/> of <paramref name="jobs"/>, newest first, with their names and who started them.</summary>
+    private static async Task<IReadOnlyList<JobListing>> ListingsAsync(RlhfDbContext db, IQueryable<Job> jobs, int take, CancellationToken ct)
+    {
+        var rows = await jobs.OrderByDescending(j => j.Id).Take(take)
             .Select(j => new { Job = j, Owner = db.Users.Where(u => u.Id == j.CreatedById).Select(u => u.Email).FirstOrDefault() })
             .ToListAsync(ct);
         return rows.Select(r => new JobListing(r.Job, JobListing.NameOf(r.Job.PayloadJson), r.Owner)).ToList();

@@ -54,6 +54,15 @@ public class JobQueueTests
 
         Assert.Equal([(unnamed.Id, "", (string?)null), (named.Id, "reward-ada", "ada@example.test")],
             listed.Select(l => (l.Job.Id, l.Name, l.OwnerEmail)));
+
+        // A project's page lists that project's jobs only, newest first.
+        var project = await h.ProjectWithPromptsAsync(["p"]);
+        var other = await h.ProjectWithPromptsAsync(["q"]);
+        var first = await h.Queue.EnqueueAsync(ProbeHandler.JobKind, new { name = "gen-1" }, "researcher-1", project);
+        await h.Queue.EnqueueAsync(ProbeHandler.JobKind, new { name = "elsewhere" }, null, other);
+        var second = await h.Queue.EnqueueAsync(ProbeHandler.JobKind, new { name = "gen-2" }, null, project);
+        Assert.Equal([(second.Id, "gen-2", (string?)null), (first.Id, "gen-1", "ada@example.test")],
+            (await h.Queue.ListForProjectAsync(project, null)).Select(l => (l.Job.Id, l.Name, l.OwnerEmail)));
     }
 
     [Fact]

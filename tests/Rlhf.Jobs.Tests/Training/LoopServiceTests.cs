@@ -16,6 +16,58 @@ namespace Rlhf.Jobs.Tests.Training;
 /// <summary>Closing the loop: a finished PPO run's policy against its reference, on held-out prompts, rated by people.</summary>
 public class LoopServiceTests
 {
+    /// <summary>A PPO run that finished and registered its policy (the training itself is tested in Rlhf.Training.Tests), holding out half the prompts.</summary>
+    private static async Task<(Job Job, ModelImportResult Reference, ModelImportResult Policy)> FinishedPpoRunAsync(JobsHarness h, int sourceProject)
+    {
+        var request = new PpoRunRequest { Name = "ppo-policy", PolicyModelId = 1, RewardModelId = 1, ProjectId = sourceProject, HeldOutFraction = 0.5 };
+        var job = await h.Queue.EnqueueAsync(PpoRunJobHandler.JobKind, request, null);
+        var reference = await h.InScopeAsync(sp => sp.GetRequiredService<ModelRegistry>().ImportAsync(FixturePaths.Of("gpt2-tiny-lm"), "reference", ModelKind.Base, null, "import", null, "", null));
+        await using (var db = await h.DbAsync())
+            await db.Jobs.Where(j => j.Id == job.Id).ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Succeeded));
+        var policy = await h.InScopeAsync(sp => sp.GetRequiredService<ModelRegistry>().ImportAsync(FixturePaths.Of("gpt2-tiny-lm"), "ppo-policy", ModelKind.Policy, reference.Model!.Id, "run", job.Id, "", null));
+        Assert.True(policy.Succeeded, policy.Error);
+        return (job, reference, policy);
+    }
+
+    [Fact]
+    public async Task The_prompts_rated_are_chosen_held_out_or_another_projects_and_a_bad_choice_makes_nothing()
+    {
+        await using var h = await JobsHarness.CreateAsync();
+        var prompts = Enumerable.Range(0, 12).Select(i => $"Customer question {i}?").ToArray();
+        var sourceProject = await h.ProjectWithPromptsAsync(prompts);
+        var evalProject = await h.ProjectWithPromptsAsync(Enumerable.Range(0, 7).Select(i => $"Evaluation prompt {i}").ToArray());
+        var (job, _, _) = await FinishedPpoRunAsync(h, sourceProject);
+        var loop = (Func<RatingPrompts, Task<(int? ProjectId, long? GenerationJobId, IReadOnlyList<string> Errors)>>)(choice =>
+            h.InScopeAsync(sp => sp.GetRequiredService<LoopService>().RateAgainstReferenceAsync(job.Id, choice, null)));
+
+        var (heldOut, runProject, error) = await h.InScopeAsync(sp => sp.GetRequiredService<LoopService>().HeldOutAsync(job.Id, null));
+        Assert.Null(error);
+        Assert.Equal(sourceProject, runProject);
+        await using (var db = await h.DbAsync())
+        {
+            var ids = await db.Prompts.Where(p => p.ProjectId == sourceProject).Select(p => p.Id).ToListAsync();
+            Assert.Equal(ids.Count(id => PromptSplit.IsHeldOut(id, 0.5)), heldOut);
+        }
+
+        int projectsBefore;
+        await using (var db = await h.DbAsync()) projectsBefore = await db.Projects.CountAsync();
+        Assert.Equal(["There is no project 999 you can see."], (await loop(new RatingPrompts(999))).Errors);
+        Assert.Contains("between 1 and", Assert.Single((await loop(new RatingPrompts(evalProject, 0))).Errors));
+        await using (var db = await h.DbAsync()) Assert.Equal(projectsBefore, await db.Projects.CountAsync());
+
+        // Three of the evaluation project's seven prompts, drawn with the run's seed.
+        var (projectId, generationJob, errors) = await loop(new RatingPrompts(evalProject, 3));
+        Assert.True(projectId is not null, string.Join(" ", errors));
+        Assert.NotNull(generationJob);
+        await using (var db = await h.DbAsync())
+        {
+            var rated = await db.Prompts.Where(p => p.ProjectId == projectId).Select(p => p.Text).ToListAsync();
+            Assert.Equal(3, rated.Count);
+            Assert.All(rated, t => Assert.StartsWith("Evaluation prompt ", t));
+            Assert.Equal(3, rated.Distinct().Count());
+        }
+    }
+
     [Fact]
     public async Task A_finished_PPO_run_becomes_a_rating_project_whose_votes_give_a_win_rate_and_a_leaderboard()
     {
@@ -33,14 +85,7 @@ public class LoopServiceTests
             poolId = pool.Id;
         }
 
-        // A PPO run that finished and registered its policy (the training itself is tested in Rlhf.Training.Tests).
-        var request = new PpoRunRequest { Name = "ppo-policy", PolicyModelId = 1, RewardModelId = 1, ProjectId = sourceProject, HeldOutFraction = 0.5 };
-        var job = await h.Queue.EnqueueAsync(PpoRunJobHandler.JobKind, request, null);
-        var reference = await h.InScopeAsync(sp => sp.GetRequiredService<ModelRegistry>().ImportAsync(FixturePaths.Of("gpt2-tiny-lm"), "reference", ModelKind.Base, null, "import", null, "", null));
-        await using (var db = await h.DbAsync())
-            await db.Jobs.Where(j => j.Id == job.Id).ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Succeeded));
-        var policy = await h.InScopeAsync(sp => sp.GetRequiredService<ModelRegistry>().ImportAsync(FixturePaths.Of("gpt2-tiny-lm"), "ppo-policy", ModelKind.Policy, reference.Model!.Id, "run", job.Id, "", null));
-        Assert.True(policy.Succeeded, policy.Error);
+        var (job, reference, policy) = await FinishedPpoRunAsync(h, sourceProject);
 
         var (projectId, generationJob, errors) = await h.InScopeAsync(sp => sp.GetRequiredService<LoopService>().RateAgainstReferenceAsync(job.Id, null));
         Assert.True(projectId is not null, string.Join(" ", errors));
