@@ -70,11 +70,12 @@ public sealed class ModelComparisonService(IDbContextFactory<RlhfDbContext> cont
             foreach (var k in fit.Keys) if (f.TryGetValue(k, out var s)) samples[k].Add(s);
         }
         var votes = fit.Keys.ToDictionary(k => k, k => outcomes.Count(o => o.Winner == k || o.Loser == k));
+        var wins = fit.Keys.ToDictionary(k => k, k => outcomes.Count(o => o.Winner == k));
         return fit.Select(kv =>
             {
                 var sorted = samples[kv.Key].Order().ToList();
                 double Pct(double q) => sorted.Count == 0 ? kv.Value : sorted[(int)Math.Clamp(Math.Round(q * (sorted.Count - 1)), 0, sorted.Count - 1)];
-                return new ModelStanding(int.Parse(kv.Key), names.GetValueOrDefault(kv.Key, kv.Key), kv.Value, Pct(0.025), Pct(0.975), votes[kv.Key]);
+                return new ModelStanding(int.Parse(kv.Key), names.GetValueOrDefault(kv.Key, kv.Key), kv.Value, Pct(0.025), Pct(0.975), votes[kv.Key], wins[kv.Key]);
             })
             .OrderByDescending(s => s.Strength).ToList();
     }

@@ -136,6 +136,8 @@ public class LoopServiceTests
         var board = await comparisonsService.LeaderboardAsync(bootstrap: 50);
         Assert.Equal(["ppo-policy", "reference"], board.Select(b => b.Name));
         Assert.True(board[0].Low > board[1].High || board[0].Strength > board[1].Strength);
+        // The new policy won every vote: a one-sided record, whose bootstrap interval has no width.
+        Assert.True(board[0].OneSided && board[0].Wins == board[0].Votes && board[1].Wins == 0, $"{board[0]} / {board[1]}");
 
         // A second click makes nothing twice.
         var (again, _, againErrors) = await h.InScopeAsync(sp => sp.GetRequiredService<LoopService>().RateAgainstReferenceAsync(job.Id, null));
