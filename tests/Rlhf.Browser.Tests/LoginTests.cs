@@ -42,6 +42,19 @@ public class LoginTests(SharedSite site)
             new PageWaitForFunctionOptions { Timeout = BrowserPages.PatienceMs });
         lock (blocked) Assert.Empty(blocked);
 
+        // The roles dropdown of the new-account form closes on Esc, also after a role was picked in it (a multi-select).
+        await page.GotoAsync("/admin/users");
+        await BrowserPages.WaitInteractiveAsync(page);
+        await page.Locator("#new-user-roles").Locator("xpath=ancestor::div[contains(@class,'mud-select')][1]").ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = "Researcher" }).First.ClickAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await page.WaitForSelectorAsync(".mud-popover-open .mud-list-item", new() { State = WaitForSelectorState.Detached, Timeout = 5_000 });
+        // So does an account's roles dropdown in the table, opened and left with Esc (nothing changes).
+        await page.Locator("td[data-label=Roles] .mud-select").First.ClickAsync();
+        await page.WaitForSelectorAsync(".mud-popover-open .mud-list-item");
+        await page.Keyboard.PressAsync("Escape");
+        await page.WaitForSelectorAsync(".mud-popover-open .mud-list-item", new() { State = WaitForSelectorState.Detached, Timeout = 5_000 });
+
         Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots"));
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, "screenshots", "dashboard.png") });
     }

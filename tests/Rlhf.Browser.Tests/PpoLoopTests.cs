@@ -171,10 +171,12 @@ public class PpoLoopTests(PpoSiteProcess site, ITestOutputHelper output) : IClas
         await page.ClickAsync("#rate-against-reference");
         Assert.Matches(@"Held-out prompts of the run's project \(\d+\)", await page.InnerTextAsync("#rate-panel"));
         await page.FillAsync("#rate-max-prompts", "0");
+        await page.Locator("#rate-max-prompts").BlurAsync();
         await page.ClickAsync("#rate-start");
         await page.WaitForSelectorAsync("#rate-panel .mud-input-error, #rate-panel .mud-input-helper-text.mud-input-error");
         Assert.Contains("between 1 and", await page.InnerTextAsync("#rate-panel"));
         await page.FillAsync("#rate-max-prompts", "");
+        await page.Locator("#rate-max-prompts").BlurAsync();
         await page.ClickAsync("#rate-start");
         await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex(@"/projects/\d+$"), new() { Timeout = BrowserPages.PatienceMs });
         var loopProjectId = int.Parse(page.Url[(page.Url.LastIndexOf('/') + 1)..], CultureInfo.InvariantCulture);
