@@ -41,7 +41,9 @@ public sealed class RewardRunJobHandler(IDbContextFactory<RlhfDbContext> context
         if (pairs.Count < 4) throw new JobFailedException($"Only {pairs.Count} preference pairs: a reward run needs at least 4 (comparisons whose votes the policy turns into a pair).");
 
         var artifacts = RunArtifacts.Of(paths, context.Job.Id).Create();
-        await context.LogAsync($"{(context.IsResume ? "Resuming" : "Training")} {request.Name} from {baseModel.Name} on {pairs.Count} pairs" +
+        // The trainer's own split (same pairs, share and seed): the run's page shows the counts from the first line on.
+        var split = PreferenceSplit.Create(pairs, request.Config.ValidationFraction, request.Config.Seed);
+        await context.LogAsync($"{(context.IsResume ? "Resuming" : "Training")} {request.Name} from {baseModel.Name} on {pairs.Count} pairs ({split.Train.Count} for training, {split.Validation.Count} for validation)" +
             (!context.IsResume ? "." : RewardTrainer.CheckpointedStep(artifacts.CheckpointFolder) is { } done ? $", from the checkpoint of step {done}." : "; no checkpoint was written yet, so from the start."), ct: ct);
 
         var host = new TrainingJobHost(context);

@@ -44,6 +44,12 @@ public class RunJobTests
         Assert.Equal(["train/loss", "eval/accuracy"], run.KeyMetrics.Keys);
         var artifacts = await h.InScopeAsync(sp => Task.FromResult(sp.GetRequiredService<RunCatalog>().ArtifactsOf(jobId.Value)));
         Assert.True(File.Exists(artifacts.DisagreementsFile));
+        // The first log line gives the split, so the run's page shows it while the run trains.
+        var start = (await h.Queue.ReadLogAsync(jobId.Value)).First(l => l.Message.StartsWith("Training rm")).Message;
+        var counts = System.Text.RegularExpressions.Regex.Match(start, @"on 48 pairs \((\d+) for training, (\d+) for validation\)");
+        Assert.True(counts.Success, start);
+        Assert.Equal(48, int.Parse(counts.Groups[1].Value) + int.Parse(counts.Groups[2].Value));
+        Assert.InRange(int.Parse(counts.Groups[2].Value), 1, 47);
     }
 
     [Fact]
