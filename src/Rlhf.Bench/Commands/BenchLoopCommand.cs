@@ -46,12 +46,13 @@ internal static class BenchLoopCommand
         var compare = new Option<bool>("--compare") { Description = "Run PPO, DPO and GRPO one after the other on the same generation, votes and base, and compare them." };
         var budget = new Option<double?>("--budget-cpu-minutes") { Description = "Each method trains until it has used this many process CPU-minutes or its steps end, whichever first (default: steps only)." };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => d.Seed };
+        var computeDtype = new Option<string>("--compute-dtype") { Description = "float32 or bf16: the reward run's and PPO's compute dtype (float32 master weights either way).", DefaultValueFactory = _ => d.Ppo.ComputeDtype };
         var threads = new Option<int?>("--threads") { Description = "Torch intra-op threads (default: min(2, cores))." };
 
         var command = new Command("loop", "The whole RLHF loop on the demo task with simulated raters: gold and proxy score before and after, KL, time per stage.")
         {
             outDir, method, compare, budget, prompts, heldOut, perPrompt, raters, overlap, noise, bias, responseLength, rewardEpochs, ppoSteps, ppoBatch, ppoLr, klCoef,
-            grpoSteps, dpoEpochs, seed, threads,
+            grpoSteps, dpoEpochs, seed, computeDtype, threads,
         };
         command.SetAction(async (parseResult, ct) =>
         {
@@ -74,11 +75,11 @@ internal static class BenchLoopCommand
                 Raters = parseResult.GetValue(raters), Overlap = parseResult.GetValue(overlap),
                 Rater = d.Rater with { Noise = parseResult.GetValue(noise), PositionBias = parseResult.GetValue(bias) },
                 ResponseLength = length, Seed = parseResult.GetValue(seed),
-                Reward = d.Reward with { Epochs = parseResult.GetValue(rewardEpochs) },
+                Reward = d.Reward with { Epochs = parseResult.GetValue(rewardEpochs), ComputeDtype = parseResult.GetValue(computeDtype)!.Trim() },
                 Ppo = d.Ppo with
                 {
                     Steps = parseResult.GetValue(ppoSteps), BatchSize = parseResult.GetValue(ppoBatch),
-                    LearningRate = parseResult.GetValue(ppoLr), KlCoef = parseResult.GetValue(klCoef),
+                    LearningRate = parseResult.GetValue(ppoLr), KlCoef = parseResult.GetValue(klCoef), ComputeDtype = parseResult.GetValue(computeDtype)!.Trim(),
                 },
             };
             var contentRoot = ContentRootLocator.Find();
