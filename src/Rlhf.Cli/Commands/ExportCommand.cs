@@ -7,9 +7,9 @@ using Rlhf.Data.Exchange;
 namespace Rlhf.Cli.Commands;
 
 /// <summary>
-/// `rlhf export --project ID --kind preferences|votes --out FILE [--format jsonl|csv] [--method mean|majority]
+/// `rlhf export --project ID --kind preferences|votes|skips --out FILE [--format jsonl|csv] [--method mean|majority]
 /// [--keep-ties] [--min-agreement X] [--min-votes N] [--exclude-flagged] [--include-gold]`: writes TRL preference JSONL
-/// or the raw votes (JSONL or CSV) to FILE (through a temporary file, so a failed export leaves no partial file) and
+/// or the raw votes or skips (JSONL or CSV) to FILE (through a temporary file, so a failed export leaves no partial file) and
 /// prints the counts as one JSON line.
 /// </summary>
 internal static class ExportCommand
@@ -18,14 +18,14 @@ internal static class ExportCommand
     public static Command Create(Func<IHost>? host = null)
     {
         var project = new Option<int>("--project") { Description = "The project's id.", Required = true };
-        var kind = new Option<string>("--kind") { Description = "preferences (TRL prompt/chosen/rejected) or votes (every vote).", Required = true };
-        kind.AcceptOnlyFromAmong("preferences", "votes");
+        var kind = new Option<string>("--kind") { Description = "preferences (TRL prompt/chosen/rejected), votes (every vote) or skips (every skip with its reason).", Required = true };
+        kind.AcceptOnlyFromAmong("preferences", "votes", "skips");
         var outFile = new Option<FileInfo>("--out") { Description = "The file to write (replaced if it exists).", Required = true };
-        var format = new Option<string?>("--format") { Description = "jsonl or csv (votes only; default: from --out's extension, else jsonl)." };
+        var format = new Option<string?>("--format") { Description = "jsonl or csv (votes and skips; default: from --out's extension, else jsonl)." };
         format.AcceptOnlyFromAmong("jsonl", "csv");
         var policyOptions = new PreferencePolicyOptions();
 
-        var command = new Command("export", "Export a project's preferences (TRL JSONL) or its raw votes (JSONL or CSV).")
+        var command = new Command("export", "Export a project's preferences (TRL JSONL), its raw votes or its skips (JSONL or CSV).")
         {
             project, kind, outFile, format,
         };
@@ -34,11 +34,12 @@ internal static class ExportCommand
         {
             var error = parseResult.InvocationConfiguration.Error;
             var target = parseResult.GetValue(outFile)!;
-            var isVotes = parseResult.GetValue(kind) == "votes";
+            var what = parseResult.GetValue(kind)!;
+            var isVotes = what != "preferences";
             var csv = parseResult.GetValue(format) is { } f ? f == "csv" : target.Extension.Equals(".csv", StringComparison.OrdinalIgnoreCase);
             if (csv && !isVotes)
             {
-                await error.WriteLineAsync("rlhf: preferences are exported as JSONL only (TRL's format); --format csv is for --kind votes.");
+                await error.WriteLineAsync("rlhf: preferences are exported as JSONL only (TRL's format); --format csv is for --kind votes or skips.");
                 return 1;
             }
             var policy = policyOptions.Read(parseResult);
@@ -62,7 +63,12 @@ internal static class ExportCommand
                     object summary;
                     await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024))
                     {
-                        if (isVotes)
+                        if (what == "skips")
+                        {
+                            var skips = await exports.ExportSkipsAsync(parseResult.GetValue(project), csv ? VotesFormat.Csv : VotesFormat.Jsonl, stream, ct);
+                            summary = new { kind = "skips", format = csv ? "csv" : "jsonl", file = target.FullName, skips };
+                        }
+                        else if (isVotes)
                         {
                             var votes = await exports.ExportVotesAsync(parseResult.GetValue(project), csv ? VotesFormat.Csv : VotesFormat.Jsonl, stream, ct);
                             summary = new { kind = "votes", format = csv ? "csv" : "jsonl", file = target.FullName, votes = votes.Votes, voided = votes.Voided };

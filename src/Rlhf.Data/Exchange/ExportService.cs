@@ -17,7 +17,7 @@ namespace Rlhf.Data.Exchange;
 /// by page (flat memory), in a stable order (comparison id, then vote id) with fixed formatting, so the same data and
 /// policy give the same bytes.
 /// </summary>
-public sealed class ExportService(IDbContextFactory<RlhfDbContext> contexts, RaterPseudonyms raterPseudonyms)
+public sealed partial class ExportService(IDbContextFactory<RlhfDbContext> contexts, RaterPseudonyms raterPseudonyms)
 {
     private const int PageSize = 500;
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = RecordParser.Encoder, Indented = false };
@@ -107,14 +107,7 @@ public sealed class ExportService(IDbContextFactory<RlhfDbContext> contexts, Rat
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var snapshot = await db.Database.BeginSnapshotReadAsync(ct);
         await ProjectAsync(db, projectId, ct);
-        var importedId = await ImportedRater.FindIdAsync(db, ct);
-        var pseudonyms = new Dictionary<string, string>();
-        string Pseudonym(string raterId)
-        {
-            if (!pseudonyms.TryGetValue(raterId, out var p))
-                pseudonyms[raterId] = p = raterId == importedId ? RaterPseudonyms.Imported : raterPseudonyms.For(projectId, raterId);
-            return p;
-        }
+        var pseudonym = await PseudonymsAsync(db, projectId, ct);
 
         if (format == VotesFormat.Csv) await WriteTextAsync(output, CsvWriter.Record(VoteColumns), ct);
         var buffer = new ArrayBufferWriter<byte>(4096);
@@ -153,7 +146,7 @@ public sealed class ExportService(IDbContextFactory<RlhfDbContext> contexts, Rat
                 {
                     await WriteTextAsync(output, CsvWriter.Record(
                     [
-                        Int(projectId), Int(v.ComparisonId), Int(v.Id), Pseudonym(v.RaterId), v.AShownLeft ? "A" : "B", Int(v.Strength),
+                        Int(projectId), Int(v.ComparisonId), Int(v.Id), pseudonym(v.RaterId), v.AShownLeft ? "A" : "B", Int(v.Strength),
                         preferred, Bool(v.BothBad), v.Rationale, startedAt, Iso(v.SubmittedAtUtc),
                         v.SecondsOnTask.ToString("R", CultureInfo.InvariantCulture), Bool(v.VoidedAtUtc is not null), voidedAt,
                         v.VoidReason, Bool(gold.Contains(c.Id)), prompt.Text, prompt.MessagesJson is { } m ? NormalizedMessages(m) : null,
@@ -167,7 +160,7 @@ public sealed class ExportService(IDbContextFactory<RlhfDbContext> contexts, Rat
                 writer.WriteNumber("project_id", projectId);
                 writer.WriteNumber("comparison_id", v.ComparisonId);
                 writer.WriteNumber("vote_id", v.Id);
-                writer.WriteString("rater", Pseudonym(v.RaterId));
+                writer.WriteString("rater", pseudonym(v.RaterId));
                 writer.WriteString("shown_left", v.AShownLeft ? "A" : "B");
                 writer.WriteNumber("strength", v.Strength);
                 writer.WriteString("preferred", preferred);
@@ -196,6 +189,19 @@ public sealed class ExportService(IDbContextFactory<RlhfDbContext> contexts, Rat
         }
         await output.FlushAsync(ct);
         return new VotesExportSummary(count, voided);
+    }
+
+    /// <summary>The project's rater pseudonyms (the imported pseudo-rater keeps its own name), computed once per rater.</summary>
+    private async Task<Func<string, string>> PseudonymsAsync(RlhfDbContext db, int projectId, CancellationToken ct)
+    {
+        var importedId = await ImportedRater.FindIdAsync(db, ct);
+        var pseudonyms = new Dictionary<string, string>();
+        return raterId =>
+        {
+            if (!pseudonyms.TryGetValue(raterId, out var p))
+                pseudonyms[raterId] = p = raterId == importedId ? RaterPseudonyms.Imported : raterPseudonyms.For(projectId, raterId);
+            return p;
+        };
     }
 
     private static async Task<Project> ProjectAsync(RlhfDbContext db, int projectId, CancellationToken ct) =>

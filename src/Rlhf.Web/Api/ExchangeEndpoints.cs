@@ -92,12 +92,16 @@ public static class ExchangeEndpoints
         group.MapGet("/exports/votes", async (int id, ClaimsPrincipal user, HttpContext http, ExportService exports, ProjectService projects, CancellationToken ct, string? format) =>
             {
                 if (await projects.GetAsync(id, user.Actor(), ct) is null) return Problem(404, $"There is no project {id}.");
-                var csv = string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase);
-                if (format is not null && !csv && !string.Equals(format, "jsonl", StringComparison.OrdinalIgnoreCase)) return Problem(400, $"format must be jsonl or csv, not '{format}'.");
-                return await StreamAsync(http, $"project-{id}-votes.{(csv ? "csv" : "jsonl")}", csv ? "text/csv" : "application/x-ndjson",
-                    s => exports.ExportVotesAsync(id, csv ? VotesFormat.Csv : VotesFormat.Jsonl, s, ct));
+                return await TableAsync(http, $"project-{id}-votes", format, (f, s) => exports.ExportVotesAsync(id, f, s, ct));
             })
             .WithSummary("Every vote (void ones flagged) with a pseudonymous rater id, the order shown, strength, flags, rationale, timestamps and sources.");
+
+        group.MapGet("/exports/skips", async (int id, ClaimsPrincipal user, HttpContext http, ExportService exports, ProjectService projects, CancellationToken ct, string? format) =>
+            {
+                if (await projects.GetAsync(id, user.Actor(), ct) is null) return Problem(404, $"There is no project {id}.");
+                return await TableAsync(http, $"project-{id}-skips", format, (f, s) => exports.ExportSkipsAsync(id, f, s, ct));
+            })
+            .WithSummary("Every skip with its kind (can't judge, unsafe, personal data, not English, spam or broken, other), the rater's reason, a pseudonymous rater id, timestamps, the prompt and responses.");
 
         group.MapGet("/exports/sft", async (int id, ClaimsPrincipal user, HttpContext http, SftExport exports, CancellationToken ct, string? format) =>
             {
@@ -127,6 +131,15 @@ public static class ExchangeEndpoints
     }
 
     /// <summary>Writes the export to a buffer first, so a failure is a clean problem response rather than a cut file.</summary>
+    /// <summary>A table export (votes, skips) as JSONL (the default) or CSV by the <paramref name="format"/> query value.</summary>
+    private static async Task<IResult> TableAsync<T>(HttpContext http, string baseName, string? format, Func<VotesFormat, Stream, Task<T>> write)
+    {
+        var csv = string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase);
+        if (format is not null && !csv && !string.Equals(format, "jsonl", StringComparison.OrdinalIgnoreCase)) return Problem(400, $"format must be jsonl or csv, not '{format}'.");
+        return await StreamAsync(http, $"{baseName}.{(csv ? "csv" : "jsonl")}", csv ? "text/csv" : "application/x-ndjson",
+            s => write(csv ? VotesFormat.Csv : VotesFormat.Jsonl, s));
+    }
+
     private static async Task<IResult> StreamAsync<T>(HttpContext http, string fileName, string contentType, Func<Stream, Task<T>> write)
     {
         var buffer = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);

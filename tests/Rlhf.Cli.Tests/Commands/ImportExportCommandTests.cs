@@ -172,11 +172,18 @@ public sealed class ImportExportCommandTests : IDisposable
         Assert.True(exit == 0, error);
         Assert.Equal("csv", SingleJsonLine(output).GetProperty("format").GetString());
         Assert.StartsWith("project_id,comparison_id,vote_id,rater,", await File.ReadAllTextAsync(outPath));
+
+        var skipsPath = Path.Combine(folder, "skips.csv");
+        (exit, output, error) = await RunAsync("export", "--project", $"{project}", "--kind", "skips", "--out", skipsPath);
+        Assert.True(exit == 0, error);
+        Assert.Equal(("skips", 0), (SingleJsonLine(output).GetProperty("kind").GetString(), SingleJsonLine(output).GetProperty("skips").GetInt32()));
+        Assert.StartsWith("project_id,assignment_id,comparison_id,prompt_id,rater,kind,reason,", await File.ReadAllTextAsync(skipsPath));
     }
 
     [Theory]
     [InlineData("export --project {0} --kind preferences --out {1}/x.csv", "rlhf: preferences are exported as JSONL only")]
     [InlineData("export --project 999 --kind votes --out {1}/x.jsonl", "rlhf: Project 999 does not exist.")]
+    [InlineData("export --project 999 --kind skips --out {1}/x.csv", "rlhf: Project 999 does not exist.")]
     [InlineData("export --project {0} --kind preferences --out {1}/x.jsonl --min-agreement 2", "rlhf: The minimum agreement must be between 0 and 1.")]
     [InlineData("import --project 999 --file {1}/prefs.jsonl", "rlhf: Project 999 does not exist.")]
     [InlineData("import --project {0} --file {1}/prefs.txt", "rlhf: cannot tell the format of prefs.txt")]

@@ -195,6 +195,46 @@ public class ExportTests
     }
 
     [Fact]
+    public async Task The_skips_export_has_every_skip_with_its_kind_the_raters_words_and_what_was_skipped()
+    {
+        await using var s = await SceneAsync();
+        var rating = s.F.Rating;
+        var first = (await rating.NextAsync(s.X))!;
+        Assert.True((await rating.SkipAsync(s.X, first.AssignmentId, SkipReasons.Compose(SkipReasons.Unsafe, "threatens the user"))).Succeeded);
+        var second = (await rating.NextAsync(s.W))!;
+        Assert.True((await rating.SkipAsync(s.W, second.AssignmentId, SkipReasons.Compose(SkipReasons.Other, "in Klingon"))).Succeeded);
+
+        using var output = new MemoryStream();
+        Assert.Equal(2, await s.F.Exports.ExportSkipsAsync(s.F.ProjectId, VotesFormat.Jsonl, output));
+        var lines = ExchangeFixture.ParseJsonl(output.ToArray());
+        Assert.All(lines, l => Assert.Equal(ExportService.SkipColumns, l.EnumerateObject().Select(p => p.Name)));
+        var pseudonyms = s.F.Database.Services.GetRequiredService<RaterPseudonyms>();
+        await using var db = await s.F.DbAsync();
+        foreach (var (rater, task, kind, reason) in new[]
+        {
+            (s.X, first, SkipReasons.Unsafe, "Unsafe or harmful: threatens the user"),
+            (s.W, second, SkipReasons.Other, "in Klingon"),
+        })
+        {
+            var line = Assert.Single(lines, l => l.GetProperty("rater").GetString() == pseudonyms.For(s.F.ProjectId, rater));
+            var comparison = await db.Assignments.Where(a => a.Id == task.AssignmentId).Select(a => a.ComparisonId).SingleAsync();
+            var i = s.Comparisons.IndexOf(comparison!.Value);
+            Assert.Equal((task.AssignmentId, comparison.Value, kind, reason), (line.GetProperty("assignment_id").GetInt64(),
+                line.GetProperty("comparison_id").GetInt64(), line.GetProperty("kind").GetString(), line.GetProperty("reason").GetString()));
+            Assert.Equal(($"P{i}", $"A{i}", $"B{i}"), (line.GetProperty("prompt").GetString(), line.GetProperty("response_a").GetString(), line.GetProperty("response_b").GetString()));
+            Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", line.GetProperty("skipped_at").GetString());
+        }
+
+        using var csv = new MemoryStream();
+        Assert.Equal(2, await s.F.Exports.ExportSkipsAsync(s.F.ProjectId, VotesFormat.Csv, csv));
+        var rows = Encoding.UTF8.GetString(csv.ToArray()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(string.Join(",", ExportService.SkipColumns), rows[0]);
+        Assert.Equal(3, rows.Length);
+        Assert.Contains(rows, r => r.Contains(",Other,in Klingon,"));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => s.F.Exports.ExportSkipsAsync(999, VotesFormat.Jsonl, Stream.Null));
+    }
+
+    [Fact]
     public async Task The_votes_csv_reads_back_with_the_same_values_as_the_jsonl()
     {
         await using var s = await SceneAsync();

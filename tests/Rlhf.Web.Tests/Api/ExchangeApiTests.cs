@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Rlhf.Data.Exchange;
 using Rlhf.Data.Tokens;
 using Rlhf.Data.Users;
 
@@ -58,6 +59,9 @@ public class ExchangeApiTests : IAsyncLifetime
 
         var votes = await client.GetStringAsync($"/api/v1/projects/{project}/exports/votes?format=csv");
         Assert.Equal(3, votes.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length); // header + 2 votes
+        var skips = await client.GetStringAsync($"/api/v1/projects/{project}/exports/skips?format=csv");
+        Assert.Equal(string.Join(",", ExportService.SkipColumns), skips.TrimEnd());   // the header: nothing was skipped
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync($"/api/v1/projects/{project}/exports/skips?format=xml")).StatusCode);
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public class ProjectMembershipApiTests : IAsyncLifetime
         var job = (await upload.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobId").GetInt64();
 
         // Every read and change of the project, its data and its job: 404 for the other researcher, nothing changed.
-        foreach (var path in new[] { "", "/comparisons", "/statistics", "/members", "/exports/preferences", "/exports/votes" })
+        foreach (var path in new[] { "", "/comparisons", "/statistics", "/members", "/exports/preferences", "/exports/votes", "/exports/skips" })
             Assert.Contains($"project {project}", await ApiSession.ProblemAsync(await other.GetAsync($"/api/v1/projects/{project}{path}"), HttpStatusCode.NotFound));
         Assert.Equal(HttpStatusCode.NotFound, (await other.PutAsJsonAsync($"/api/v1/projects/{project}", new { name = "taken over" })).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await other.PostAsync($"/api/v1/projects/{project}/imports?format=jsonl",
