@@ -103,7 +103,7 @@ public static class RlhfWebApplication
             .PersistKeysToDbContext<RlhfDbContext>();
 
         services.AddHostedService<DatabaseStartup>();
-        services.AddOperations();
+        services.AddOperations(builder.Configuration);
         services.AddRlhfJobs(builder.Configuration);
         if (builder.Configuration.GetValue($"{JobRunnerOptions.Section}:RunInSite", true))
             services.AddRlhfJobRunner();

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Rlhf.Testing.Databases;
 
 namespace Rlhf.Web.Tests;
@@ -18,6 +20,9 @@ public sealed class RlhfWebFactory : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> settings;
     private readonly Dictionary<string, string?> database;
     private readonly bool ownsDatabase;
+
+    /// <summary>Services a test adds or replaces after the site's own (e.g. an in-memory trace exporter).</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
 
     public RlhfWebFactory(Dictionary<string, string?>? overrides = null) : this(null, overrides)
     {
@@ -45,6 +50,7 @@ public sealed class RlhfWebFactory : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Development");
         foreach (var (k, v) in settings) builder.UseSetting(k, v);
+        if (TestServices is { } configure) builder.ConfigureTestServices(configure);
     }
 
     public HttpClient Client(bool followRedirects = false) =>

@@ -26,8 +26,14 @@ public sealed class RatingService(
     /// <summary>The rater's live assignment, or a new one; null when there is nothing for them to rate.</summary>
     public async Task<RatingTask?> NextAsync(string raterId, CancellationToken ct = default)
     {
+        using var span = RlhfTracing.Source.StartActivity("rating.handout");
         var started = Stopwatch.GetTimestamp();
-        try { return await HandOutAsync(raterId, ct); }
+        try
+        {
+            var task = await HandOutAsync(raterId, ct);
+            span?.SetTag("rlhf.outcome", task is null ? "none" : "assigned").SetTag("rlhf.project_id", task?.ProjectId);
+            return task;
+        }
         finally { RlhfMetrics.HandOutDuration.Record(RlhfMetrics.SecondsSince(started)); }
     }
 
@@ -233,10 +239,12 @@ public sealed class RatingService(
     /// </summary>
     public async Task<RatingResult> SubmitAsync(string raterId, long assignmentId, int screenChoice, bool bothBad, string? rationale, CancellationToken ct = default)
     {
+        using var span = RlhfTracing.Source.StartActivity("rating.vote")?.SetTag("rlhf.assignment_id", assignmentId);
         var started = Stopwatch.GetTimestamp();
         try
         {
             var result = await StoreVoteAsync(raterId, assignmentId, screenChoice, bothBad, rationale, ct);
+            span?.SetTag("rlhf.outcome", result.Outcome.ToString());
             if (result.Outcome == RatingOutcome.Stored) RlhfMetrics.VotesStored.Add(1);
             return result;
         }
@@ -338,6 +346,7 @@ public sealed class RatingService(
     /// <summary>Skips the rater's own live assignment with a reason; they will not be given this comparison again.</summary>
     public async Task<RatingResult> SkipAsync(string raterId, long assignmentId, string? reason, CancellationToken ct = default)
     {
+        using var span = RlhfTracing.Source.StartActivity("rating.skip")?.SetTag("rlhf.assignment_id", assignmentId);
         reason = (reason ?? "").Trim();
         if (reason.Length == 0) return new RatingResult(RatingOutcome.Invalid, "Say why you skip (for example: 'I cannot judge code').");
         if (reason.Length > 500) return new RatingResult(RatingOutcome.Invalid, "The reason is longer than 500 characters.");
