@@ -23,9 +23,13 @@ public sealed class JobsHarness : IAsyncDisposable
     /// <summary>The database settings (provider, connection string): another process or service provider can share them.</summary>
     public IReadOnlyDictionary<string, string?> Database { get; }
 
-    private JobsHarness(Action<IServiceCollection>? extra, int leaseSeconds)
+    private readonly bool ownsDatabase;
+
+    private JobsHarness(Action<IServiceCollection>? extra, int leaseSeconds, JobsHarness? sharedWith = null)
     {
-        Database = TestDatabases.Create(Folder);
+        ownsDatabase = sharedWith is null;
+        if (sharedWith is not null) Folder = sharedWith.Folder;
+        Database = sharedWith?.Database ?? TestDatabases.Create(Folder);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(Database).AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Bootstrap:AdminEmail"] = "admin@example.test",
@@ -51,6 +55,12 @@ public sealed class JobsHarness : IAsyncDisposable
         await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync();
         return harness;
     }
+
+    /// <summary>
+    /// Another worker on this harness's database and folder, with services of its own (its own connection pool and job
+    /// runner), as a second `rlhf worker` process would be; this harness drops the database.
+    /// </summary>
+    public JobsHarness AnotherWorker(Action<IServiceCollection>? extra = null, int leaseSeconds = 30) => new(extra, leaseSeconds, this);
 
     public JobQueue Queue => Services.GetRequiredService<JobQueue>();
     public JobRunner Runner => Services.GetRequiredService<JobRunner>();
@@ -83,6 +93,7 @@ public sealed class JobsHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Services.DisposeAsync();
+        if (!ownsDatabase) return;
         await TestDatabases.DropAsync(Database);
         try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
     }
