@@ -49,6 +49,7 @@ public static class DataServiceCollectionExtensions
         services.AddScoped<Projects.ProjectMemberService>();
         services.AddScoped<Pools.PoolService>();
         services.AddScoped<Statistics.ProjectStatisticsService>();
+        services.AddScoped<Review.ReviewQueueService>();
         services.AddScoped<Statistics.ModelComparisonService>();
         services.AddScoped<Exchange.ImportService>();
         services.AddScoped<Exchange.ExportService>();

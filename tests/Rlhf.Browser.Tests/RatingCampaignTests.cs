@@ -235,5 +235,19 @@ public class RatingCampaignTests(SharedSite site)
         await admin.WaitForFunctionAsync("() => document.activeElement?.id === 'main-content'");
         Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots"));
         await admin.ScreenshotAsync(new() { Path = Path.Combine(AppContext.BaseDirectory, "screenshots", "project.png"), FullPage = true });
+
+        // 6. The review queue: the two raters disagree (the second always says "tie"); the skipped comparison is under
+        // "Skipped" with its reason in its details.
+        await admin.ClickAsync("#review-queue");
+        await admin.WaitForURLAsync(new System.Text.RegularExpressions.Regex($@"/projects/{projectId}/review$"));
+        await BrowserPages.WaitInteractiveAsync(admin);
+        await admin.WaitForSelectorAsync("#review-table [data-review-votes]");
+        await AccessibilityCheck.AssertNoSeriousViolationsAsync(admin, "the review queue");
+        await admin.ClickAsync("[data-review-filter=Skipped]");
+        await admin.WaitForFunctionAsync("() => document.querySelectorAll('#review-table [data-review-votes]').length === 1");
+        await admin.ClickAsync("[data-review-open]");
+        await admin.WaitForSelectorAsync("[data-review-details]");
+        Assert.Contains("cannot judge parcels", await admin.InnerTextAsync("[data-review-details]"));
+        await admin.ScreenshotAsync(new() { Path = Path.Combine(AppContext.BaseDirectory, "screenshots", "review.png"), FullPage = true });
     }
 }
