@@ -1,3 +1,5 @@
+using Rlhf.Core.Rating;
+
 namespace Rlhf.Data.Statistics;
 
 /// <summary>
@@ -18,4 +20,8 @@ public sealed record RaterStatsRow(
     double? LeftShare,
     double PositionPValue,
     double? LongerShare,
-    double LengthPValue);
+    double LengthPValue)
+{
+    /// <summary>What stands out in this rater's votes besides gold accuracy (<see cref="RaterWarnings"/>); empty when nothing does.</summary>
+    public IReadOnlyList<string> Warnings => RaterWarnings.Of(Votes, MedianSeconds, LeftShare, PositionPValue, LongerShare, LengthPValue);
+}
