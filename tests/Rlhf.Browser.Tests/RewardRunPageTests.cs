@@ -51,11 +51,17 @@ public class RewardRunPageTests(SharedSite site)
         await page.WaitForSelectorAsync("[data-status='Succeeded']", new() { Timeout = 420_000 });
         var log = await page.InnerTextAsync("#run-log");
         Assert.Contains("Registered reward model 'watched-rm'", log);
+        Assert.Matches(@"on \d+ pairs \(\d+ for training, \d+ for validation\)", log);   // the split, from the first line on
         Assert.Contains("watched-rm", await page.InnerTextAsync("#run-config"));
 
+        // Lineage on the Models page: the model links to the run that made it and to its parent model.
         await page.GotoAsync("/models");
         await page.WaitForSelectorAsync("#models-table");
         Assert.Contains("watched-rm", await page.InnerTextAsync("#models-table"));
+        Assert.False(string.IsNullOrWhiteSpace(await page.InnerTextAsync("[data-model-parent='watched-rm'] a")));
+        Assert.Equal($"run {jobId}", (await page.InnerTextAsync("[data-model-source='watched-rm'] a")).Trim());
+        await page.ClickAsync("[data-model-source='watched-rm'] a");
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex($"/runs/{jobId}$"));
 
         Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots"));
         await page.GotoAsync($"/runs/{jobId}");

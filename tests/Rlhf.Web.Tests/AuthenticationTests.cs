@@ -66,7 +66,7 @@ public class AuthenticationTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/admin/audit")).StatusCode);
         var models = await client.GetAsync("/models");
         Assert.Equal(HttpStatusCode.OK, models.StatusCode);
-        Assert.Contains("Import a Hugging Face GPT-2 folder", await models.Content.ReadAsStringAsync());
+        Assert.Contains("Import a Hugging Face checkpoint folder", await models.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/jobs")).StatusCode);
         foreach (var (path, text) in new[] { ("/runs", "New reward run"), ("/runs/new", "Bradley-Terry"), ("/runs/new-ppo", "New PPO run"), ("/runs/new-grpo", "New GRPO run"),
                      ("/data", "Data in and out"), ("/projects", "Projects"), ("/projects/new", "New project"), ("/admin/pools", "Rater pools"), ("/tokens", "API tokens") })
