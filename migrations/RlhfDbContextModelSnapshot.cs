@@ -782,6 +782,9 @@ namespace Rlhf.Data.Migrations
                     b.Property<DateTime>("CreatedAtUtc")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("CutOff")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int?>("ModelId")
                         .HasColumnType("INTEGER");
 

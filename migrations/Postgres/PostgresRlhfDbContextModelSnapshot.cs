@@ -819,6 +819,9 @@ namespace Rlhf.Data.Migrations.Postgres
                     b.Property<DateTime>("CreatedAtUtc")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<bool>("CutOff")
+                        .HasColumnType("boolean");
+
                     b.Property<int?>("ModelId")
                         .HasColumnType("integer");
 

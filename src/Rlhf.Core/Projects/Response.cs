@@ -10,5 +10,7 @@ public sealed class Response
     public string Source { get; set; } = "imported";
     /// <summary>The registry model that generated it, when one did.</summary>
     public int? ModelId { get; set; }
+    /// <summary>Generation stopped at its token limit before the model ended the reply: the text may end mid-sentence.</summary>
+    public bool CutOff { get; set; }
     public DateTime CreatedAtUtc { get; set; }
 }

@@ -423,8 +423,8 @@ public sealed class RatingService(
             .Select(c => new
             {
                 Prompt = db.Prompts.Where(p => p.Id == c.PromptId).Select(p => new { p.Text, p.MessagesJson }).Single(),
-                A = db.Responses.Where(r => r.Id == c.ResponseAId).Select(r => r.Text).Single(),
-                B = db.Responses.Where(r => r.Id == c.ResponseBId).Select(r => r.Text).Single(),
+                A = db.Responses.Where(r => r.Id == c.ResponseAId).Select(r => new { r.Text, r.CutOff }).Single(),
+                B = db.Responses.Where(r => r.Id == c.ResponseBId).Select(r => new { r.Text, r.CutOff }).Single(),
                 // Summed, not filtered by project: see RatersVotesToday.
                 DoneToday = db.Votes.Where(v => v.RaterId == raterId && v.SubmittedAtUtc >= today).Sum(v => v.ProjectId == projectId ? 1 : 0),
                 DoneInProject = db.Assignments.Count(x => x.RaterId == raterId && x.ProjectId == projectId
@@ -435,7 +435,7 @@ public sealed class RatingService(
         var (left, right) = a.AShownLeft ? (shown.A, shown.B) : (shown.B, shown.A);
         var conversation = ConversationTurn.FromJson(shown.Prompt.MessagesJson);
         return new RatingTask(a.Id, project.Id, project.TitleForRaters, project.RaterDescription, project.Guidelines, project.RationaleRequired,
-            shown.Prompt.Text, conversation, left, right, a.StartedAtUtc, a.LeaseExpiresAtUtc, shown.DoneToday, project.DailyQuota,
-            shown.DoneInProject, shown.InProject);
+            shown.Prompt.Text, conversation, left.Text, right.Text, a.StartedAtUtc, a.LeaseExpiresAtUtc, shown.DoneToday, project.DailyQuota,
+            shown.DoneInProject, shown.InProject, left.CutOff, right.CutOff);
     }
 }

@@ -6,6 +6,8 @@ namespace Rlhf.Data.Rating;
 /// the rater: the task carries the project's title and description for raters instead. <paramref name="DoneInProject"/> of
 /// <paramref name="ComparisonsInProject"/>: the comparisons of this project the rater has voted on or skipped, of all the
 /// project has (each is given to a rater at most once); 0 done means the rater opens the project for the first time.
+/// <paramref name="LeftCutOff"/>/<paramref name="RightCutOff"/>: that response was generated up to its token limit and may
+/// end mid-sentence (the page marks it, so raters judge a cut reply knowingly).
 /// </summary>
 public sealed record RatingTask(
     long AssignmentId,
@@ -23,4 +25,6 @@ public sealed record RatingTask(
     int DoneToday,
     int? DailyQuota,
     int DoneInProject,
-    int ComparisonsInProject);
+    int ComparisonsInProject,
+    bool LeftCutOff = false,
+    bool RightCutOff = false);

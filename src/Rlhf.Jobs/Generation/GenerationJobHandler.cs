@@ -81,7 +81,9 @@ public sealed class GenerationJobHandler(IDbContextFactory<RlhfDbContext> contex
                     for (var r = 0; r < rows.Count; r++)
                     {
                         var text = ReplyText(tokenizer, generated[r], config.StopIds);
-                        db.Responses.Add(new Response { PromptId = todo[rows[r]].Id, Text = text, Source = source, ModelId = model.Id, CreatedAtUtc = now });
+                        // A row that ended is padded after its stop token; one without any ran into MaxNewTokens.
+                        var cutOff = !generated[r].Any(config.StopIds.Contains);
+                        db.Responses.Add(new Response { PromptId = todo[rows[r]].Id, Text = text, Source = source, ModelId = model.Id, CutOff = cutOff, CreatedAtUtc = now });
                     }
                     await db.SaveChangesAsync(ct);
                 }

@@ -32,6 +32,8 @@ public class GenerationJobTests
         Assert.Equal(9, responses.Count);
         Assert.All(responses, r => Assert.Equal("model:tiny", r.Source));
         Assert.All(responses, r => Assert.Equal(model, r.ModelId));
+        // A random tiny GPT-2 almost never samples its end token (1 in 50,257 a step): every reply ran into the 12-token limit.
+        Assert.All(responses, r => Assert.True(r.CutOff, $"'{r.Text}' is not marked as cut off"));
         var comparisons = await db.Comparisons.ToListAsync();
         var expected = responses.GroupBy(r => r.PromptId).Sum(g => { var n = g.Select(r => r.Text.Trim()).Distinct().Count(); return n * (n - 1) / 2; });
         Assert.Equal(expected, comparisons.Count);

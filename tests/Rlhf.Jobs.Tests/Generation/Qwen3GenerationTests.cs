@@ -38,6 +38,7 @@ public class Qwen3GenerationTests
         Assert.All(replies, r => Assert.DoesNotContain("<|im_end|>", r));
         Assert.All(replies, r => Assert.DoesNotContain("<|im_start|>", r));
         Assert.Contains(replies, r => r.Length > 0);
+        Assert.False(await db.Responses.AnyAsync(r => r.CutOff));   // every reply ended at <|im_end|>: none is marked as cut off
 
         // The same sampling the job does, on the registered copy: every row ended at <|im_end|> well before the limit.
         var folder = Path.Combine(h.Services.GetRequiredService<RlhfPaths>().DataFolder, imported.Model.Folder);
