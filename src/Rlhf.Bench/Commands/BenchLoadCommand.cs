@@ -25,10 +25,11 @@ internal static class BenchLoadCommand
         var siteDll = new Option<string>("--site-dll") { Description = "The site to start (default: Rlhf.Web.dll beside rlhf.dll, else the checkout's build of src/Rlhf.Web in the same configuration).", DefaultValueFactory = _ => SiteServer.DefaultSiteDll };
         var database = new Option<string>("--database") { Description = "sqlite (a fresh file) or postgres (a fresh database on the server --postgres names, dropped at the end).", DefaultValueFactory = _ => "sqlite" };
         var postgres = new Option<string?>("--postgres") { Description = "With --database postgres: connection string of the server, as a user that may CREATE DATABASE." };
+        var killAt = new Option<double?>("--kill-at") { Description = "kill -9 the (first) site this many seconds into the measured window, restart it on the same database, and check every acknowledged vote is stored once." };
         var sites = new Option<int>("--sites") { Description = "Site processes on the one database; rater i rates on site i mod N (a sticky load balancer's split).", DefaultValueFactory = _ => 1 };
         var command = new Command("load", "Votes/s and latency of the rating API under C concurrent raters on the real site; checks no vote is lost or duplicated.")
         {
-            concurrency, duration, votesPerRater, warmup, comparisons, overlap, siteDll, database, postgres, sites,
+            concurrency, duration, votesPerRater, warmup, comparisons, overlap, siteDll, database, postgres, sites, killAt,
         };
         command.SetAction(async (parseResult, ct) =>
         {
@@ -51,6 +52,9 @@ internal static class BenchLoadCommand
             if (provider == "postgres" && string.IsNullOrWhiteSpace(server)) return BenchCommand.Fail(error, "--postgres: --database postgres needs the server's connection string (e.g. \"Host=localhost;Username=postgres;Password=...\").");
             if (provider == "sqlite" && server is not null) return BenchCommand.Fail(error, "--postgres is only for --database postgres.");
             if (siteCount is < 1 or > 8) return BenchCommand.Fail(error, "--sites must be 1 to 8.");
+            var kill = parseResult.GetValue(killAt);
+            if (kill is { } k0 && !(k0 >= 0)) return BenchCommand.Fail(error, "--kill-at must be 0 or more seconds into the measured window.");
+            if (kill is { } k1 && perRater is null && k1 >= seconds) return BenchCommand.Fail(error, "--kill-at must fall inside the measured window (below --duration).");
             if (!File.Exists(dll)) return BenchCommand.Fail(error, $"--site-dll: '{dll}' does not exist (build src/Rlhf.Web in the same configuration, e.g. dotnet build -c Release src/Rlhf.Web, or pass its Rlhf.Web.dll).");
 
             var results = new JsonArray();
@@ -58,7 +62,7 @@ internal static class BenchLoadCommand
             foreach (var c in levels)
             {
                 var n = parseResult.GetValue(comparisons) ?? (perRater is { } v ? Math.Max(v, (int)Math.Ceiling((double)c * v / k)) + 10 : 10_000);
-                var options = new LoadOptions(c, n, k, warm, seconds, perRater, siteCount, provider == "postgres" ? server : null);
+                var options = new LoadOptions(c, n, k, warm, seconds, perRater, siteCount, provider == "postgres" ? server : null, kill);
                 await error.WriteLineAsync($"bench load: {c} raters, {n} comparisons (k = {k}), {provider}, {siteCount} site process{(siteCount == 1 ? "" : "es")}...");
                 try
                 {

@@ -6,7 +6,8 @@ namespace Rlhf.Bench.Load;
 /// <summary>
 /// One `bench load` level: fresh site processes (one, or several sharing the database, raters split between them) over
 /// a fresh SQLite file or PostgreSQL database, a campaign of N comparisons with overlap k, C raters with API tokens, C
-/// concurrent rating loops over HTTP, then the database check of every acknowledged vote.
+/// concurrent rating loops over HTTP, then the database check of every acknowledged vote. Before the load, the
+/// database's rate of durable single-row commits (<see cref="CommitProbe"/>), to read votes/s against.
 /// </summary>
 internal static class LoadBenchmark
 {
@@ -44,6 +45,8 @@ internal static class LoadBenchmark
             raters = await seeder.AddTokenRatersAsync(options.Concurrency, ct);
             projectId = seeder.ProjectId;
         }
+        // The disk's own rate of durable single-row commits, measured before the load on the same database.
+        var commitsPerSecond = await CommitProbe.CommitsPerSecondAsync(database, ct);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); // the measured phase is the site's alone
 
         var load = MachineLoad.Now();
@@ -51,7 +54,12 @@ internal static class LoadBenchmark
         TimeSpan SitesCpu() => sites.Aggregate(TimeSpan.Zero, (sum, site) => sum + site.CpuTime);
         var atWarmupEnd = Task.Delay(TimeSpan.FromSeconds(options.WarmupSeconds), ct)
             .ContinueWith(_ => (SitesCpu(), System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime), ct);
+        // kill -9 of the first site inside the measured window, and its restart on the same address and database.
+        var killed = options.KillAtSeconds is { } killAt
+            ? Task.Delay(TimeSpan.FromSeconds(options.WarmupSeconds + killAt), ct).ContinueWith(_ => sites[0].KillAndRestartAsync(ct), ct).Unwrap()
+            : Task.FromResult(0.0);
         var outcome = await new RaterSwarm(sites.Select(s => s.BaseAddress).ToList(), raters, options).RunAsync(ct);
+        var downSeconds = await killed;
         var (siteStart, clientStart) = await atWarmupEnd;
         var siteCpu = SitesCpu() - siteStart;
         var clientCpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - clientStart;
@@ -78,6 +86,9 @@ internal static class LoadBenchmark
             ["measuredSeconds"] = Math.Round(outcome.MeasuredSeconds, 3),
             ["votes"] = outcome.MeasuredVotes,
             ["votesPerSecond"] = Math.Round(outcome.MeasuredVotes / outcome.MeasuredSeconds, 1),
+            ["commitsPerSecond"] = Math.Round(commitsPerSecond, 1),
+            // Above 1, votes are stored faster than one durable commit each allows: only group commit gets there.
+            ["votesPerCommitRate"] = commitsPerSecond > 0 ? Math.Round(outcome.MeasuredVotes / outcome.MeasuredSeconds / commitsPerSecond, 3) : null,
             ["latencyMs"] = new JsonObject
             {
                 ["next"] = outcome.Next.ToJson(),
@@ -89,6 +100,8 @@ internal static class LoadBenchmark
             ["clientCpuSeconds"] = Math.Round(clientCpu.TotalSeconds, 2),
             ["siteCpuMsPerVote"] = outcome.MeasuredVotes == 0 ? 0 : Math.Round(siteCpu.TotalMilliseconds / outcome.MeasuredVotes, 3),
             ["errors"] = errors,
+            ["killedAtSeconds"] = options.KillAtSeconds,
+            ["siteDownSeconds"] = options.KillAtSeconds is null ? null : Math.Round(downSeconds, 2),
             ["ratersOutOfWork"] = outcome.RatersOutOfWork,
             ["siteExceptions"] = siteExceptions,
             ["acknowledgedBySite"] = new JsonArray(outcome.AcknowledgedBySite.Select(n => (JsonNode)n).ToArray()),

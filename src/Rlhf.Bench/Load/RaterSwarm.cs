@@ -14,7 +14,10 @@ namespace Rlhf.Bench.Load;
 /// </summary>
 internal sealed class RaterSwarm(IReadOnlyList<Uri> sites, IReadOnlyList<RaterAccount> raters, LoadOptions options)
 {
+    /// <summary>A rater stops after this many error answers in a row (a broken server, not a busy one).</summary>
     private const int MaxConsecutiveErrors = 50;
+    /// <summary>A rater stops when the site has not answered at all for this long (a restart takes seconds).</summary>
+    private static readonly TimeSpan GiveUpUnreachable = TimeSpan.FromSeconds(60);
 
     public async Task<LoadOutcome> RunAsync(CancellationToken ct)
     {
@@ -73,8 +76,9 @@ internal sealed class RaterSwarm(IReadOnlyList<Uri> sites, IReadOnlyList<RaterAc
         var auth = new AuthenticationHeaderValue("Bearer", rater.Secret);
         var done = 0;
         var consecutiveErrors = 0;
+        var lastAnswer = clock.Elapsed;
         while (!ct.IsCancellationRequested && clock.Elapsed < end && (options.VotesPerRater is not { } cap || done < cap)
-               && consecutiveErrors < MaxConsecutiveErrors)
+               && consecutiveErrors < MaxConsecutiveErrors && clock.Elapsed - lastAnswer < GiveUpUnreachable)
         {
             var started = clock.Elapsed;
             long assignmentId;
@@ -82,6 +86,8 @@ internal sealed class RaterSwarm(IReadOnlyList<Uri> sites, IReadOnlyList<RaterAc
             {
                 next.Headers.Authorization = auth;
                 var (status, body) = await SendAsync(http, next, outcome, "next", ct);
+                if (status is null) { await UnreachableAsync(ct); continue; }   // the site is down (e.g. killed): wait, try again
+                lastAnswer = clock.Elapsed;
                 if (status == HttpStatusCode.NoContent) { samples.OutOfWork = true; break; }
                 if (status != HttpStatusCode.OK) { consecutiveErrors++; continue; }
                 assignmentId = body.GetProperty("assignmentId").GetInt64();
@@ -92,6 +98,9 @@ internal sealed class RaterSwarm(IReadOnlyList<Uri> sites, IReadOnlyList<RaterAc
                 vote.Headers.Authorization = auth;
                 vote.Content = JsonContent.Create(new { choice = random.Next(-2, 3), bothBad = false, rationale = "" });
                 var (status, body) = await SendAsync(http, vote, outcome, "vote", ct);
+                // Unanswered: not acknowledged (it may have been stored; the check allows that, never a loss or a duplicate).
+                if (status is null) { await UnreachableAsync(ct); continue; }
+                lastAnswer = clock.Elapsed;
                 if (status != HttpStatusCode.OK) { consecutiveErrors++; continue; }
                 outcome.Acknowledged[assignmentId] = body.GetProperty("voteId").GetInt64();
                 Interlocked.Increment(ref outcome.AcknowledgedBySite[index % outcome.AcknowledgedBySite.Length]);
@@ -108,6 +117,11 @@ internal sealed class RaterSwarm(IReadOnlyList<Uri> sites, IReadOnlyList<RaterAc
             }
         }
         return samples;
+    }
+
+    private static async Task UnreachableAsync(CancellationToken ct)
+    {
+        try { await Task.Delay(100, ct); } catch (TaskCanceledException) { }
     }
 
     /// <summary>Sends and reads the whole body; a failure is counted under "{call} {status}" or "{call} {exception}".</summary>

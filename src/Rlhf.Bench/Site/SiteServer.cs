@@ -15,22 +15,36 @@ internal sealed class SiteServer : IAsyncDisposable
 {
     public const string AdminEmail = "bench-admin@example.test";
 
-    private readonly Process process;
+    private readonly ProcessStartInfo startInfo;
+    private Process process;
+    /// <summary>CPU of the processes killed by <see cref="KillAndRestartAsync"/>, kept in <see cref="CpuTime"/>.</summary>
+    private TimeSpan cpuOfKilled;
     private readonly StringBuilder log = new();
 
-    private SiteServer(Process process, string folder, Uri baseAddress)
+    private SiteServer(ProcessStartInfo startInfo, string folder, Uri baseAddress)
     {
-        this.process = process;
+        this.startInfo = startInfo;
+        process = Start(startInfo);
         Folder = folder;
         BaseAddress = baseAddress;
+    }
+
+    private Process Start(ProcessStartInfo psi)
+    {
+        var started = Process.Start(psi)!;
+        started.OutputDataReceived += (_, e) => Append(e.Data);
+        started.ErrorDataReceived += (_, e) => Append(e.Data);
+        started.BeginOutputReadLine();
+        started.BeginErrorReadLine();
+        return started;
     }
 
     public string Folder { get; }
     public Uri BaseAddress { get; }
     public string DatabasePath => Path.Combine(Folder, "rlhf.db");
     public int ProcessId => process.Id;
-    /// <summary>User + system CPU the site has used so far.</summary>
-    public TimeSpan CpuTime { get { process.Refresh(); return process.TotalProcessorTime; } }
+    /// <summary>User + system CPU the site has used so far (processes killed and restarted included).</summary>
+    public TimeSpan CpuTime { get { process.Refresh(); return cpuOfKilled + process.TotalProcessorTime; } }
     public string Log { get { lock (log) return log.ToString(); } }
 
     /// <summary>
@@ -80,11 +94,7 @@ internal sealed class SiteServer : IAsyncDisposable
         psi.Environment["Jobs__RunInSite"] = "false";
         foreach (var (key, value) in settings) psi.Environment[key] = value;
 
-        var site = new SiteServer(Process.Start(psi)!, folder, baseAddress);
-        site.process.OutputDataReceived += (_, e) => site.Append(e.Data);
-        site.process.ErrorDataReceived += (_, e) => site.Append(e.Data);
-        site.process.BeginOutputReadLine();
-        site.process.BeginErrorReadLine();
+        var site = new SiteServer(psi, folder, baseAddress);
         try
         {
             await site.WaitHealthyAsync(ct);
@@ -95,6 +105,25 @@ internal sealed class SiteServer : IAsyncDisposable
             await site.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// kill -9 of the site process (no shutdown, no flush: as a power cut is to the process), then the same site again on
+    /// the same address and database, once it answers /healthz. Returns the seconds the site was away.
+    /// </summary>
+    public async Task<double> KillAndRestartAsync(CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        process.Refresh();
+        var cpu = process.TotalProcessorTime;
+        process.Kill(entireProcessTree: true);   // SIGKILL on Linux
+        await process.WaitForExitAsync(ct);
+        cpuOfKilled += cpu;
+        process.Dispose();
+        Append("--- killed (kill -9) and restarted by the benchmark ---");
+        process = Start(startInfo);
+        await WaitHealthyAsync(ct);
+        return clock.Elapsed.TotalSeconds;
     }
 
     private void Append(string? line)

@@ -21,6 +21,10 @@ public sealed class BenchLoadCommandTests
         Assert.True(level.GetProperty("votes").GetInt32() > 0);
         Assert.True(level.GetProperty("latencyMs").GetProperty("pair").GetProperty("count").GetInt32() > 0);
         Assert.Empty(level.GetProperty("errors").EnumerateObject());
+        // The disk's durable single-row commits per second, measured in the same run, and votes/s read against it.
+        var commits = level.GetProperty("commitsPerSecond").GetDouble();
+        Assert.True(commits > 0, level.ToString());
+        Assert.Equal(level.GetProperty("votesPerSecond").GetDouble() / commits, level.GetProperty("votesPerCommitRate").GetDouble(), 0.01);
         var check = level.GetProperty("check");
         Assert.True(check.GetProperty("checked").GetBoolean());
         Assert.Equal(200, check.GetProperty("acknowledged").GetInt32()); // 5 raters x 40 votes, all answered
@@ -28,6 +32,25 @@ public sealed class BenchLoadCommandTests
         Assert.Equal(0, check.GetProperty("lost").GetInt32());
         Assert.Equal(0, check.GetProperty("duplicates").GetInt32());
         Assert.Equal(0, check.GetProperty("overOverlap").GetInt32());
+    }
+
+    /// <summary>
+    /// kill -9 of the site two seconds into the measured window, while five raters vote: the site comes back on the same
+    /// database, the raters go on, and every vote the site acknowledged (before the kill or after) is stored exactly once.
+    /// </summary>
+    [Fact]
+    public async Task A_site_killed_mid_run_loses_and_doubles_no_acknowledged_vote()
+    {
+        var (exit, output, error) = await CliProcess.RunAsync(TimeSpan.FromMinutes(15), NoEnv, null,
+            "bench", "load", "--concurrency", "5", "--duration", "8", "--warmup", "1", "--kill-at", "2", "--comparisons", "3000", "--overlap", "2");
+        Assert.True(exit == 0, error);
+        var level = JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement.GetProperty("levels")[0];
+        Assert.Equal(2, level.GetProperty("killedAtSeconds").GetDouble());
+        Assert.True(level.GetProperty("siteDownSeconds").GetDouble() > 0, level.ToString());
+        var check = level.GetProperty("check");
+        Assert.True(check.GetProperty("passed").GetBoolean(), check.ToString());
+        Assert.True(check.GetProperty("acknowledged").GetInt32() > 0);
+        Assert.Equal((0, 0, 0), (check.GetProperty("lost").GetInt32(), check.GetProperty("duplicates").GetInt32(), check.GetProperty("overOverlap").GetInt32()));
     }
 
     /// <summary>
@@ -65,6 +88,7 @@ public sealed class BenchLoadCommandTests
     [InlineData("--concurrency", "0")]
     [InlineData("--duration", "0")]
     [InlineData("--overlap", "0")]
+    [InlineData("--kill-at", "-1")]
     [InlineData("--site-dll", "/nonexistent/Rlhf.Web.dll")]
     public async Task Bad_options_are_one_line_and_exit_2(string option, string value)
     {
