@@ -423,8 +423,11 @@ public sealed class RatingService(
             .Select(c => new
             {
                 Prompt = db.Prompts.Where(p => p.Id == c.PromptId).Select(p => new { p.Text, p.MessagesJson }).Single(),
-                A = db.Responses.Where(r => r.Id == c.ResponseAId).Select(r => new { r.Text, r.CutOff }).Single(),
-                B = db.Responses.Where(r => r.Id == c.ResponseBId).Select(r => new { r.Text, r.CutOff }).Single(),
+                // Scalar subqueries by primary key: a two-column one becomes a join over every response (SQLite has no APPLY).
+                A = db.Responses.Where(r => r.Id == c.ResponseAId).Select(r => r.Text).Single(),
+                ACutOff = db.Responses.Where(r => r.Id == c.ResponseAId).Select(r => r.CutOff).Single(),
+                B = db.Responses.Where(r => r.Id == c.ResponseBId).Select(r => r.Text).Single(),
+                BCutOff = db.Responses.Where(r => r.Id == c.ResponseBId).Select(r => r.CutOff).Single(),
                 // Summed, not filtered by project: see RatersVotesToday.
                 DoneToday = db.Votes.Where(v => v.RaterId == raterId && v.SubmittedAtUtc >= today).Sum(v => v.ProjectId == projectId ? 1 : 0),
                 DoneInProject = db.Assignments.Count(x => x.RaterId == raterId && x.ProjectId == projectId
@@ -432,7 +435,8 @@ public sealed class RatingService(
                 InProject = db.Comparisons.Count(x => x.ProjectId == projectId && x.RequiredVotes > 0),
             })
             .SingleAsync(ct);
-        var (left, right) = a.AShownLeft ? (shown.A, shown.B) : (shown.B, shown.A);
+        var (left, right) = a.AShownLeft ? ((Text: shown.A, CutOff: shown.ACutOff), (Text: shown.B, CutOff: shown.BCutOff))
+            : ((Text: shown.B, CutOff: shown.BCutOff), (Text: shown.A, CutOff: shown.ACutOff));
         var conversation = ConversationTurn.FromJson(shown.Prompt.MessagesJson);
         return new RatingTask(a.Id, project.Id, project.TitleForRaters, project.RaterDescription, project.Guidelines, project.RationaleRequired,
             shown.Prompt.Text, conversation, left.Text, right.Text, a.StartedAtUtc, a.LeaseExpiresAtUtc, shown.DoneToday, project.DailyQuota,
