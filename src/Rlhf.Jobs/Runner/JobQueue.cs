@@ -108,7 +108,11 @@ public sealed class JobQueue(IDbContextFactory<RlhfDbContext> contexts, TimeProv
         return taken;
     }
 
-    /// <summary>The oldest jobs a runner may take now; on PostgreSQL locked for this transaction, skipping those another runner holds.</summary>
+    /// <summary>
+    /// The oldest jobs a runner may take now. PostgreSQL: the oldest one no other runner holds, locked for this
+    /// transaction (one row, so runners claiming at the same moment each get another job instead of finding all the
+    /// candidates locked by the first); SQLite: the oldest 20, the conditional update decides.
+    /// </summary>
     private static Task<List<Job>> CandidatesAsync(RlhfDbContext db, string[] kinds, DateTime now, CancellationToken ct)
     {
         if (db.Database.IsNpgsql())
@@ -117,7 +121,7 @@ public sealed class JobQueue(IDbContextFactory<RlhfDbContext> contexts, TimeProv
             return db.Jobs.FromSql($"""
                 SELECT * FROM "Jobs"
                 WHERE "Kind" = ANY({kinds}) AND ("Status" = {queued} OR ("Status" = {running} AND "LeaseExpiresAtUtc" < {now}))
-                ORDER BY "Id" LIMIT 20
+                ORDER BY "Id" LIMIT 1
                 FOR NO KEY UPDATE SKIP LOCKED
                 """).AsNoTracking().ToListAsync(ct);
         }

@@ -40,10 +40,13 @@ public class UpgradeToProjectMembersTests
         var prompt = new Prompt { ProjectId = owned.Id, Text = "p", CreatedAtUtc = now };
         db.Prompts.Add(prompt);
         await db.SaveChangesAsync();
-        var (a, b) = (new Response { PromptId = prompt.Id, Text = "a", CreatedAtUtc = now }, new Response { PromptId = prompt.Id, Text = "b", CreatedAtUtc = now });
-        db.Responses.AddRange(a, b);
-        await db.SaveChangesAsync();
-        var comparison = new Comparison { ProjectId = owned.Id, PromptId = prompt.Id, ResponseAId = a.Id, ResponseBId = b.Id, RequiredVotes = 2, CreatedAtUtc = now };
+        // The Responses table as the old schema stood (a later migration adds CutOff).
+        await db.Database.ExecuteSqlAsync($$"""
+            INSERT INTO "Responses" ("PromptId", "Text", "Source", "CreatedAtUtc")
+            VALUES ({{prompt.Id}}, 'a', 'imported', {{now}}), ({{prompt.Id}}, 'b', 'imported', {{now}})
+            """);
+        var responses = await db.Database.SqlQuery<long>($"SELECT \"Id\" AS \"Value\" FROM \"Responses\" ORDER BY \"Id\"").ToListAsync();
+        var comparison = new Comparison { ProjectId = owned.Id, PromptId = prompt.Id, ResponseAId = responses[0], ResponseBId = responses[1], RequiredVotes = 2, CreatedAtUtc = now };
         db.Comparisons.Add(comparison);
         await db.SaveChangesAsync();
         // The Assignments table as the old schema stood (a later migration adds PromptId).
