@@ -332,6 +332,7 @@ public static class LlamaBenchmark
             ["methods"] = string.Join(",", o.Methods),
             ["lora_r"] = o.LoraRank,
             ["load_avg_1m_before"] = BenchmarkTiming.LoadAverage(),
+            ["native_heap_kept"] = NativeHeap.KeepingFreedMemory,   // freed tensor memory stays mapped (RLHF_KEEP_FREED_NATIVE_MEMORY=0: off)
         };
         var owned = new List<IDisposable>();   // the models, optimizers and inputs setup made, disposed at the end
         try

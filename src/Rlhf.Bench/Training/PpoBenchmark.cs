@@ -100,6 +100,7 @@ public static class PpoBenchmark
                 ["update_mfu_head_on_responses"] = BenchmarkTiming.Round(achievedHeadOnResponses / matmul.BestGflops),
                 ["update_phases_s"] = PhasesPerUpdate(phases, o.Warmup + o.Repeats),
                 ["load_avg_1m"] = BenchmarkTiming.LoadAverage() is { } load ? BenchmarkTiming.Round(load) : null,
+                ["native_heap_kept"] = NativeHeap.KeepingFreedMemory,
             };
         }
         finally

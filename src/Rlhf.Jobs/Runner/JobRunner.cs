@@ -27,6 +27,7 @@ public sealed class JobRunner(
         Rlhf.Training.TorchThreads.EnsureConfigured(o.TorchThreads > 0 ? o.TorchThreads
             : Environment.GetEnvironmentVariable(Rlhf.Training.TorchThreads.Variable) is { Length: > 0 } ? null
             : Math.Max(1, Environment.ProcessorCount - 1));
+        Rlhf.Training.NativeHeap.GiveBackFreedMemory(); // malloc keeps freed memory only while a job runs (RunNextAsync)
         logger.LogInformation("Job runner {Owner} handles: {Kinds}", Owner, string.Join(", ", canResume.Keys));
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -75,6 +76,7 @@ public sealed class JobRunner(
             await using var scope = scopes.CreateAsyncScope();
             var context = new JobContext(job, Owner, queue, scope.ServiceProvider);
             var handler = scope.ServiceProvider.GetServices<IJobHandler>().Single(h => h.Kind == job.Kind);
+            Rlhf.Training.NativeHeap.KeepFreedMemory(); // a training step reuses the last one's freed tensors (given back in finally)
             await handler.RunAsync(context, run.Token);
             await run.CancelAsync();
             await heartbeat;
@@ -103,6 +105,10 @@ public sealed class JobRunner(
             logger.LogError(ex, "Job {Job} failed", job.Id);
             await queue.FinishAsync(job.Id, Owner, JobStatus.Failed, reason, CancellationToken.None);
             await queue.LogAsync(job.Id, "error", reason, CancellationToken.None);
+        }
+        finally
+        {
+            Rlhf.Training.NativeHeap.GiveBackFreedMemory(); // the job's tensors are gone: the process need not keep its peak
         }
         return true;
     }
