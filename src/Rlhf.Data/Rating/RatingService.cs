@@ -253,9 +253,8 @@ public sealed class RatingService(
 
     private async Task<RatingResult> StoreVoteAsync(string raterId, long assignmentId, int screenChoice, bool bothBad, string? rationale, CancellationToken ct)
     {
-        if (!VoteStrength.IsValid(screenChoice)) return new RatingResult(RatingOutcome.Invalid, "Choose one of the five options.");
-        rationale = (rationale ?? "").Trim();
-        if (rationale.Length > MaxRationaleLength) return new RatingResult(RatingOutcome.Invalid, $"The rationale is longer than {MaxRationaleLength} characters.");
+        rationale = VoteInput.Rationale(rationale);
+        if (VoteInput.Problem(screenChoice, rationale) is { } problem) return problem;
 
         await using var db = await contexts.CreateDbContextAsync(ct);
         using var turn = await writes.EnterAsync(ct);
@@ -275,8 +274,8 @@ public sealed class RatingService(
 
         var project = await db.Projects.AsNoTracking().SingleAsync(p => p.Id == assignment.ProjectId, ct);
         if (project.Status != ProjectStatus.Active)
-            return new RatingResult(RatingOutcome.ProjectNotActive, $"The project '{project.Name}' is {project.Status.ToString().ToLowerInvariant()}; your vote was not stored.");
-        if (project.RationaleRequired && rationale.Length == 0) return new RatingResult(RatingOutcome.Invalid, "This project asks for a rationale.");
+            return new RatingResult(RatingOutcome.ProjectNotActive, $"'{project.TitleForRaters}' is {project.Status.ToString().ToLowerInvariant()}; your vote was not stored.");
+        if (VoteInput.MissingRationale(project, rationale) is { } missing) return missing;
         if (await db.Votes.Counted().AnyAsync(v => v.ComparisonId == assignment.ComparisonId && v.RaterId == raterId, ct))
         {
             // An earlier assignment of the same comparison was voted on: one counted vote per rater and comparison.
@@ -328,10 +327,7 @@ public sealed class RatingService(
         }
 
         // Adaptive overlap: when the first k votes disagree, ask up to m more raters.
-        var strengths = project.AdaptiveExtraRaters == 0 ? [] // k stands whatever the votes say
-            : await db.Votes.AsNoTracking().Counted().Where(v => v.ComparisonId == comparison.Id)
-                .OrderBy(v => v.SubmittedAtUtc).ThenBy(v => v.Id).Select(v => v.Strength).ToListAsync(ct);
-        comparison.RequiredVotes = AdaptiveOverlap.RequiredVotes(project.Overlap, project.AdaptiveExtraRaters, project.AdaptiveThreshold, strengths);
+        (comparison.RequiredVotes, _) = await AdaptiveOverlapVotes.RequiredVotesAsync(db, project, comparison.Id, ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return new RatingResult(RatingOutcome.Stored, null, vote.Id);

@@ -66,10 +66,8 @@ public sealed class VoteHistoryService(IDbContextFactory<RlhfDbContext> contexts
     public async Task<RatingResult> ChangeAsync(AuditActor rater, long voteId, int screenChoice, bool bothBad, string? rationale, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(rater);
-        if (!VoteStrength.IsValid(screenChoice)) return new RatingResult(RatingOutcome.Invalid, "Choose one of the five options.");
-        rationale = (rationale ?? "").Trim();
-        if (rationale.Length > RatingService.MaxRationaleLength)
-            return new RatingResult(RatingOutcome.Invalid, $"The rationale is longer than {RatingService.MaxRationaleLength} characters.");
+        rationale = VoteInput.Rationale(rationale);
+        if (VoteInput.Problem(screenChoice, rationale) is { } problem) return problem;
 
         return await ChangeOwnVoteAsync(rater, voteId, (db, vote, project, now) => Task.FromResult(Rewrite(db, rater, vote, project, now, screenChoice, bothBad, rationale)), ct);
     }
@@ -77,7 +75,7 @@ public sealed class VoteHistoryService(IDbContextFactory<RlhfDbContext> contexts
     /// <summary>The change itself, on the tracked vote: refused without a rationale the project asks for; nothing when nothing differs.</summary>
     private static RatingResult Rewrite(RlhfDbContext db, AuditActor rater, Vote vote, Project project, DateTime now, int screenChoice, bool bothBad, string rationale)
     {
-        if (project.RationaleRequired && rationale.Length == 0) return new RatingResult(RatingOutcome.Invalid, "This project asks for a rationale.");
+        if (VoteInput.MissingRationale(project, rationale) is { } missing) return missing;
         var strength = VoteStrength.FromScreen(screenChoice, vote.AShownLeft);
         if (strength == vote.Strength && bothBad == vote.BothBad && rationale == vote.Rationale)
             return new RatingResult(RatingOutcome.AlreadyStored, null, vote.Id); // nothing to change
@@ -174,11 +172,9 @@ public sealed class VoteHistoryService(IDbContextFactory<RlhfDbContext> contexts
     private static async Task UpdateRequiredVotesAsync(RlhfDbContext db, Project project, Comparison comparison, DateTime now, CancellationToken ct)
     {
         if (project.AdaptiveExtraRaters == 0) return; // k stands whatever the votes say
-        var strengths = await db.Votes.AsNoTracking().Counted().Where(v => v.ComparisonId == comparison.Id)
-            .OrderBy(v => v.SubmittedAtUtc).ThenBy(v => v.Id).Select(v => v.Strength).ToListAsync(ct);
+        var (required, counted) = await AdaptiveOverlapVotes.RequiredVotesAsync(db, project, comparison.Id, ct);
         var leases = await db.Assignments.LiveLeases(now).CountAsync(a => a.ComparisonId == comparison.Id, ct);
-        comparison.RequiredVotes = Math.Max(
-            AdaptiveOverlap.RequiredVotes(project.Overlap, project.AdaptiveExtraRaters, project.AdaptiveThreshold, strengths), strengths.Count + leases);
+        comparison.RequiredVotes = Math.Max(required, counted + leases);
         await db.SaveChangesAsync(ct);
     }
 

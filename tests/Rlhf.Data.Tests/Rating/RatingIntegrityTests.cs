@@ -152,6 +152,7 @@ public class RatingIntegrityTests
         var vote = await service.SubmitAsync(raters[0], task.AssignmentId, 1, false, null);
         Assert.Equal(RatingOutcome.ProjectNotActive, vote.Outcome);
         Assert.Contains("paused", vote.Error);
+        Assert.DoesNotContain("project-", vote.Error); // blinding: a rater sees the title for raters, never the internal name (project-{guid})
         await using (var check = await ContextAsync(database))
             Assert.Equal(0, await check.Votes.CountAsync());
 
