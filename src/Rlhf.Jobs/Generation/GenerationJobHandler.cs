@@ -47,6 +47,8 @@ public sealed class GenerationJobHandler(IDbContextFactory<RlhfDbContext> contex
         {
             var (lm, tokenizer) = LoadModel(model);
             using var owned = lm;
+            lm.ComputeDtype = ComputePrecision.Parse(request.ComputeDtype);   // bf16: weights cast once (frozen), norms and sampling float32
+            await context.LogAsync($"{model.Name}: matmuls in {ComputePrecision.Name(lm.ComputeDtype)}.", ct: ct);   // as the model has it
             // Every row stops at any of the model's eos ids (Qwen: <|im_end|>), padded with the model's pad id.
             var config = new GenerationConfig
             {

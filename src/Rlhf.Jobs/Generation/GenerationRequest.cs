@@ -19,6 +19,11 @@ public sealed record GenerationRequest : IJobRequest
     public long Seed { get; init; } = 1234;
     /// <summary>Prompts per sampling batch (each expanded to ResponsesPerPrompt rows).</summary>
     public int PromptsPerBatch { get; init; } = 8;
+    /// <summary>
+    /// The matmuls' dtype while sampling: "float32" (the default, the exact maths) or "bf16" (float32 norms, softmax and
+    /// sampling; about 2x float32's decoding speed on a CPU with AVX512-BF16, BENCHMARKS.md).
+    /// </summary>
+    public string ComputeDtype { get; init; } = "float32";
 
     /// <summary>Every problem with the request, each a sentence naming the field; empty when it is valid.</summary>
     public IReadOnlyList<string> Validate()
@@ -33,6 +38,7 @@ public sealed record GenerationRequest : IJobRequest
         if (TopP is <= 0 or > 1) errors.Add("Top-p must be in (0, 1].");
         if (TopK < 0) errors.Add("Top-k must be 0 (off) or positive.");
         if (PromptsPerBatch is < 1 or > 64) errors.Add("Prompts per batch must be between 1 and 64.");
+        if (ComputeDtype is not ("float32" or "bf16")) errors.Add($"Compute dtype must be float32 or bf16 (got \"{ComputeDtype}\").");
         return errors;
     }
 }

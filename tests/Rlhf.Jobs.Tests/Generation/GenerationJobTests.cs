@@ -72,6 +72,38 @@ public class GenerationJobTests
         Assert.Equal(comparisons.Count, await db.Comparisons.CountAsync());
     }
 
+    /// <summary>
+    /// The same greedy request in float32 and in bf16 on two projects: both store a non-empty reply for every row, and
+    /// each job's log gives the dtype read back from the model it sampled with. (Which greedy replies agree is not asserted:
+    /// a random tiny model's logits are so close that bf16's rounding may flip any argmax.)
+    /// </summary>
+    [Fact]
+    public async Task A_bf16_generation_job_samples_with_bf16_matmuls()
+    {
+        await using var h = await JobsHarness.CreateAsync();
+        var model = await ImportTinyAsync(h, "tiny");
+        var prompts = new[] { "My order is late.", "The kettle arrived broken.", "How do I reset my password?", "Can I change my address?" };
+        var float32Project = await h.ProjectWithPromptsAsync(prompts);
+        var bf16Project = await h.ProjectWithPromptsAsync(prompts);
+        foreach (var (project, dtype) in new[] { (float32Project, "float32"), (bf16Project, "bf16") })
+        {
+            var job = await h.Queue.EnqueueAsync(GenerationJobHandler.JobKind, new GenerationRequest
+            {
+                ProjectId = project, ModelIds = [model], ResponsesPerPrompt = 2, MaxNewTokens = 8, Temperature = 0, Seed = 5, ComputeDtype = dtype,
+            }, null);
+            Assert.True(await h.Runner.RunNextAsync(CancellationToken.None));
+            var done = (await h.Queue.GetAsync(job.Id))!;
+            Assert.True(done.Status == JobStatus.Succeeded, done.Error);
+            var log = string.Join("\n", (await h.Queue.ReadLogAsync(job.Id)).Select(l => l.Message));
+            Assert.Contains($"tiny: matmuls in {dtype}.", log); // read back from the loaded model
+            await using var db = await h.DbAsync();
+            var texts = await db.Responses.Where(r => db.Prompts.Any(p => p.Id == r.PromptId && p.ProjectId == project))
+                .OrderBy(r => r.PromptId).ThenBy(r => r.Id).Select(r => r.Text).ToListAsync();
+            Assert.Equal(8, texts.Count);
+            Assert.All(texts, t => Assert.False(string.IsNullOrWhiteSpace(t)));
+        }
+    }
+
     [Fact]
     public async Task Bad_requests_fail_with_a_clear_reason()
     {
@@ -84,6 +116,7 @@ public class GenerationJobTests
             (new GenerationRequest { ProjectId = 999, ModelIds = [model] }, "Project 999 does not exist"),
             (new GenerationRequest { ProjectId = empty, ModelIds = [] }, "Choose one or two models"),
             (new GenerationRequest { ProjectId = empty, ModelIds = [model], ResponsesPerPrompt = 1 }, "at least 2 responses"),
+            (new GenerationRequest { ProjectId = empty, ModelIds = [model], ComputeDtype = "fp8" }, "Compute dtype must be float32 or bf16 (got \"fp8\")"),
         };
         foreach (var (request, reason) in cases)
         {
