@@ -33,6 +33,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<Tokens.ApiPrincipalCache>();
         services.AddSingleton<Rating.FreshComparisonHint>();
         services.AddSingleton<Rating.LeaseSweepMark>();
+        services.AddSingleton<Rating.ComparisonCounts>();
         // The factory serves long-lived Blazor circuits and jobs; the scoped context serves Identity and requests.
         services.AddDbContextFactory<RlhfDbContext, RlhfDbContextFactory>(o => RlhfDbContextFactory.Configure(o, location));
 

@@ -15,7 +15,8 @@ namespace Rlhf.Data.Rating;
 /// process the writes queue at the <see cref="WriteGate"/> instead of retrying a busy database.
 /// </summary>
 public sealed class RatingService(
-    IDbContextFactory<RlhfDbContext> contexts, TimeProvider clock, WriteGate writes, FreshComparisonHint fresh, LeaseSweepMark sweep)
+    IDbContextFactory<RlhfDbContext> contexts, TimeProvider clock, WriteGate writes, FreshComparisonHint fresh, LeaseSweepMark sweep,
+    ComparisonCounts comparisonCounts)
 {
     public const int MaxRationaleLength = 4000;
     /// <summary>Untouched comparisons read per hand-out: enough for concurrent raters to rarely pick the same one.</summary>
@@ -409,7 +410,7 @@ public sealed class RatingService(
     private static async Task<bool> IsFlaggedAsync(RlhfDbContext db, Project p, string raterId, CancellationToken ct) =>
         RaterQuality.IsFlagged(await GoldStatsAsync(db, p.Id, raterId, ct), p.GoldMinimumAccuracy, p.GoldMinimumAnswers);
 
-    /// <summary>What the rater sees for an assignment: one query for the pair, the prompt and today's count.</summary>
+    /// <summary>What the rater sees for an assignment: one query for the pair, the prompt and the rater's counts; the project's size from <see cref="ComparisonCounts"/>.</summary>
     private async Task<RatingTask> TaskForAsync(RlhfDbContext db, Assignment a, Project? project, CancellationToken ct)
     {
         project ??= await db.Projects.AsNoTracking().SingleAsync(p => p.Id == a.ProjectId, ct);
@@ -428,14 +429,14 @@ public sealed class RatingService(
                 DoneToday = db.Votes.Where(v => v.RaterId == raterId && v.SubmittedAtUtc >= today).Sum(v => v.ProjectId == projectId ? 1 : 0),
                 DoneInProject = db.Assignments.Count(x => x.RaterId == raterId && x.ProjectId == projectId
                     && (x.Status == AssignmentStatus.Submitted || x.Status == AssignmentStatus.Skipped)),
-                InProject = db.Comparisons.Count(x => x.ProjectId == projectId && x.RequiredVotes > 0),
             })
             .SingleAsync(ct);
+        var inProject = await comparisonCounts.InProjectAsync(db, projectId, ct);   // counted every few seconds, not on every hand-out
         var (left, right) = a.AShownLeft ? ((Text: shown.A, CutOff: shown.ACutOff), (Text: shown.B, CutOff: shown.BCutOff))
             : ((Text: shown.B, CutOff: shown.BCutOff), (Text: shown.A, CutOff: shown.ACutOff));
         var conversation = ConversationTurn.FromJson(shown.Prompt.MessagesJson);
         return new RatingTask(a.Id, project.Id, project.TitleForRaters, project.RaterDescription, project.Guidelines, project.RationaleRequired,
             shown.Prompt.Text, conversation, left.Text, right.Text, a.StartedAtUtc, a.LeaseExpiresAtUtc, shown.DoneToday, project.DailyQuota,
-            shown.DoneInProject, shown.InProject, left.CutOff, right.CutOff);
+            shown.DoneInProject, inProject, left.CutOff, right.CutOff);
     }
 }
