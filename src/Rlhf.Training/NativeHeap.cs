@@ -11,7 +11,8 @@ namespace Rlhf.Training;
 /// (M_TRIM_THRESHOLD, M_TOP_PAD), so the next step reuses pages that are already mapped. (A thread other than the main
 /// one allocates from its own arena, whose heaps hold at most 64 MB: larger blocks stay mmapped whatever the settings.)
 /// <see cref="GiveBackFreedMemory"/>
-/// restores glibc's settings and trims once a job is over, so a site that ran a job does not keep its peak.
+/// restores glibc's settings and trims once a job is over, so a site that ran a job does not keep its peak. Set for the
+/// whole of a CLI process (its Program) and, in the site and `rlhf worker`, by the job runner around each job only.
 /// Linux with glibc only; elsewhere both do nothing. <see cref="Variable"/> = 0 turns it off (to measure the difference).
 /// </summary>
 public static class NativeHeap

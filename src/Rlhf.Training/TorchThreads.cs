@@ -27,8 +27,8 @@ public static class TorchThreads
     }
 
     /// <summary>
-    /// Calls torch.set_num_threads (and sets malloc for tensors: <see cref="NativeHeap.KeepFreedMemory"/>) the first time
-    /// only; later calls return the value already set (whatever they ask for). Returns the thread count in effect.
+    /// Calls torch.set_num_threads the first time only; later calls return the value already set
+    /// (whatever they ask for). Returns the thread count in effect.
     /// </summary>
     public static int EnsureConfigured(int? threads = null)
     {
@@ -37,7 +37,6 @@ public static class TorchThreads
             if (_configured is int existing) return existing;
             var n = threads is > 0 ? threads.Value : DefaultThreadCount;
             torch.set_num_threads(n);
-            NativeHeap.KeepFreedMemory(); // the process trains or scores: freed tensors stay mapped for the next step
             _configured = n;
             return n;
         }

@@ -27,7 +27,7 @@ public sealed class JobRunner(
         Rlhf.Training.TorchThreads.EnsureConfigured(o.TorchThreads > 0 ? o.TorchThreads
             : Environment.GetEnvironmentVariable(Rlhf.Training.TorchThreads.Variable) is { Length: > 0 } ? null
             : Math.Max(1, Environment.ProcessorCount - 1));
-        Rlhf.Training.NativeHeap.GiveBackFreedMemory(); // malloc keeps freed memory only while a job runs (RunNextAsync)
+        Rlhf.Training.NativeHeap.GiveBackFreedMemory(); // malloc keeps freed memory only while a job runs (RunNextAsync), also in `rlhf worker`
         logger.LogInformation("Job runner {Owner} handles: {Kinds}", Owner, string.Join(", ", canResume.Keys));
         while (!stoppingToken.IsCancellationRequested)
         {
