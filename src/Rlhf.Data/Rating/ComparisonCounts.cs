@@ -7,8 +7,8 @@ namespace Rlhf.Data.Rating;
 /// <summary>
 /// How many comparisons each project has to rate (the N of the rating page's "x of N"), counted at most once per
 /// <see cref="Lifetime"/> per project and process. Counting reads every comparison row of the project (10,000 in
-/// `bench load`), and doing it on every hand-out cost 13 % of the site's CPU a vote (6.5 against 5.65 ms, three runs
-/// each, BENCHMARKS.md); N changes only when pairs are added or a comparison is taken out, so a count a few seconds
+/// `bench load`), and doing it on every hand-out cost 13 % of the site's CPU a vote (6.5 against 5.7 ms, interleaved
+/// runs, BENCHMARKS.md); N changes only when pairs are added or a comparison is taken out, so a count a few seconds
 /// old is what a rater would see anyway between two hand-outs.
 /// </summary>
 public sealed class ComparisonCounts(TimeProvider clock)
