@@ -38,7 +38,7 @@ public sealed record GenerationRequest : IJobRequest
         if (TopP is <= 0 or > 1) errors.Add("Top-p must be in (0, 1].");
         if (TopK < 0) errors.Add("Top-k must be 0 (off) or positive.");
         if (PromptsPerBatch is < 1 or > 64) errors.Add("Prompts per batch must be between 1 and 64.");
-        if (ComputeDtype is not ("float32" or "bf16")) errors.Add($"Compute dtype must be float32 or bf16 (got \"{ComputeDtype}\").");
+        if (!Rlhf.Training.Models.ComputePrecision.IsSetting(ComputeDtype)) errors.Add($"Compute dtype must be float32 or bf16 (got \"{ComputeDtype}\").");
         return errors;
     }
 }

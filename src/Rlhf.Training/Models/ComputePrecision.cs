@@ -112,10 +112,13 @@ public sealed class ComputePrecision : IDisposable
         return scope.MoveToOuter(logits.to_type(ScalarType.Float32));
     }
 
+    /// <summary>Whether a run's or job's compute-dtype setting is one it may name: "float32" or "bf16".</summary>
+    public static bool IsSetting(string? setting) => setting is "float32" or "bf16";
+
     /// <summary>A run's compute-dtype setting ("float32" or "bf16"), checked as the configs check theirs: a problem naming --compute-dtype.</summary>
     public static void AddProblem(List<ConfigProblem> problems, string setting)
     {
-        if (setting is not ("float32" or "bf16"))
+        if (!IsSetting(setting))
             problems.Add(new("ComputeDtype", "--compute-dtype", $"must be float32 or bf16 (got \"{setting}\")"));
     }
 
