@@ -57,4 +57,16 @@ public static class BrowserPages
     /// <summary>Turns a MudSwitch on or off by clicking its label (the id is on its input or its label).</summary>
     public static async Task ClickSwitchAsync(IPage page, string id) =>
         await page.Locator($"label:has(#{id}), label#{id}").First.ClickAsync();
+
+    /// <summary>
+    /// Chooses <paramref name="file"/> in the Blazor <c>InputFile</c> <paramref name="input"/>, once the framework has
+    /// hooked its change listener (it does so from the server after the input first renders, and sets
+    /// <c>_blazorInputFileNextFileId</c> on it then): a file set before that changes nothing on the server.
+    /// </summary>
+    public static async Task UploadAsync(IPage page, string input, string file)
+    {
+        await page.WaitForFunctionAsync("s => document.querySelector(s)?._blazorInputFileNextFileId !== undefined", input,
+            new() { Timeout = PatienceMs });
+        await page.SetInputFilesAsync(input, file);
+    }
 }

@@ -39,7 +39,7 @@ public partial class DpoRunPageTests(SharedSite site)
         await page.FillAsync("#dpo-name", "watched-dpo");
         await BrowserPages.ChooseAsync(page, "#dpo-policy", "dpo-form-base");
         await BrowserPages.ChooseAsync(page, "#dpo-source", "A TRL preference file");
-        await page.SetInputFilesAsync("#dpo-file", file);
+        await BrowserPages.UploadAsync(page, "#dpo-file", file);
         await page.WaitForSelectorAsync("text=dpo-prefs.jsonl");
         // A bad beta is shown under its field and nothing is queued.
         await BrowserPages.FillNumberAsync(page, "#dpo-beta", 0);

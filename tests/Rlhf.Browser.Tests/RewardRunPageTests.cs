@@ -205,7 +205,7 @@ public class RewardRunPageTests(SharedSite site)
         await page.FillAsync("#run-name", "llama-form-rm");
         await BrowserPages.ChooseAsync(page, "#run-base", "llama-form-base");
         await BrowserPages.ChooseAsync(page, "#run-source", "A TRL preference file");
-        await page.SetInputFilesAsync("#run-file", prefs);
+        await BrowserPages.UploadAsync(page, "#run-file", prefs);
         await page.WaitForSelectorAsync("text=llama-prefs.jsonl", new() { Timeout = BrowserPages.PatienceMs });
         await BrowserPages.FillNumberAsync(page, "#run-epochs", 1);
         await BrowserPages.FillNumberAsync(page, "#run-batch-pairs", 4);
