@@ -16,6 +16,7 @@ internal static class LoadBenchmark
     {
         ["Api__RequestsPerMinute"] = "1000000",
         ["Logging__LogLevel__Default"] = "Warning",
+        ["Metrics__ScrapeToken"] = SiteMetrics.ScrapeToken,
     };
 
     public static async Task<(JsonObject Result, bool Passed)> RunAsync(string siteDll, LoadOptions options, CancellationToken ct)
@@ -53,15 +54,18 @@ internal static class LoadBenchmark
         // CPU is read when the warm-up ends (JIT and EF's query compilation fall inside it) and when the run ends.
         TimeSpan SitesCpu() => sites.Aggregate(TimeSpan.Zero, (sum, site) => sum + site.CpuTime);
         var atWarmupEnd = Task.Delay(TimeSpan.FromSeconds(options.WarmupSeconds), ct)
-            .ContinueWith(_ => (SitesCpu(), System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime), ct);
+            .ContinueWith(async _ => (SitesCpu(), System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime,
+                await SiteMetrics.DatabaseCommandsAsync(sites, ct)), ct).Unwrap();
         // kill -9 of the first site inside the measured window, and its restart on the same address and database.
         var killed = options.KillAtSeconds is { } killAt
             ? Task.Delay(TimeSpan.FromSeconds(options.WarmupSeconds + killAt), ct).ContinueWith(_ => sites[0].KillAndRestartAsync(ct), ct).Unwrap()
             : Task.FromResult(0.0);
         var outcome = await new RaterSwarm(sites.Select(s => s.BaseAddress).ToList(), raters, options).RunAsync(ct);
         var downSeconds = await killed;
-        var (siteStart, clientStart) = await atWarmupEnd;
+        var (siteStart, clientStart, commandsStart) = await atWarmupEnd;
         var siteCpu = SitesCpu() - siteStart;
+        // A site killed in the window starts counting again from 0: no commands figure then.
+        var commands = options.KillAtSeconds is null ? await SiteMetrics.DatabaseCommandsAsync(sites, ct) - commandsStart : (double?)null;
         var clientCpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - clientStart;
         var loadAfter = MachineLoad.Now();
 
@@ -99,6 +103,9 @@ internal static class LoadBenchmark
             ["siteCpuSeconds"] = Math.Round(siteCpu.TotalSeconds, 2),
             ["clientCpuSeconds"] = Math.Round(clientCpu.TotalSeconds, 2),
             ["siteCpuMsPerVote"] = outcome.MeasuredVotes == 0 ? 0 : Math.Round(siteCpu.TotalMilliseconds / outcome.MeasuredVotes, 3),
+            // SQL commands the sites sent per vote in the window (hand-out, vote and whatever else ran): the work a vote
+            // costs the database, independent of the machine's speed.
+            ["dbCommandsPerVote"] = commands is { } c && outcome.MeasuredVotes > 0 ? Math.Round(c / outcome.MeasuredVotes, 2) : null,
             ["errors"] = errors,
             ["killedAtSeconds"] = options.KillAtSeconds,
             ["siteDownSeconds"] = options.KillAtSeconds is null ? null : Math.Round(downSeconds, 2),

@@ -26,6 +26,13 @@ public static class RlhfMetrics
     public static readonly Histogram<double> VoteDuration =
         meter.CreateHistogram<double>("rlhf.vote.duration", "s", "Time to take a vote");
 
+    /// <summary>
+    /// SQL commands sent to the database (queries, inserts, updates; not BEGIN/COMMIT), by every context of the process.
+    /// Commands per vote is its rate over votes/s: what <c>bench load</c> reports as the work one vote costs the database.
+    /// </summary>
+    public static readonly Counter<long> DatabaseCommands =
+        meter.CreateCounter<long>("rlhf.db.commands", "{command}", "SQL commands sent to the database");
+
     /// <summary>Wall time per optimisation step of a training job, tagged with the job kind.</summary>
     public static readonly Histogram<double> TrainingStepDuration =
         meter.CreateHistogram<double>("rlhf.training.step.duration", "s", "Time per training step");

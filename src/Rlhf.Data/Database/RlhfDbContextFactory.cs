@@ -11,10 +11,11 @@ public sealed class RlhfDbContextFactory(DbContextOptions<RlhfDbContext> options
     public RlhfDbContext CreateDbContext() =>
         location.Provider == DatabaseProvider.Postgres ? new PostgresRlhfDbContext(options) : new RlhfDbContext(options);
 
-    /// <summary>Points EF at the configured database.</summary>
+    /// <summary>Points EF at the configured database; every command is counted (<see cref="CommandCounter"/>).</summary>
     public static void Configure(DbContextOptionsBuilder options, DatabaseLocation location)
     {
         if (location.Provider == DatabaseProvider.Postgres) options.UseNpgsql(location.ConnectionString);
         else options.UseSqlite(location.ConnectionString);
+        options.AddInterceptors(CommandCounter.Instance);
     }
 }

@@ -42,12 +42,14 @@ public sealed class RatingService(
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
-        if (await IsLockedAsync(db, raterId, ct)) return null; // even an open circuit of a locked rater gets nothing
-
-        // Reads first, outside the write gate (WAL readers run side by side): the rater's live lease, their projects
-        // and the neediest comparisons as they stand now.
-        var live = await LiveAssignmentAsync(db, raterId, now, ct);
-        if (live is not null) return await TaskForAsync(db, live, null, ct);
+        // Reads first, outside the write gate (WAL readers run side by side): the rater's lockout and live lease in one
+        // read, then their projects and the neediest comparisons as they stand now.
+        var rater = await db.Users.Where(u => u.Id == raterId)
+            .Select(u => new { u.LockoutEnd, LiveId = LiveAssignments(db, raterId, now).Select(a => (long?)a.Id).FirstOrDefault() })
+            .SingleOrDefaultAsync(ct);
+        if (rater is null || rater.LockoutEnd is { } lockedUntil && lockedUntil > clock.GetUtcNow()) return null; // even an open circuit of a locked rater gets nothing
+        if (rater.LiveId is { } liveId)
+            return await TaskForAsync(db, await db.Assignments.AsNoTracking().SingleAsync(a => a.Id == liveId, ct), null, ct);
         var projects = await EligibleProjectsAsync(db, raterId, now, ct);
         var candidates = await DrawAsync(db, projects, raterId, now, ct);
 
@@ -61,7 +63,7 @@ public sealed class RatingService(
 
             var oldestOpen = await SweepRunOutLeasesAsync(db, now, ct);
 
-            live = await LiveAssignmentAsync(db, raterId, now, ct); // the same rater's concurrent call won
+            var live = await LiveAssignmentAsync(db, raterId, now, ct); // the same rater's concurrent call won
             if (live is not null)
             {
                 await tx.CommitAsync(ct);
@@ -96,13 +98,15 @@ public sealed class RatingService(
 
     /// <summary>The rater's open lease in an active project: a paused project's live lease is not handed out again.</summary>
     private static Task<Assignment?> LiveAssignmentAsync(RlhfDbContext db, string raterId, DateTime now, CancellationToken ct) =>
-        db.Assignments.AsNoTracking().LiveLeases(now)
+        LiveAssignments(db, raterId, now).AsNoTracking().FirstOrDefaultAsync(ct);
+
+    /// <summary>The rater's open leases in active projects, oldest first (<see cref="LiveAssignmentAsync"/>'s query).</summary>
+    private static IQueryable<Assignment> LiveAssignments(RlhfDbContext db, string raterId, DateTime now) =>
+        db.Assignments.LiveLeases(now)
             .Where(a => a.RaterId == raterId && a.ComparisonId != null && db.Projects.Any(p => p.Id == a.ProjectId && p.Status == ProjectStatus.Active))
-            .OrderBy(a => a.Id).FirstOrDefaultAsync(ct);
+            .OrderBy(a => a.Id);
 
     /// <summary>Whether the account is locked now (an admin locked it, or too many failed sign-ins).</summary>
-    private Task<bool> IsLockedAsync(RlhfDbContext db, string raterId, CancellationToken ct) => IsLockedAsync(db, raterId, clock, ct);
-
     internal static async Task<bool> IsLockedAsync(RlhfDbContext db, string raterId, TimeProvider clock, CancellationToken ct)
     {
         var end = await db.Users.Where(u => u.Id == raterId).Select(u => u.LockoutEnd).SingleOrDefaultAsync(ct);
@@ -141,15 +145,13 @@ public sealed class RatingService(
                 .Where(c => !db.Votes.Counted().Any(v => v.ComparisonId == c.Id))
                 .Where(c => !db.Assignments.LiveLeases(now).Any(a => a.ComparisonId == c.Id))
                 .OrderBy(c => c.Id).Take(UntouchedBatch)
-                .Select(c => new { c.Id, c.RequiredVotes })
+                // Whether the rater had it before: read per row (an index seek on RaterId, ComparisonId), not filtered,
+                // so the first untouched comparison moves the hint whoever asks.
+                .Select(c => new { c.Id, c.RequiredVotes, Theirs = db.Assignments.NotReleased().Any(a => a.ComparisonId == c.Id && a.RaterId == raterId) })
                 .ToListAsync(ct);
             if (found.Count == 0) continue;
             fresh.Advance(projectId, found[0].Id); // every comparison below the first untouched one is worked on
-            var (low, high) = (found[0].Id, found[^1].Id);
-            var theirs = (await db.Assignments.AsNoTracking().NotReleased()
-                .Where(a => a.RaterId == raterId && a.ComparisonId >= low && a.ComparisonId <= high)
-                .Select(a => a.ComparisonId).ToListAsync(ct)).ToHashSet();
-            result.AddRange(found.Where(f => !theirs.Contains(f.Id)).Select(f => new AssignmentCandidate(f.Id, projectId, 0, 0, f.RequiredVotes, false)));
+            result.AddRange(found.Where(f => !f.Theirs).Select(f => new AssignmentCandidate(f.Id, projectId, 0, 0, f.RequiredVotes, false)));
         }
         return result.OrderBy(c => c.ComparisonId).Take(UntouchedBatch).ToList();
     }
@@ -261,8 +263,23 @@ public sealed class RatingService(
         using var turn = await writes.EnterAsync(ct);
         await using var tx = await db.Database.BeginSerialWriteAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
-        var assignment = await db.Assignments.SingleOrDefaultAsync(a => a.Id == assignmentId && a.RaterId == raterId && a.ComparisonId != null, ct);
-        if (assignment is null) return new RatingResult(RatingOutcome.NotFound, "There is no such assignment of yours.");
+        // One read for every check below: the assignment and its comparison (both may change: the query tracks, and an
+        // AsNoTracking on any part of it would untrack all), its project, the rater's lockout and whether they already
+        // voted on the comparison through another assignment.
+        var scene = await (
+                from a in db.Assignments
+                where a.Id == assignmentId && a.RaterId == raterId && a.ComparisonId != null
+                join p in db.Projects on a.ProjectId equals p.Id
+                join c in db.Comparisons on a.ComparisonId equals c.Id
+                select new
+                {
+                    Assignment = a, Project = p, Comparison = c,
+                    LockoutEnd = db.Users.Where(u => u.Id == raterId).Select(u => u.LockoutEnd).FirstOrDefault(),
+                    VotedBefore = db.Votes.Counted().Any(v => v.ComparisonId == a.ComparisonId && v.RaterId == raterId),
+                })
+            .SingleOrDefaultAsync(ct);
+        if (scene is null) return new RatingResult(RatingOutcome.NotFound, "There is no such assignment of yours.");
+        var (assignment, project, comparison) = (scene.Assignment, scene.Project, scene.Comparison);
 
         if (assignment.Status == AssignmentStatus.Submitted)
         {
@@ -271,13 +288,13 @@ public sealed class RatingService(
         }
         if (assignment.Status == AssignmentStatus.Skipped) return new RatingResult(RatingOutcome.Closed, "You skipped this comparison.");
         if (assignment.Status == AssignmentStatus.Released) return UndoneAssignment;
-        if (await IsLockedAsync(db, raterId, ct)) return new RatingResult(RatingOutcome.Locked, "Your account is locked; your vote was not stored.");
+        if (scene.LockoutEnd is { } lockedUntil && lockedUntil > clock.GetUtcNow())
+            return new RatingResult(RatingOutcome.Locked, "Your account is locked; your vote was not stored.");
 
-        var project = await db.Projects.AsNoTracking().SingleAsync(p => p.Id == assignment.ProjectId, ct);
         if (project.Status != ProjectStatus.Active)
             return new RatingResult(RatingOutcome.ProjectNotActive, $"'{project.TitleForRaters}' is {project.Status.ToString().ToLowerInvariant()}; your vote was not stored.");
         if (VoteInput.MissingRationale(project, rationale) is { } missing) return missing;
-        if (await db.Votes.Counted().AnyAsync(v => v.ComparisonId == assignment.ComparisonId && v.RaterId == raterId, ct))
+        if (scene.VotedBefore)
         {
             // An earlier assignment of the same comparison was voted on: one counted vote per rater and comparison.
             if (assignment.Status == AssignmentStatus.Leased) assignment.Status = AssignmentStatus.Expired;
@@ -286,7 +303,6 @@ public sealed class RatingService(
             return AlreadyVoted;
         }
 
-        var comparison = await db.Comparisons.SingleAsync(c => c.Id == assignment.ComparisonId, ct);
         if (!assignment.IsOpen(now)) // leased or expired here: submitted and skipped returned above
         {
             // A late vote is kept when the comparison still needs it: no work is lost, k is never exceeded.

@@ -25,6 +25,8 @@ public sealed class BenchLoadCommandTests
         var commits = level.GetProperty("commitsPerSecond").GetDouble();
         Assert.True(commits > 0, level.ToString());
         Assert.Equal(level.GetProperty("votesPerSecond").GetDouble() / commits, level.GetProperty("votesPerCommitRate").GetDouble(), 0.01);
+        // The site's SQL commands per vote, from its /metrics: a hand-out and a vote each read and write at least once.
+        Assert.InRange(level.GetProperty("dbCommandsPerVote").GetDouble(), 4, 200);
         var check = level.GetProperty("check");
         Assert.True(check.GetProperty("checked").GetBoolean());
         Assert.Equal(200, check.GetProperty("acknowledged").GetInt32()); // 5 raters x 40 votes, all answered

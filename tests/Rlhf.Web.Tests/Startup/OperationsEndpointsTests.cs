@@ -82,6 +82,8 @@ public class OperationsEndpointsTests : IAsyncLifetime
         var after = await scraper.GetStringAsync("/metrics");
         Assert.True(Value(after, "rlhf_votes_stored_total") - Value(before, "rlhf_votes_stored_total") >= 1, after);
         Assert.True(Value(after, "rlhf_handout_duration_seconds_count") >= 1);
+        // Every SQL command is counted: the hand-out and the vote each read and write at least once.
+        Assert.True(Value(after, "rlhf_db_commands_total") - Value(before, "rlhf_db_commands_total") >= 4, after);
         Assert.True(Value(after, "rlhf_vote_duration_seconds_count") >= 1);
         Assert.Matches(new Regex(@"^rlhf_jobs_queued(_\w+)?(\{[^}]*\})? \d", RegexOptions.Multiline), after);
 
