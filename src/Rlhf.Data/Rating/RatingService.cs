@@ -47,7 +47,7 @@ public sealed class RatingService(
         var rater = await db.Users.Where(u => u.Id == raterId)
             .Select(u => new { u.LockoutEnd, LiveId = LiveAssignments(db, raterId, now).Select(a => (long?)a.Id).FirstOrDefault() })
             .SingleOrDefaultAsync(ct);
-        if (rater is null || rater.LockoutEnd is { } lockedUntil && lockedUntil > clock.GetUtcNow()) return null; // even an open circuit of a locked rater gets nothing
+        if (rater is null || IsLocked(rater.LockoutEnd, clock)) return null; // even an open circuit of a locked rater gets nothing
         if (rater.LiveId is { } liveId)
             return await TaskForAsync(db, await db.Assignments.AsNoTracking().SingleAsync(a => a.Id == liveId, ct), null, ct);
         var projects = await EligibleProjectsAsync(db, raterId, now, ct);
@@ -110,8 +110,11 @@ public sealed class RatingService(
     internal static async Task<bool> IsLockedAsync(RlhfDbContext db, string raterId, TimeProvider clock, CancellationToken ct)
     {
         var end = await db.Users.Where(u => u.Id == raterId).Select(u => u.LockoutEnd).SingleOrDefaultAsync(ct);
-        return end is { } e && e > clock.GetUtcNow();
+        return IsLocked(end, clock);
     }
+
+    /// <summary>Whether an account with this lockout end is locked now.</summary>
+    private static bool IsLocked(DateTimeOffset? lockoutEnd, TimeProvider clock) => lockoutEnd is { } end && end > clock.GetUtcNow();
 
     /// <summary>
     /// The comparisons to draw from: untouched ones (no vote, no live lease) when the projects have no gold pairs and
@@ -288,7 +291,7 @@ public sealed class RatingService(
         }
         if (assignment.Status == AssignmentStatus.Skipped) return new RatingResult(RatingOutcome.Closed, "You skipped this comparison.");
         if (assignment.Status == AssignmentStatus.Released) return UndoneAssignment;
-        if (scene.LockoutEnd is { } lockedUntil && lockedUntil > clock.GetUtcNow())
+        if (IsLocked(scene.LockoutEnd, clock))
             return new RatingResult(RatingOutcome.Locked, "Your account is locked; your vote was not stored.");
 
         if (project.Status != ProjectStatus.Active)
