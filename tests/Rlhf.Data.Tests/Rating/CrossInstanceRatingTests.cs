@@ -41,4 +41,30 @@ public class CrossInstanceRatingTests
         Assert.All(votes, v => Assert.Equal(k, v.Count));
         Assert.Equal(comparisons * k, await db.Assignments.CountAsync());
     }
+
+    [Fact]
+    public async Task Ids_one_instance_read_ahead_and_the_other_leased_are_dropped_and_every_comparison_is_leased_once()
+    {
+        await using var database = await RatingFixture.DatabaseAsync();
+        const int comparisons = 20;
+        var (_, poolId, comparisonIds) = await RatingFixture.ProjectAsync(database, comparisons, k: 1);
+        var raterIds = await RatingFixture.RatersAsync(database, poolId, comparisons + 1);
+        await using var other = database.AnotherInstance();
+        var (first, second) = (RatingFixture.Service(database), other.GetRequiredService<RatingService>());
+
+        // The first instance reads the project ahead and leases the lowest comparison; the second then leases the next
+        // ten, so most of what the first read ahead is stale. One after another, as a queue of raters would.
+        var given = new List<RatingTask?> { await first.NextAsync(raterIds[0]) };
+        foreach (var rater in raterIds.Skip(1).Take(10)) given.Add(await second.NextAsync(rater));
+        foreach (var rater in raterIds.Skip(11).Take(comparisons - 11)) given.Add(await first.NextAsync(rater));
+
+        // k = 1: every rater got one, each comparison was given exactly once, and nothing is left for one more rater.
+        Assert.All(given, Assert.NotNull);
+        Assert.Null(await first.NextAsync(raterIds[^1]));
+        Assert.Null(await second.NextAsync(raterIds[^1]));
+        await using var db = await RatingFixture.ContextAsync(database);
+        var leased = await db.Assignments.Select(a => a.ComparisonId!.Value).ToListAsync();
+        Assert.Equal(comparisonIds.Order(), leased.Order());
+        Assert.Equal(comparisons, await db.Assignments.CountAsync());
+    }
 }

@@ -145,6 +145,89 @@ public class RatingServiceTests
     }
 
     [Fact]
+    public async Task Every_hand_out_of_a_campaign_takes_a_least_covered_comparison_in_every_pass_and_after_a_lease_runs_out()
+    {
+        await using var database = await RatingFixture.DatabaseAsync();
+        const int comparisons = 6, k = 3;
+        var (_, pool, _) = await RatingFixture.ProjectAsync(database, comparisons, k);
+        var raters = await RatingFixture.RatersAsync(database, pool, comparisons * k + 1);
+        var service = Service(database);
+
+        // Coverage: counted votes plus live leases, per comparison.
+        async Task<Dictionary<long, int>> CoverageAsync()
+        {
+            await using var db = await ContextAsync(database);
+            var now = DateTime.UtcNow;
+            return await db.Comparisons.ToDictionaryAsync(c => c.Id,
+                c => db.Votes.Count(v => v.ComparisonId == c.Id && v.VoidedAtUtc == null)
+                     + db.Assignments.Count(a => a.ComparisonId == c.Id && a.Status == AssignmentStatus.Leased && a.LeaseExpiresAtUtc > now));
+        }
+
+        // One new rater at a time (none was given anything before): each must get a comparison no other one is needier
+        // than. Rater 7 lets the lease run out instead of voting, in the second pass, so one comparison falls back.
+        foreach (var (rater, i) in raters.Select((r, i) => (r, i)))
+        {
+            var before = await CoverageAsync();
+            var task = (await service.NextAsync(rater))!;
+            Assert.NotNull(task);
+            await using var db = await ContextAsync(database);
+            var given = (await db.Assignments.SingleAsync(a => a.Id == task.AssignmentId)).ComparisonId!.Value;
+            Assert.Equal(before.Values.Where(c => c < k).Min(), before[given]);
+            if (i == 7)
+                await db.Assignments.Where(a => a.Id == task.AssignmentId)
+                    .ExecuteUpdateAsync(u => u.SetProperty(a => a.LeaseExpiresAtUtc, DateTime.UtcNow.AddMinutes(-1)));
+            else
+                Assert.Equal(RatingOutcome.Stored, (await service.SubmitAsync(rater, task.AssignmentId, 1, false, null)).Outcome);
+        }
+
+        Assert.All((await CoverageAsync()).Values, c => Assert.Equal(k, c));
+    }
+
+    [Fact]
+    public async Task Past_the_first_pass_comparisons_after_a_full_batch_of_complete_ones_are_still_handed_out()
+    {
+        await using var database = await RatingFixture.DatabaseAsync();
+        var (projectId, pool, ids) = await RatingFixture.ProjectAsync(database, 230, k: 2);
+        var raters = await RatingFixture.RatersAsync(database, pool, 3);
+        var service = Service(database);
+
+        // The first rater takes the whole first pass: every comparison has one vote.
+        for (var i = 0; i < ids.Count; i++)
+        {
+            var task = (await service.NextAsync(raters[0]))!;
+            Assert.Equal(RatingOutcome.Stored, (await service.SubmitAsync(raters[0], task.AssignmentId, 1, false, null)).Outcome);
+        }
+        Assert.Null(await service.NextAsync(raters[0]));
+        // A third rater's votes (stored as the service stores them) complete the first 200: more than one read's batch.
+        await using (var db = await ContextAsync(database))
+        {
+            var now = DateTime.UtcNow;
+            foreach (var id in ids.Take(200))
+            {
+                var assignment = new Assignment
+                {
+                    ProjectId = projectId, ComparisonId = id, RaterId = raters[2], Status = AssignmentStatus.Submitted,
+                    StartedAtUtc = now, LeaseExpiresAtUtc = now.AddMinutes(15), FinishedAtUtc = now,
+                };
+                db.Assignments.Add(assignment);
+                await db.SaveChangesAsync();
+                db.Votes.Add(new Vote { AssignmentId = assignment.Id, ComparisonId = id, ProjectId = projectId, RaterId = raters[2], Strength = 1, SubmittedAtUtc = now });
+            }
+            await db.SaveChangesAsync();
+        }
+
+        // The second rater is given the 30 that still need a vote, and then nothing.
+        var second = new List<long>();
+        while (await service.NextAsync(raters[1]) is { } task)
+        {
+            await using var db = await ContextAsync(database);
+            second.Add((await db.Assignments.SingleAsync(a => a.Id == task.AssignmentId)).ComparisonId!.Value);
+            Assert.Equal(RatingOutcome.Stored, (await service.SubmitAsync(raters[1], task.AssignmentId, 1, false, null)).Outcome);
+        }
+        Assert.Equal(ids.Skip(200), second.Order());
+    }
+
+    [Fact]
     public async Task An_expired_lease_returns_the_comparison_to_the_queue()
     {
         await using var database = await RatingFixture.DatabaseAsync();
