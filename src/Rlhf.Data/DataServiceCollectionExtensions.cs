@@ -32,7 +32,6 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<WriteGate>();
         services.AddSingleton<Tokens.ApiPrincipalCache>();
         services.AddSingleton<Rating.FreshComparisonHint>();
-        services.AddSingleton<Rating.CoverageMarks>();
         services.AddSingleton<Rating.LeaseSweepMark>();
         services.AddSingleton<Rating.ComparisonCounts>();
         // The factory serves long-lived Blazor circuits and jobs; the scoped context serves Identity and requests.

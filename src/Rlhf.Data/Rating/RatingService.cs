@@ -15,8 +15,8 @@ namespace Rlhf.Data.Rating;
 /// process the writes queue at the <see cref="WriteGate"/> instead of retrying a busy database.
 /// </summary>
 public sealed class RatingService(
-    IDbContextFactory<RlhfDbContext> contexts, TimeProvider clock, WriteGate writes, FreshComparisonHint fresh, CoverageMarks coverage,
-    LeaseSweepMark sweep, ComparisonCounts comparisonCounts)
+    IDbContextFactory<RlhfDbContext> contexts, TimeProvider clock, WriteGate writes, FreshComparisonHint fresh, LeaseSweepMark sweep,
+    ComparisonCounts comparisonCounts)
 {
     public const int MaxRationaleLength = 4000;
     /// <summary>Untouched comparisons read per hand-out: enough for concurrent raters to rarely pick the same one.</summary>
@@ -51,7 +51,7 @@ public sealed class RatingService(
         if (rater.LiveId is { } liveId)
             return await TaskForAsync(db, await db.Assignments.AsNoTracking().SingleAsync(a => a.Id == liveId, ct), null, ct);
         var projects = await EligibleProjectsAsync(db, raterId, now, ct);
-        var readAhead = new List<AssignmentCandidate>(); // taken from the read-ahead: what is not leased goes back
+        var readAhead = new List<(AssignmentCandidate Candidate, int Level)>(); // taken from the read-ahead: what is not leased goes back
         var closed = new HashSet<long>();                // taken ids the write transaction found closed to everyone
         Assignment? assignment = null;
         try
@@ -88,8 +88,13 @@ public sealed class RatingService(
         finally
         {
             // Ids taken but not leased here, and not found closed, are still untouched for the next raters.
-            foreach (var lane in readAhead.Where(c => c.ComparisonId != assignment?.ComparisonId && !closed.Contains(c.ComparisonId)).GroupBy(c => c.ProjectId))
-                fresh.PutBack(lane.Key, lane.Select(c => c.ComparisonId));
+            // When every id taken from a lane was closed, the rest of it was most likely handed out elsewhere too.
+            foreach (var lane in readAhead.GroupBy(r => (r.Candidate.ProjectId, r.Level)))
+            {
+                if (lane.All(r => closed.Contains(r.Candidate.ComparisonId))) fresh.Forget(lane.Key.ProjectId, lane.Key.Level);
+                else fresh.PutBack(lane.Key.ProjectId, lane.Key.Level, lane.Where(r => r.Candidate.ComparisonId != assignment?.ComparisonId
+                    && !closed.Contains(r.Candidate.ComparisonId)).Select(r => (r.Candidate.Votes, r.Candidate.ComparisonId)));
+            }
         }
         return assignment is null ? null : await TaskForAsync(db, assignment, projects.GetValueOrDefault(assignment.ProjectId), ct);
     }
@@ -128,90 +133,76 @@ public sealed class RatingService(
     private static bool IsLocked(DateTimeOffset? lockoutEnd, TimeProvider clock) => lockoutEnd is { } end && end > clock.GetUtcNow();
 
     /// <summary>
-    /// The comparisons to draw from: untouched ones (no vote, no live lease) when the projects have no gold pairs and
-    /// some are left; else the full neediest-first list. With <paramref name="readAhead"/> (outside the write
-    /// transaction) the untouched ones are taken from the <see cref="FreshComparisonHint"/>'s read-ahead and added to
-    /// it (the caller puts back what it does not lease); without (inside it) they are read from the database.
+    /// The comparisons to draw from. When the projects have no gold pairs: with <paramref name="readAhead"/> (outside
+    /// the write transaction) the neediest taken from the <see cref="FreshComparisonHint"/>'s read-ahead and added to it
+    /// (the caller puts back what it does not lease); without (inside it) the untouched ones read from the database.
+    /// Else, or when there are none, the full neediest-first list.
     /// </summary>
     private async Task<List<AssignmentCandidate>> DrawAsync(RlhfDbContext db, Dictionary<int, Project> projects, string raterId, DateTime now,
-        List<AssignmentCandidate>? readAhead, CancellationToken ct)
+        List<(AssignmentCandidate Candidate, int Level)>? readAhead, CancellationToken ct)
     {
         if (projects.Count == 0) return [];
         var projectIds = projects.Keys.ToList();
         var hasGold = await db.GoldAnswers.AnyAsync(g => db.Comparisons.Any(c => c.Id == g.ComparisonId && projectIds.Contains(c.ProjectId)), ct);
         if (!hasGold)
         {
-            var untouched = readAhead is null ? await UntouchedAsync(db, projects, raterId, now, ct) : await TakeUntouchedAsync(db, projects, now, ct);
-            readAhead?.AddRange(untouched);
-            if (untouched.Count > 0) return untouched;
-            var neediest = await NeediestAboveMarksAsync(db, projects, raterId, now, ct);
+            List<AssignmentCandidate> neediest;
+            if (readAhead is null) neediest = await UntouchedAsync(db, projects, raterId, now, ct);
+            else
+            {
+                var taken = await TakeNeediestAsync(db, projects, now, ct);
+                readAhead.AddRange(taken);
+                neediest = taken.Select(t => t.Candidate).ToList();
+            }
             if (neediest.Count > 0) return neediest;
         }
         return await CandidatesAsync(db, projects, raterId, now, ct);
     }
 
     /// <summary>
-    /// Past the untouched ones: per project, the comparisons covered (counted votes plus live leases) at most L times and
-    /// still short of their required votes, from the <see cref="CoverageMarks"/> of level L on, for the lowest L from 1
-    /// to k + m (the project's overlap and adaptive extra raters) that has any the rater was never given; up to
-    /// <see cref="UntouchedBatch"/>, lowest id first. Across projects the neediest level wins. Empty when no level has
-    /// any: the full draw then looks at the whole project, below the marks too.
+    /// Per project, up to <see cref="StaleAttempts"/> of the neediest comparisons read ahead, from the lowest coverage
+    /// level (counted votes plus live leases) from 0 (untouched) to k + m - 1 (the project's overlap and adaptive extra
+    /// raters) that has any. They were so when read and may have been taken since, and the rater may have had one
+    /// before: the write transaction checks each. Votes is the coverage when read and RequiredVotes one more, "at least
+    /// one more is needed": the check reads the real counts.
     /// </summary>
-    private async Task<List<AssignmentCandidate>> NeediestAboveMarksAsync(RlhfDbContext db, Dictionary<int, Project> projects, string raterId, DateTime now, CancellationToken ct)
+    private async Task<List<(AssignmentCandidate Candidate, int Level)>> TakeNeediestAsync(RlhfDbContext db, Dictionary<int, Project> projects, DateTime now, CancellationToken ct)
     {
-        var result = new List<AssignmentCandidate>();
+        var result = new List<(AssignmentCandidate Candidate, int Level)>();
         foreach (var (projectId, project) in projects)
-        {
-            for (var level = 1; level < project.Overlap + project.AdaptiveExtraRaters; level++)
+            for (var level = 0; level < Math.Max(1, project.Overlap + project.AdaptiveExtraRaters); level++)
             {
-                var from = coverage.From(projectId, level);
-                var found = await db.Comparisons.AsNoTracking()
-                    .Where(c => c.ProjectId == projectId && c.Id >= from)
-                    .Select(c => new
-                    {
-                        c.Id,
-                        c.RequiredVotes,
-                        Votes = db.Votes.Counted().Count(v => v.ComparisonId == c.Id),
-                        Leases = db.Assignments.LiveLeases(now).Count(a => a.ComparisonId == c.Id),
-                    })
-                    .Where(c => c.Votes + c.Leases <= level && c.Votes + c.Leases < c.RequiredVotes)
-                    .OrderBy(c => c.Id).Take(UntouchedBatch)
-                    // Read per row, not filtered (as in UntouchedAsync), so the first one found moves the mark whoever asks.
-                    .Select(c => new { c.Id, c.RequiredVotes, c.Votes, c.Leases, Theirs = db.Assignments.NotReleased().Any(a => a.ComparisonId == c.Id && a.RaterId == raterId) })
-                    .ToListAsync(ct);
-                if (found.Count == 0)
-                {
-                    // Nothing at this level from the mark on: the next read starts past the last comparison there is now.
-                    coverage.Advance(projectId, level, await db.Comparisons.Where(c => c.ProjectId == projectId).MaxAsync(c => (long?)c.Id, ct) + 1 ?? 0);
-                    continue;
-                }
-                coverage.Advance(projectId, level, found[0].Id);
-                var open = found.Where(f => !f.Theirs).Select(f => new AssignmentCandidate(f.Id, projectId, f.Votes, f.Leases, f.RequiredVotes, false)).ToList();
-                if (open.Count == 0) continue;
-                result.AddRange(open);
+                var atMost = level;
+                var taken = await fresh.TakeAsync(projectId, level, StaleAttempts, now, from => CoveredAtMostAsync(db, projectId, atMost, from, now, ct), ct);
+                if (taken.Count == 0) continue;
+                result.AddRange(taken.Select(t => (new AssignmentCandidate(t.Id, projectId, t.Coverage, 0, t.Coverage + 1, false), level)));
                 break;
             }
-        }
-        if (result.Count == 0) return result;
-        var neediest = result.Min(c => c.Votes + c.OpenLeases);
-        return result.Where(c => c.Votes + c.OpenLeases == neediest).OrderBy(c => c.ComparisonId).Take(UntouchedBatch).ToList();
+        return result.OrderBy(r => r.Candidate.Votes).ThenBy(r => r.Candidate.ComparisonId).ToList();
     }
 
     /// <summary>
-    /// Up to <see cref="StaleAttempts"/> untouched comparisons per project from the read-ahead, lowest id first. They
-    /// were untouched when read and may have been taken since, and the rater may have had one before: the write
-    /// transaction checks each. Their RequiredVotes is 1, "at least one more": the check reads the real one.
+    /// Up to <see cref="FreshComparisonHint.ReadAheadBatch"/> of the project's comparisons from <paramref name="from"/> on
+    /// with at most <paramref name="level"/> counted votes plus live leases and still short of their required votes,
+    /// lowest id first, with that coverage.
     /// </summary>
-    private async Task<List<AssignmentCandidate>> TakeUntouchedAsync(RlhfDbContext db, Dictionary<int, Project> projects, DateTime now, CancellationToken ct)
+    private static async Task<List<(int Coverage, long Id)>> CoveredAtMostAsync(RlhfDbContext db, int projectId, int level, long from, DateTime now, CancellationToken ct)
     {
-        var result = new List<AssignmentCandidate>();
-        foreach (var projectId in projects.Keys)
-        {
-            var ids = await fresh.TakeAsync(projectId, StaleAttempts, from =>
-                Untouched(db, projectId, from, now).Take(FreshComparisonHint.ReadAheadBatch).Select(c => c.Id).ToListAsync(ct), ct);
-            result.AddRange(ids.Select(id => new AssignmentCandidate(id, projectId, 0, 0, 1, false)));
-        }
-        return result.OrderBy(c => c.ComparisonId).ToList();
+        if (level == 0)
+            return (await Untouched(db, projectId, from, now).Take(FreshComparisonHint.ReadAheadBatch).Select(c => c.Id).ToListAsync(ct))
+                .Select(id => (0, id)).ToList();
+        var found = await db.Comparisons.AsNoTracking()
+            .Where(c => c.ProjectId == projectId && c.Id >= from)
+            .Select(c => new
+            {
+                c.Id,
+                c.RequiredVotes,
+                Coverage = db.Votes.Counted().Count(v => v.ComparisonId == c.Id) + db.Assignments.LiveLeases(now).Count(a => a.ComparisonId == c.Id),
+            })
+            .Where(c => c.Coverage <= level && c.Coverage < c.RequiredVotes)
+            .OrderBy(c => c.Id).Take(FreshComparisonHint.ReadAheadBatch)
+            .ToListAsync(ct);
+        return found.Select(c => (c.Coverage, c.Id)).ToList();
     }
 
     /// <summary>

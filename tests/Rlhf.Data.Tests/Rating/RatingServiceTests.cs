@@ -189,7 +189,8 @@ public class RatingServiceTests
         await using var database = await RatingFixture.DatabaseAsync();
         var (projectId, pool, ids) = await RatingFixture.ProjectAsync(database, 230, k: 2);
         var raters = await RatingFixture.RatersAsync(database, pool, 3);
-        var service = Service(database);
+        var contexts = new CountingContexts(database);
+        var service = new RatingService(contexts, TimeProvider.System, new(), new(), new(), new(TimeProvider.System));
 
         // The first rater takes the whole first pass: every comparison has one vote.
         for (var i = 0; i < ids.Count; i++)
@@ -197,7 +198,12 @@ public class RatingServiceTests
             var task = (await service.NextAsync(raters[0]))!;
             Assert.Equal(RatingOutcome.Stored, (await service.SubmitAsync(raters[0], task.AssignmentId, 1, false, null)).Outcome);
         }
+        var firstPassCommands = (double)contexts.Commands / ids.Count;
+        // Nothing is left for them: only the full neediest-first draw, which counts the whole project, can say so. It
+        // is the one command ordered by a count of votes and leases.
+        static bool IsFullDraw(string sql) => sql.Contains("ORDER BY (", StringComparison.Ordinal) && sql.Contains("COUNT(*)", StringComparison.Ordinal);
         Assert.Null(await service.NextAsync(raters[0]));
+        Assert.Contains(contexts.Texts, IsFullDraw);
         // A third rater's votes (stored as the service stores them) complete the first 200: more than one read's batch.
         await using (var db = await ContextAsync(database))
         {
@@ -216,13 +222,21 @@ public class RatingServiceTests
             await db.SaveChangesAsync();
         }
 
-        // The second rater is given the 30 that still need a vote, and then nothing.
+        // The second rater is given the 30 that still need a vote, and then nothing; and as cheaply as in the first
+        // pass (the SQL commands of a hand-out and a vote, against the first pass's average): the second pass reads
+        // ahead too, and the full draw does not run on every hand-out.
+        var before = contexts.Commands;
+        var sentBefore = contexts.Texts.Count;
         var second = new List<long>();
         while (await service.NextAsync(raters[1]) is { } task)
         {
             await using var db = await ContextAsync(database);
             second.Add((await db.Assignments.SingleAsync(a => a.Id == task.AssignmentId)).ComparisonId!.Value);
             Assert.Equal(RatingOutcome.Stored, (await service.SubmitAsync(raters[1], task.AssignmentId, 1, false, null)).Outcome);
+            if (second.Count < 30) continue;
+            Assert.InRange((contexts.Commands - before) / 30.0, 0, firstPassCommands + 1);
+            // At most once, when the first hand-out found what the first rater's last call had read ahead all taken.
+            Assert.InRange(contexts.Texts.Skip(sentBefore).Count(IsFullDraw), 0, 1);
         }
         Assert.Equal(ids.Skip(200), second.Order());
     }

@@ -1,0 +1,53 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Rlhf.Data.Database;
+
+namespace Rlhf.Data.Tests.Rating;
+
+/// <summary>Contexts on a test database that count and keep the SQL commands they send (this factory's alone, whatever else runs).</summary>
+public sealed class CountingContexts(TestDatabase database) : IDbContextFactory<RlhfDbContext>
+{
+    private readonly Counter counter = new();
+    private readonly DbContextOptions<RlhfDbContext> options = new DbContextOptionsBuilder<RlhfDbContext>()
+        .UseSqlite(database.Services.GetRequiredService<DatabaseLocation>().ConnectionString).Options;
+
+    public long Commands => Interlocked.Read(ref counter.Count);
+
+    /// <summary>The text of every command sent so far, in order.</summary>
+    public IReadOnlyList<string> Texts { get { lock (counter.Texts) return [.. counter.Texts]; } }
+
+    public RlhfDbContext CreateDbContext() =>
+        new(new DbContextOptionsBuilder<RlhfDbContext>(options).AddInterceptors(counter).Options);
+
+    private sealed class Counter : DbCommandInterceptor
+    {
+        public long Count;
+        public readonly List<string> Texts = [];
+
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
+            InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref Count);
+            lock (Texts) Texts.Add(command.CommandText);
+            return ValueTask.FromResult(result);
+        }
+
+        public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData,
+            InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref Count);
+            lock (Texts) Texts.Add(command.CommandText);
+            return ValueTask.FromResult(result);
+        }
+
+        public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData,
+            InterceptionResult<object> result, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref Count);
+            lock (Texts) Texts.Add(command.CommandText);
+            return ValueTask.FromResult(result);
+        }
+    }
+}
