@@ -10,16 +10,20 @@ namespace Rlhf.Data.Tests.Rating;
 public sealed class CountingContexts(TestDatabase database) : IDbContextFactory<RlhfDbContext>
 {
     private readonly Counter counter = new();
-    private readonly DbContextOptions<RlhfDbContext> options = new DbContextOptionsBuilder<RlhfDbContext>()
-        .UseSqlite(database.Services.GetRequiredService<DatabaseLocation>().ConnectionString).Options;
+    private readonly DatabaseLocation location = database.Services.GetRequiredService<DatabaseLocation>();
 
     public long Commands => Interlocked.Read(ref counter.Count);
 
     /// <summary>The text of every command sent so far, in order.</summary>
     public IReadOnlyList<string> Texts { get { lock (counter.Texts) return [.. counter.Texts]; } }
 
-    public RlhfDbContext CreateDbContext() =>
-        new(new DbContextOptionsBuilder<RlhfDbContext>(options).AddInterceptors(counter).Options);
+    /// <summary>A context of the test database's provider, as the site makes them, with the counter added.</summary>
+    public RlhfDbContext CreateDbContext()
+    {
+        var options = new DbContextOptionsBuilder<RlhfDbContext>();
+        RlhfDbContextFactory.Configure(options, location);
+        return new RlhfDbContextFactory(options.AddInterceptors(counter).Options, location).CreateDbContext();
+    }
 
     private sealed class Counter : DbCommandInterceptor
     {

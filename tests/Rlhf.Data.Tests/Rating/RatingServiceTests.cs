@@ -158,9 +158,13 @@ public class RatingServiceTests
         {
             await using var db = await ContextAsync(database);
             var now = DateTime.UtcNow;
-            return await db.Comparisons.ToDictionaryAsync(c => c.Id,
-                c => db.Votes.Count(v => v.ComparisonId == c.Id && v.VoidedAtUtc == null)
-                     + db.Assignments.Count(a => a.ComparisonId == c.Id && a.Status == AssignmentStatus.Leased && a.LeaseExpiresAtUtc > now));
+            var coverage = await db.Comparisons.Select(c => new
+            {
+                c.Id,
+                Coverage = db.Votes.Count(v => v.ComparisonId == c.Id && v.VoidedAtUtc == null)
+                           + db.Assignments.Count(a => a.ComparisonId == c.Id && a.Status == AssignmentStatus.Leased && a.LeaseExpiresAtUtc > now),
+            }).ToListAsync();
+            return coverage.ToDictionary(c => c.Id, c => c.Coverage);
         }
 
         // One new rater at a time (none was given anything before): each must get a comparison no other one is needier
@@ -201,7 +205,7 @@ public class RatingServiceTests
         var firstPassCommands = (double)contexts.Commands / ids.Count;
         // Nothing is left for them: only the full neediest-first draw, which counts the whole project, can say so. It
         // is the one command ordered by a count of votes and leases.
-        static bool IsFullDraw(string sql) => sql.Contains("ORDER BY (", StringComparison.Ordinal) && sql.Contains("COUNT(*)", StringComparison.Ordinal);
+        static bool IsFullDraw(string sql) => sql.Contains("ORDER BY (", StringComparison.OrdinalIgnoreCase) && sql.Contains("COUNT(*)", StringComparison.OrdinalIgnoreCase);
         Assert.Null(await service.NextAsync(raters[0]));
         Assert.Contains(contexts.Texts, IsFullDraw);
         // A third rater's votes (stored as the service stores them) complete the first 200: more than one read's batch.
