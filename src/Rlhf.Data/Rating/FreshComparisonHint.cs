@@ -71,7 +71,15 @@ public sealed class FreshComparisonHint
         var lane = LaneOf(projectId, level);
         var taken = Take(lane, count);
         if (taken.Count == count || FoundNothingLately(lane, nowUtc)) return taken;
-        await lane.Refill.WaitAsync(ct);
+        try
+        {
+            await lane.Refill.WaitAsync(ct);
+        }
+        catch
+        {
+            PutBack(projectId, level, taken); // cancelled while waiting: what was taken is still open to others
+            throw;
+        }
         try
         {
             taken.AddRange(Take(lane, count - taken.Count)); // a refill that finished while this call waited
@@ -87,6 +95,11 @@ public sealed class FreshComparisonHint
             }
             taken.AddRange(Take(lane, count - taken.Count));
             return taken;
+        }
+        catch
+        {
+            PutBack(projectId, level, taken); // the read failed or was cancelled
+            throw;
         }
         finally { lane.Refill.Release(); }
     }

@@ -67,4 +67,14 @@ public class FreshComparisonHintTests
         Assert.Equal([(2, 1L), (2, 3L)], await hint.TakeAsync(3, 2, 3, Now, ReadFrom, CancellationToken.None));
         Assert.Empty(await hint.TakeAsync(3, 1, 3, Now, _ => Task.FromResult<List<(int, long)>>([]), CancellationToken.None));
     }
+
+    [Fact]
+    public async Task A_read_that_fails_gives_back_what_the_take_had_already_taken()
+    {
+        var hint = new FreshComparisonHint();
+        await hint.TakeAsync(5, 0, 1, Now, _ => Task.FromResult<List<(int, long)>>([(0, 1L), (0, 2L)]), CancellationToken.None); // 2 is left
+        await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            hint.TakeAsync(5, 0, 3, Now, _ => throw new InvalidOperationException("database gone"), CancellationToken.None));
+        Assert.Equal([(0, 2L)], await hint.TakeAsync(5, 0, 1, Now, _ => Task.FromResult<List<(int, long)>>([]), CancellationToken.None));
+    }
 }
