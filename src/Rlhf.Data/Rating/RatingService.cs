@@ -87,7 +87,7 @@ public sealed class RatingService(
         }
         finally
         {
-            // Ids taken but not leased here, and not found closed, are still untouched for the next raters.
+            // Ids taken but not leased here, and not found closed, are still open to the next raters.
             // When every id taken from a lane was closed, the rest of it was most likely handed out elsewhere too.
             foreach (var lane in readAhead.GroupBy(r => (r.Candidate.ProjectId, r.Level)))
             {
