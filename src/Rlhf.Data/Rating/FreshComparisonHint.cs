@@ -71,17 +71,11 @@ public sealed class FreshComparisonHint
         var lane = LaneOf(projectId, level);
         var taken = Take(lane, count);
         if (taken.Count == count || FoundNothingLately(lane, nowUtc)) return taken;
+        var refilling = false;
         try
         {
             await lane.Refill.WaitAsync(ct);
-        }
-        catch
-        {
-            PutBack(projectId, level, taken); // cancelled while waiting: what was taken is still open to others
-            throw;
-        }
-        try
-        {
+            refilling = true;
             taken.AddRange(Take(lane, count - taken.Count)); // a refill that finished while this call waited
             if (taken.Count == count || FoundNothingLately(lane, nowUtc)) return taken;
             long from;
@@ -98,10 +92,13 @@ public sealed class FreshComparisonHint
         }
         catch
         {
-            PutBack(projectId, level, taken); // the read failed or was cancelled
+            PutBack(projectId, level, taken); // cancelled while waiting, or the read failed: what was taken is still open to others
             throw;
         }
-        finally { lane.Refill.Release(); }
+        finally
+        {
+            if (refilling) lane.Refill.Release();
+        }
     }
 
     /// <summary>Comparisons taken at <paramref name="level"/> and not leased that are still open to other raters: the next hand-outs take them first.</summary>

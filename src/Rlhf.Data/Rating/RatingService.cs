@@ -268,7 +268,6 @@ public sealed class RatingService(
         List<AssignmentCandidate> candidates, DateTime now, ICollection<long>? closed, CancellationToken ct)
     {
         var recheck = closed is not null;
-        candidates = [.. candidates];
         // Without a recheck the candidates were read in this transaction: the first pick holds, so one attempt.
         for (var attempt = 0; attempt < (recheck ? StaleAttempts : 1) && candidates.Count > 0; attempt++)
         {
