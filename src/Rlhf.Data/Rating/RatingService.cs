@@ -50,13 +50,14 @@ public sealed class RatingService(
         if (rater is null || IsLocked(rater.LockoutEnd, clock)) return null; // even an open circuit of a locked rater gets nothing
         if (rater.LiveId is { } liveId)
             return await TaskForAsync(db, await db.Assignments.AsNoTracking().SingleAsync(a => a.Id == liveId, ct), null, ct);
-        var projects = await EligibleProjectsAsync(db, raterId, now, ct);
+        var withGold = new HashSet<int>(); // the projects among them with gold pairs: those draw from the full list
+        var projects = await EligibleProjectsAsync(db, raterId, now, withGold, ct);
         var readAhead = new List<(AssignmentCandidate Candidate, int Level)>(); // taken from the read-ahead: what is not leased goes back
         var closed = new HashSet<long>();                // taken ids the write transaction found closed to everyone
         Assignment? assignment = null;
         try
         {
-            var candidates = await DrawAsync(db, projects, raterId, now, readAhead, ct);
+            var candidates = await DrawAsync(db, projects, withGold, raterId, now, readAhead, ct);
 
             // Then one short write. The pick is checked again inside the immediate transaction, so a comparison taken
             // meanwhile is never leased past its required votes; when no pick holds, the whole draw is redone inside.
@@ -65,24 +66,25 @@ public sealed class RatingService(
                 await using var tx = await db.Database.BeginSerialWriteAsync(ct);
                 now = clock.GetUtcNow().UtcDateTime;
 
-                var oldestOpen = await SweepRunOutLeasesAsync(db, now, ct);
+                long? oldestOpen = sweep.IsDue(now) ? await SweepRunOutLeasesAsync(db, now, ct) : null;
 
                 var live = await LiveAssignmentAsync(db, raterId, now, ct); // the same rater's concurrent call won
                 if (live is not null)
                 {
                     await tx.CommitAsync(ct);
-                    sweep.MoveTo(oldestOpen);
+                    if (oldestOpen is { } mark) sweep.MoveTo(mark, now);
                     return await TaskForAsync(db, live, null, ct);
                 }
                 assignment = await LeaseAsync(db, raterId, projects, candidates, now, closed, ct);
                 if (assignment is null)
                 {
-                    projects = await EligibleProjectsAsync(db, raterId, now, ct);
-                    candidates = await DrawAsync(db, projects, raterId, now, readAhead: null, ct);
+                    withGold.Clear();
+                    projects = await EligibleProjectsAsync(db, raterId, now, withGold, ct);
+                    candidates = await DrawAsync(db, projects, withGold, raterId, now, readAhead: null, ct);
                     assignment = await LeaseAsync(db, raterId, projects, candidates, now, closed: null, ct);
                 }
                 await tx.CommitAsync(ct);
-                sweep.MoveTo(oldestOpen); // only once the sweep is committed
+                if (oldestOpen is { } swept) sweep.MoveTo(swept, now); // only once the sweep is committed
             }
         }
         finally
@@ -100,8 +102,8 @@ public sealed class RatingService(
     }
 
     /// <summary>
-    /// Leases that ran out go back to the queue, read from the <see cref="LeaseSweepMark"/> on (inside the write
-    /// transaction). Returns where the mark may move once the transaction commits: the oldest lease still open.
+    /// Leases that ran out are marked expired, read from the <see cref="LeaseSweepMark"/> on (inside the write
+    /// transaction, when the mark says a sweep is due). Returns where the mark may move once the transaction commits: the oldest lease still open.
     /// </summary>
     private async Task<long> SweepRunOutLeasesAsync(RlhfDbContext db, DateTime now, CancellationToken ct)
     {
@@ -138,13 +140,11 @@ public sealed class RatingService(
     /// (the caller puts back what it does not lease); without (inside it) the untouched ones read from the database.
     /// Else, or when there are none, the full neediest-first list.
     /// </summary>
-    private async Task<List<AssignmentCandidate>> DrawAsync(RlhfDbContext db, Dictionary<int, Project> projects, string raterId, DateTime now,
-        List<(AssignmentCandidate Candidate, int Level)>? readAhead, CancellationToken ct)
+    private async Task<List<AssignmentCandidate>> DrawAsync(RlhfDbContext db, Dictionary<int, Project> projects, IReadOnlySet<int> withGold,
+        string raterId, DateTime now, List<(AssignmentCandidate Candidate, int Level)>? readAhead, CancellationToken ct)
     {
         if (projects.Count == 0) return [];
-        var projectIds = projects.Keys.ToList();
-        var hasGold = await db.GoldAnswers.AnyAsync(g => db.Comparisons.Any(c => c.Id == g.ComparisonId && projectIds.Contains(c.ProjectId)), ct);
-        if (!hasGold)
+        if (!projects.Keys.Any(withGold.Contains))
         {
             List<AssignmentCandidate> neediest;
             if (readAhead is null) neediest = await UntouchedAsync(db, projects, raterId, now, ct);
@@ -472,15 +472,24 @@ public sealed class RatingService(
     /// Active projects open to the rater's pools, under their daily quota and not paused for them (of either kind: the
     /// demonstration service draws from the same rule).
     /// </summary>
-    internal static async Task<Dictionary<int, Project>> EligibleProjectsAsync(RlhfDbContext db, string raterId, DateTime now, CancellationToken ct)
+    internal static Task<Dictionary<int, Project>> EligibleProjectsAsync(RlhfDbContext db, string raterId, DateTime now, CancellationToken ct) =>
+        EligibleProjectsAsync(db, raterId, now, withGold: null, ct);
+
+    /// <summary>
+    /// <see cref="EligibleProjectsAsync(RlhfDbContext, string, DateTime, CancellationToken)"/>, adding to
+    /// <paramref name="withGold"/> those of them that have gold pairs (read in the same statement).
+    /// </summary>
+    private static async Task<Dictionary<int, Project>> EligibleProjectsAsync(RlhfDbContext db, string raterId, DateTime now,
+        ISet<int>? withGold, CancellationToken ct)
     {
         var poolIds = db.PoolMembers.Where(m => m.UserId == raterId).Select(m => m.PoolId);
         var projects = await db.Projects.AsNoTracking()
             .Where(p => p.Status == ProjectStatus.Active && db.ProjectPools.Any(pp => pp.ProjectId == p.Id && poolIds.Contains(pp.PoolId)))
+            .Select(p => new { Project = p, HasGold = db.GoldAnswers.Any(g => db.Comparisons.Any(c => c.Id == g.ComparisonId && c.ProjectId == p.Id)) })
             .ToListAsync(ct);
         var today = now.Date;
         var eligible = new Dictionary<int, Project>();
-        foreach (var p in projects)
+        foreach (var (p, hasGold) in projects.Select(r => (r.Project, r.HasGold)))
         {
             var projectId = p.Id;
             if (p.DailyQuota is { } quota &&
@@ -489,6 +498,7 @@ public sealed class RatingService(
                 continue;
             if (p.PauseFlaggedRaters && await IsFlaggedAsync(db, p, raterId, ct)) continue;
             eligible[p.Id] = p;
+            if (hasGold) withGold?.Add(p.Id);
         }
         return eligible;
     }

@@ -9,12 +9,6 @@ namespace Rlhf.Data.Tests.Rating;
 /// </summary>
 public class ComparisonCountsTests
 {
-    private sealed class ManualClock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = new(2026, 12, 3, 8, 0, 0, TimeSpan.Zero);
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     [Fact]
     public async Task A_project_is_counted_again_only_once_its_count_is_older_than_the_lifetime()
     {

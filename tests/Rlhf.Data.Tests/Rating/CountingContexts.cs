@@ -20,10 +20,16 @@ public sealed class CountingContexts(TestDatabase database) : IDbContextFactory<
     /// <summary>A context of the test database's provider, as the site makes them, with the counter added.</summary>
     public RlhfDbContext CreateDbContext()
     {
-        var options = new DbContextOptionsBuilder<RlhfDbContext>();
-        RlhfDbContextFactory.Configure(options, location);
-        return new RlhfDbContextFactory(options.AddInterceptors(counter).Options, location).CreateDbContext();
+        if (factory is null)
+        {
+            var options = new DbContextOptionsBuilder<RlhfDbContext>();
+            RlhfDbContextFactory.Configure(options, location);
+            Interlocked.CompareExchange(ref factory, new RlhfDbContextFactory(options.AddInterceptors(counter).Options, location), null);
+        }
+        return factory.CreateDbContext();
     }
+
+    private RlhfDbContextFactory? factory;
 
     private sealed class Counter : DbCommandInterceptor
     {

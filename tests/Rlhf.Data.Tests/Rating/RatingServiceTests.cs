@@ -246,6 +246,35 @@ public class RatingServiceTests
     }
 
     [Fact]
+    public async Task A_project_with_gold_draws_by_its_gold_rate_from_the_first_hand_out_and_asks_gold_of_every_rater()
+    {
+        // Gold on the lowest id, gold rate 0: gold is given only once a rater has no regular comparison left. A draw
+        // from the untouched read-ahead (lowest id first) would hand it out first, and to one rater only (k = 1).
+        await using var database = await RatingFixture.DatabaseAsync();
+        var (_, pool, ids) = await RatingFixture.ProjectAsync(database, 3, k: 1, goldRate: 0);
+        await using (var db = await ContextAsync(database))
+        {
+            db.GoldAnswers.Add(new GoldAnswer { ComparisonId = ids[0], Side = GoldSide.A, MinimumStrength = 1, CreatedAtUtc = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+        }
+        var raters = await RatingFixture.RatersAsync(database, pool, 2);
+        var service = Service(database);
+        async Task<long> RateAsync(string rater)
+        {
+            var task = (await service.NextAsync(rater))!;
+            Assert.Equal(RatingOutcome.Stored, (await service.SubmitAsync(rater, task.AssignmentId, 1, false, null)).Outcome);
+            await using var db = await ContextAsync(database);
+            return (await db.Assignments.SingleAsync(a => a.Id == task.AssignmentId)).ComparisonId!.Value;
+        }
+
+        List<long> first = [await RateAsync(raters[0]), await RateAsync(raters[0])]; // the regular two, in either order (ties are drawn at random)
+        Assert.Equal([ids[1], ids[2]], first.Order());
+        Assert.Equal(ids[0], await RateAsync(raters[0]));
+        Assert.Equal(ids[0], await RateAsync(raters[1])); // the regular ones have their one vote; gold is asked again
+        Assert.Null(await service.NextAsync(raters[1]));
+    }
+
+    [Fact]
     public async Task An_expired_lease_returns_the_comparison_to_the_queue()
     {
         await using var database = await RatingFixture.DatabaseAsync();
