@@ -10,5 +10,5 @@ namespace Rlhf.Data.Database;
 public sealed class PostgresDesignTimeDbContextFactory : IDesignTimeDbContextFactory<PostgresRlhfDbContext>
 {
     public PostgresRlhfDbContext CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<RlhfDbContext>().UseNpgsql("Host=localhost;Database=rlhf_design_time").Options);
+        new(new DbContextOptionsBuilder<PostgresRlhfDbContext>().UseNpgsql("Host=localhost;Database=rlhf_design_time").Options);
 }

@@ -7,7 +7,7 @@ namespace Rlhf.Data.Database;
 /// SQLite's by eng/add-migration.sh). Every DateTime is UTC: it is stored as <c>timestamp with time zone</c>, and a
 /// value without a kind (a test's literal, a parsed import) is taken as UTC rather than refused by Npgsql.
 /// </summary>
-public sealed class PostgresRlhfDbContext(DbContextOptions<RlhfDbContext> options) : RlhfDbContext(options)
+public sealed class PostgresRlhfDbContext(DbContextOptions<PostgresRlhfDbContext> options) : RlhfDbContext(options)
 {
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
