@@ -44,12 +44,9 @@ public sealed class RatingService(
         var now = clock.GetUtcNow().UtcDateTime;
         // Reads first, outside the write gate (WAL readers run side by side): the rater's lockout and live lease in one
         // read, then their projects and the neediest comparisons as they stand now.
-        var rater = await db.Users.Where(u => u.Id == raterId)
-            .Select(u => new { u.LockoutEnd, LiveId = LiveAssignments(db, raterId, now).Select(a => (long?)a.Id).FirstOrDefault() })
-            .SingleOrDefaultAsync(ct);
+        var rater = await RatingQueries.RaterAsync(db, raterId, now, ct);
         if (rater is null || IsLocked(rater.LockoutEnd, clock)) return null; // even an open circuit of a locked rater gets nothing
-        if (rater.LiveId is { } liveId)
-            return await TaskForAsync(db, await db.Assignments.AsNoTracking().SingleAsync(a => a.Id == liveId, ct), null, ct);
+        if (rater.LiveId is { } liveId) return await TaskForAsync(db, await RatingQueries.AssignmentByIdAsync(db, liveId, ct), null, ct);
         var withGold = new HashSet<int>(); // the projects among them with gold pairs: those draw from the full list
         var projects = await EligibleProjectsAsync(db, raterId, now, withGold, ct);
         var readAhead = new List<(AssignmentCandidate Candidate, int Level)>(); // taken from the read-ahead: what is not leased goes back
@@ -116,13 +113,7 @@ public sealed class RatingService(
 
     /// <summary>The rater's open lease in an active project: a paused project's live lease is not handed out again.</summary>
     private static Task<Assignment?> LiveAssignmentAsync(RlhfDbContext db, string raterId, DateTime now, CancellationToken ct) =>
-        LiveAssignments(db, raterId, now).AsNoTracking().FirstOrDefaultAsync(ct);
-
-    /// <summary>The rater's open leases in active projects, oldest first (<see cref="LiveAssignmentAsync"/>'s query).</summary>
-    private static IQueryable<Assignment> LiveAssignments(RlhfDbContext db, string raterId, DateTime now) =>
-        db.Assignments.LiveLeases(now)
-            .Where(a => a.RaterId == raterId && a.ComparisonId != null && db.Projects.Any(p => p.Id == a.ProjectId && p.Status == ProjectStatus.Active))
-            .OrderBy(a => a.Id);
+        RatingQueries.LiveAssignmentAsync(db, raterId, now, ct);
 
     /// <summary>Whether the account is locked now (an admin locked it, or too many failed sign-ins).</summary>
     internal static async Task<bool> IsLockedAsync(RlhfDbContext db, string raterId, TimeProvider clock, CancellationToken ct)
@@ -309,16 +300,7 @@ public sealed class RatingService(
     /// </summary>
     private static async Task<(bool Theirs, bool Needed)> StillOpenAsync(RlhfDbContext db, AssignmentCandidate pick, string raterId, DateTime now, CancellationToken ct)
     {
-        var id = pick.ComparisonId;
-        var state = await db.Comparisons.AsNoTracking().Where(c => c.Id == id)
-            .Select(c => new
-            {
-                c.RequiredVotes,
-                Theirs = db.Assignments.NotReleased().Any(a => a.ComparisonId == id && a.RaterId == raterId),
-                Votes = db.Votes.Counted().Count(v => v.ComparisonId == id),
-                Leases = db.Assignments.LiveLeases(now).Count(a => a.ComparisonId == id),
-            })
-            .SingleOrDefaultAsync(ct);
+        var state = await RatingQueries.PickAsync(db, pick.ComparisonId, raterId, now, ct);
         if (state is null) return (false, false); // deleted meanwhile
         return (state.Theirs, pick.IsGold || state.Votes + state.Leases < state.RequiredVotes);
     }
@@ -353,18 +335,7 @@ public sealed class RatingService(
         // One read for every check below: the assignment and its comparison (both may change: the query tracks, and an
         // AsNoTracking on any part of it would untrack all), its project, the rater's lockout and whether they already
         // voted on the comparison through another assignment.
-        var scene = await (
-                from a in db.Assignments
-                where a.Id == assignmentId && a.RaterId == raterId && a.ComparisonId != null
-                join p in db.Projects on a.ProjectId equals p.Id
-                join c in db.Comparisons on a.ComparisonId equals c.Id
-                select new
-                {
-                    Assignment = a, Project = p, Comparison = c,
-                    LockoutEnd = db.Users.Where(u => u.Id == raterId).Select(u => u.LockoutEnd).FirstOrDefault(),
-                    VotedBefore = db.Votes.Counted().Any(v => v.ComparisonId == a.ComparisonId && v.RaterId == raterId),
-                })
-            .SingleOrDefaultAsync(ct);
+        var scene = await RatingQueries.SceneAsync(db, assignmentId, raterId, ct);
         if (scene is null) return new RatingResult(RatingOutcome.NotFound, "There is no such assignment of yours.");
         var (assignment, project, comparison) = (scene.Assignment, scene.Project, scene.Comparison);
 
@@ -482,14 +453,10 @@ public sealed class RatingService(
     private static async Task<Dictionary<int, Project>> EligibleProjectsAsync(RlhfDbContext db, string raterId, DateTime now,
         ISet<int>? withGold, CancellationToken ct)
     {
-        var poolIds = db.PoolMembers.Where(m => m.UserId == raterId).Select(m => m.PoolId);
-        var projects = await db.Projects.AsNoTracking()
-            .Where(p => p.Status == ProjectStatus.Active && db.ProjectPools.Any(pp => pp.ProjectId == p.Id && poolIds.Contains(pp.PoolId)))
-            .Select(p => new { Project = p, HasGold = db.GoldAnswers.Any(g => db.Comparisons.Any(c => c.Id == g.ComparisonId && c.ProjectId == p.Id)) })
-            .ToListAsync(ct);
+        var projects = await RatingQueries.ProjectsOfRaterAsync(db, raterId).ToListAsync(ct);
         var today = now.Date;
         var eligible = new Dictionary<int, Project>();
-        foreach (var (p, hasGold) in projects.Select(r => (r.Project, r.HasGold)))
+        foreach (var (p, hasGold) in projects)
         {
             var projectId = p.Id;
             if (p.DailyQuota is { } quota &&
@@ -523,34 +490,13 @@ public sealed class RatingService(
     private static async Task<bool> IsFlaggedAsync(RlhfDbContext db, Project p, string raterId, CancellationToken ct) =>
         RaterQuality.IsFlagged(await GoldStatsAsync(db, p.Id, raterId, ct), p.GoldMinimumAccuracy, p.GoldMinimumAnswers);
 
-    /// <summary>What the rater sees for an assignment: one query for the pair, the prompt and the rater's counts; the project's size from <see cref="ComparisonCounts"/>.</summary>
+    /// <summary>What the rater sees for an assignment: one query for the pair, the prompt and the rater's counts (<see cref="RatingQueries.ShownAsync"/>); the project's size from <see cref="ComparisonCounts"/>.</summary>
     private async Task<RatingTask> TaskForAsync(RlhfDbContext db, Assignment a, Project? project, CancellationToken ct)
     {
         project ??= await db.Projects.AsNoTracking().SingleAsync(p => p.Id == a.ProjectId, ct);
         var today = clock.GetUtcNow().UtcDateTime.Date;
         var (raterId, projectId) = (a.RaterId, a.ProjectId);
-        // The prompt by a join on its key: a two-column subquery (Select(p => new { p.Text, p.MessagesJson }).Single())
-        // becomes a LEFT JOIN over ROW_NUMBER() of every prompt, which was a third of the site's SQL time a hand-out.
-        var shown = await (
-                from c in db.Comparisons.AsNoTracking()
-                where c.Id == a.ComparisonId
-                join p in db.Prompts on c.PromptId equals p.Id
-                select new
-                {
-                    Prompt = p.Text,
-                    p.MessagesJson,
-                    // Scalar subqueries by primary key: a two-column one becomes a join over every response (SQLite has no APPLY).
-                    A = db.Responses.Where(r => r.Id == c.ResponseAId).Select(r => r.Text).Single(),
-                    ACutOff = db.Responses.Where(r => r.Id == c.ResponseAId).Select(r => r.CutOff).Single(),
-                    B = db.Responses.Where(r => r.Id == c.ResponseBId).Select(r => r.Text).Single(),
-                    BCutOff = db.Responses.Where(r => r.Id == c.ResponseBId).Select(r => r.CutOff).Single(),
-                    // Summed, not filtered by project: see RatersVotesToday.
-                    DoneToday = db.Votes.Where(v => v.RaterId == raterId && v.SubmittedAtUtc >= today).Sum(v => v.ProjectId == projectId ? 1 : 0),
-                    // Summed too: with ProjectId in the filter SQLite reads every assignment of the project.
-                    DoneInProject = db.Assignments.Where(x => x.RaterId == raterId && (x.Status == AssignmentStatus.Submitted || x.Status == AssignmentStatus.Skipped))
-                        .Sum(x => x.ProjectId == projectId ? 1 : 0),
-                })
-            .SingleAsync(ct);
+        var shown = await RatingQueries.ShownAsync(db, a.ComparisonId!.Value, raterId, projectId, today, ct);
         var inProject = await comparisonCounts.InProjectAsync(db, projectId, ct);   // counted every few seconds, not on every hand-out
         var (left, right) = a.AShownLeft ? ((Text: shown.A, CutOff: shown.ACutOff), (Text: shown.B, CutOff: shown.BCutOff))
             : ((Text: shown.B, CutOff: shown.BCutOff), (Text: shown.A, CutOff: shown.ACutOff));

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Rlhf.Core.Projects;
 using Rlhf.Data.Queries;
+using Rlhf.Data.Rating;
 using Rlhf.Data.Tests.Rating;
 
 namespace Rlhf.Data.Tests.Queries;
@@ -40,6 +41,32 @@ public class AssignmentQueriesTests
             await using var db = await ContextAsync(database);
             var counts = await db.Comparisons.Select(c => db.Assignments.LiveLeases(Now).Count(a => a.ComparisonId == c.Id)).ToListAsync();
             Assert.Equal(stored.Count(a => a.IsOpen(Now)), counts.Sum());
+        }
+    }
+
+    [Fact]
+    public async Task The_hand_outs_compiled_reads_see_live_leases_and_held_comparisons_as_the_rules_do()
+    {
+        var (database, stored) = await EveryCaseAsync();
+        await using (database)
+        {
+            await using var db = await ContextAsync(database);
+            var (comparisonId, rater) = (stored[0].ComparisonId!.Value, stored[0].RaterId);
+            var open = stored.Where(a => a.IsOpen(Now)).OrderBy(a => a.Id).ToList();
+
+            var pick = (await RatingQueries.PickAsync(db, comparisonId, rater, Now, default))!;
+            Assert.Equal(open.Count, pick.Leases);
+            Assert.True(pick.Theirs);
+            Assert.False((await RatingQueries.PickAsync(db, comparisonId, "someone-else", Now, default))!.Theirs);
+            Assert.Equal(open[0].Id, (await RatingQueries.LiveAssignmentAsync(db, rater, Now, default))!.Id);
+            Assert.Equal(open[0].Id, (await RatingQueries.RaterAsync(db, rater, Now, default))!.LiveId);
+
+            // Only released ones left: none held, none live.
+            await db.Assignments.ExecuteUpdateAsync(u => u.SetProperty(a => a.Status, AssignmentStatus.Released));
+            pick = (await RatingQueries.PickAsync(db, comparisonId, rater, Now, default))!;
+            Assert.Equal((false, 0), (pick.Theirs, pick.Leases));
+            Assert.Null(await RatingQueries.LiveAssignmentAsync(db, rater, Now, default));
+            Assert.Null((await RatingQueries.RaterAsync(db, rater, Now, default))!.LiveId);
         }
     }
 
