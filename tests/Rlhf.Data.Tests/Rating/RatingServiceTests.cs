@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Rlhf.Core.Projects;
 using Rlhf.Core.Rating;
+using Rlhf.Data.Database;
 using Rlhf.Data.Rating;
 
 namespace Rlhf.Data.Tests.Rating;
@@ -37,6 +38,31 @@ public class RatingServiceTests
         Assert.All(votes.GroupBy(v => v.ComparisonId), g => Assert.Equal(3, g.Count()));
         Assert.Equal(200, votes.Select(v => v.ComparisonId).Distinct().Count());
         Assert.DoesNotContain(votes.GroupBy(v => (v.ComparisonId, v.RaterId)), g => g.Count() > 1);
+    }
+
+    [Fact]
+    public async Task Concurrent_hand_outs_to_one_rater_all_give_the_same_single_lease()
+    {
+        await using var database = await RatingFixture.DatabaseAsync();
+        var (_, pool, _) = await RatingFixture.ProjectAsync(database, 20, k: 3);
+        var rater = (await RatingFixture.RatersAsync(database, pool, 1))[0];
+        var writes = new WriteGate();
+        var service = new RatingService(database.Services.GetRequiredService<IDbContextFactory<RlhfDbContext>>(), TimeProvider.System,
+            writes, new FreshComparisonHint(), new LeaseSweepMark(), new ComparisonCounts(TimeProvider.System));
+
+        // A double click, two tabs: the write gate is held while the calls read "no live lease" and queue at it; the
+        // write transaction sees the first one's lease and hands that out again to the rest.
+        Task<RatingTask?[]> calls;
+        using (await writes.EnterAsync())
+        {
+            calls = Task.WhenAll(Enumerable.Range(0, 12).Select(_ => Task.Run(() => service.NextAsync(rater))));
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+        }
+        var tasks = await calls;
+
+        await using var db = await ContextAsync(database);
+        var lease = await db.Assignments.SingleAsync();
+        Assert.All(tasks, t => Assert.Equal(lease.Id, t!.AssignmentId));
     }
 
     [Fact]
