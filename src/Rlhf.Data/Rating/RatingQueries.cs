@@ -62,7 +62,9 @@ public static class RatingQueries
 
     /// <summary>
     /// A comparison's state for the pick check in the write transaction: whether the rater had it (any assignment not
-    /// released), its counted votes and its live leases (null: deleted).
+    /// released), its counted votes and its live leases; and the rater's oldest live lease in an active project (the
+    /// query of <see cref="RaterAsync"/>'s LiveId: a concurrent hand-out to the same rater may have leased meanwhile).
+    /// Null: the comparison was deleted.
     /// </summary>
     public static Task<PickState?> PickAsync(RlhfDbContext db, long id, string raterId, DateTime now, CancellationToken ct) =>
         pick.For(db)(db, id, raterId, now, ct);
@@ -74,7 +76,12 @@ public static class RatingQueries
                     c.RequiredVotes,
                     db.Assignments.Any(a => a.Status != AssignmentStatus.Released && a.ComparisonId == id && a.RaterId == raterId), // NotReleased
                     db.Votes.Count(v => v.VoidedAtUtc == null && v.ComparisonId == id),                                              // Counted
-                    db.Assignments.Count(a => a.Status == AssignmentStatus.Leased && a.LeaseExpiresAtUtc > now && a.ComparisonId == id))) // LiveLeases
+                    db.Assignments.Count(a => a.Status == AssignmentStatus.Leased && a.LeaseExpiresAtUtc > now && a.ComparisonId == id), // LiveLeases
+                    db.Assignments
+                        .Where(a => a.Status == AssignmentStatus.Leased && a.LeaseExpiresAtUtc > now) // LiveLeases
+                        .Where(a => a.RaterId == raterId && a.ComparisonId != null
+                            && db.Projects.Any(p => p.Id == a.ProjectId && p.Status == ProjectStatus.Active))
+                        .OrderBy(a => a.Id).Select(a => (long?)a.Id).FirstOrDefault()))
                 .SingleOrDefault()));
 
     /// <summary>
@@ -125,7 +132,7 @@ public static class RatingQueries
 
     public sealed record ProjectForRater(Project Project, bool HasGold);
 
-    public sealed record PickState(int RequiredVotes, bool Theirs, int Votes, int Leases);
+    public sealed record PickState(int RequiredVotes, bool Theirs, int Votes, int Leases, long? RatersLiveId);
 
     public sealed record ShownPair(string Prompt, string? MessagesJson, string A, bool ACutOff, string B, bool BCutOff, int DoneToday, int DoneInProject);
 

@@ -46,12 +46,13 @@ public sealed class RatingService(
         // read, then their projects and the neediest comparisons as they stand now.
         var rater = await RatingQueries.RaterAsync(db, raterId, now, ct);
         if (rater is null || IsLocked(rater.LockoutEnd, clock)) return null; // even an open circuit of a locked rater gets nothing
-        if (rater.LiveId is { } liveId) return await TaskForAsync(db, await RatingQueries.AssignmentByIdAsync(db, liveId, ct), null, ct);
+        if (rater.LiveId is { } current) return await TaskForAsync(db, await RatingQueries.AssignmentByIdAsync(db, current, ct), null, ct);
         var withGold = new HashSet<int>(); // the projects among them with gold pairs: those draw from the full list
         var projects = await EligibleProjectsAsync(db, raterId, now, withGold, ct);
         var readAhead = new List<(AssignmentCandidate Candidate, int Level)>(); // taken from the read-ahead: what is not leased goes back
         var closed = new HashSet<long>();                // taken ids the write transaction found closed to everyone
         Assignment? assignment = null;
+        long? liveId = null;                             // the rater's live lease, found in the write transaction
         try
         {
             var candidates = await DrawAsync(db, projects, withGold, raterId, now, readAhead, ct);
@@ -65,23 +66,20 @@ public sealed class RatingService(
 
                 long? oldestOpen = sweep.IsDue(now) ? await SweepRunOutLeasesAsync(db, now, ct) : null;
 
-                var live = await LiveAssignmentAsync(db, raterId, now, ct); // the same rater's concurrent call won
-                if (live is not null)
-                {
-                    await tx.CommitAsync(ct);
-                    if (oldestOpen is { } mark) sweep.MoveTo(mark, now);
-                    return await TaskForAsync(db, live, null, ct);
-                }
-                assignment = await LeaseAsync(db, raterId, projects, candidates, now, closed, ct);
-                if (assignment is null)
+                // A concurrent hand-out to the same rater may have leased meanwhile: LeaseAsync looks for their live
+                // lease before it leases (with the first pick check, one statement, or on its own).
+                var lease = await LeaseAsync(db, raterId, projects, candidates, now, closed, liveChecked: false, ct);
+                if (lease is { Leased: null, RatersLiveId: null })
                 {
                     withGold.Clear();
                     projects = await EligibleProjectsAsync(db, raterId, now, withGold, ct);
                     candidates = await DrawAsync(db, projects, withGold, raterId, now, readAhead: null, ct);
-                    assignment = await LeaseAsync(db, raterId, projects, candidates, now, closed: null, ct);
+                    lease = await LeaseAsync(db, raterId, projects, candidates, now, closed: null, lease.LiveChecked, ct);
                 }
+                liveId = lease.LiveChecked ? lease.RatersLiveId : (await LiveAssignmentAsync(db, raterId, now, ct))?.Id; // nothing to lease
                 await tx.CommitAsync(ct);
                 if (oldestOpen is { } swept) sweep.MoveTo(swept, now); // only once the sweep is committed
+                assignment = lease.Leased;
             }
         }
         finally
@@ -95,6 +93,7 @@ public sealed class RatingService(
                     && !closed.Contains(r.Candidate.ComparisonId)).Select(r => (r.Candidate.Votes, r.Candidate.ComparisonId)));
             }
         }
+        if (liveId is { } id) return await TaskForAsync(db, await RatingQueries.AssignmentByIdAsync(db, id, ct), null, ct);
         return assignment is null ? null : await TaskForAsync(db, assignment, projects.GetValueOrDefault(assignment.ProjectId), ct);
     }
 
@@ -253,10 +252,12 @@ public sealed class RatingService(
     /// <summary>
     /// Draws from the candidates and leases the pick to the rater (saved, not committed). With <paramref name="closed"/>
     /// the candidates may be stale: each pick is checked against the database first and dropped when it no longer holds,
-    /// and the ids found closed to every rater (not only to this one) are added to it.
+    /// and the ids found closed to every rater (not only to this one) are added to it. Unless
+    /// <paramref name="liveChecked"/>, the rater's live lease is looked for before anything is leased (read with the
+    /// first pick check) and returned instead when there is one.
     /// </summary>
-    private static async Task<Assignment?> LeaseAsync(RlhfDbContext db, string raterId, Dictionary<int, Project> projects,
-        List<AssignmentCandidate> candidates, DateTime now, ICollection<long>? closed, CancellationToken ct)
+    private static async Task<LeaseOutcome> LeaseAsync(RlhfDbContext db, string raterId, Dictionary<int, Project> projects,
+        List<AssignmentCandidate> candidates, DateTime now, ICollection<long>? closed, bool liveChecked, CancellationToken ct)
     {
         var recheck = closed is not null;
         // Without a recheck the candidates were read in this transaction: the first pick holds, so one attempt.
@@ -266,16 +267,29 @@ public sealed class RatingService(
             var neediest = candidates.FirstOrDefault(c => !c.IsGold) ?? candidates[0];
             var project = projects[neediest.ProjectId];
             var pick = AssignmentPolicy.PickNext(candidates.Where(c => c.ProjectId == project.Id).ToList(), project.GoldRate, Random.Shared);
-            if (pick is null) return null;
+            if (pick is null) break;
             if (recheck)
             {
-                var (theirs, needed) = await StillOpenAsync(db, pick, raterId, now, ct);
+                // Whether the rater had it before (an expired lease of theirs still counts, as its late vote may be
+                // stored), and whether it is still needed: gold, or short of votes.
+                var state = await RatingQueries.PickAsync(db, pick.ComparisonId, raterId, now, ct);
+                if (state is not null && !liveChecked)
+                {
+                    liveChecked = true;
+                    if (state.RatersLiveId is { } live) return new LeaseOutcome(null, live, true);
+                }
+                var needed = state is not null && (pick.IsGold || state.Votes + state.Leases < state.RequiredVotes);
                 if (!needed) closed!.Add(pick.ComparisonId);
-                if (theirs || !needed)
+                if (state is null || state.Theirs || !needed)
                 {
                     candidates.RemoveAll(c => c.ComparisonId == pick.ComparisonId);
                     continue;
                 }
+            }
+            if (!liveChecked)
+            {
+                liveChecked = true;
+                if (await LiveAssignmentAsync(db, raterId, now, ct) is { } live) return new LeaseOutcome(null, live.Id, true);
             }
             var assignment = new Assignment
             {
@@ -289,20 +303,9 @@ public sealed class RatingService(
             };
             db.Assignments.Add(assignment);
             await db.SaveChangesAsync(ct);
-            return assignment;
+            return new LeaseOutcome(assignment, null, true);
         }
-        return null;
-    }
-
-    /// <summary>
-    /// Whether the rater had the comparison before (an expired lease of theirs still counts, as its late vote may be
-    /// stored), and whether it is still needed: gold, or short of votes. The rater may take it when needed and not theirs.
-    /// </summary>
-    private static async Task<(bool Theirs, bool Needed)> StillOpenAsync(RlhfDbContext db, AssignmentCandidate pick, string raterId, DateTime now, CancellationToken ct)
-    {
-        var state = await RatingQueries.PickAsync(db, pick.ComparisonId, raterId, now, ct);
-        if (state is null) return (false, false); // deleted meanwhile
-        return (state.Theirs, pick.IsGold || state.Votes + state.Leases < state.RequiredVotes);
+        return new LeaseOutcome(null, null, liveChecked);
     }
 
     /// <summary>
