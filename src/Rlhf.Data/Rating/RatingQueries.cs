@@ -111,15 +111,15 @@ public static class RatingQueries
             .Single()));
 
     /// <summary>
-    /// Everything a vote checks, in one read: the rater's own assignment and its comparison (tracked: both may change),
-    /// its project, the rater's lockout and whether they already have a counted vote on the comparison.
+    /// Everything a vote checks, in one read, untracked: the rater's own assignment, its comparison and project, the
+    /// rater's lockout and whether they already have a counted vote on the comparison.
     /// </summary>
     public static Task<VoteScene?> SceneAsync(RlhfDbContext db, long assignmentId, string raterId, CancellationToken ct) =>
         scene.For(db)(db, assignmentId, raterId, ct);
 
     private static readonly CompiledPerModel<Func<RlhfDbContext, long, string, CancellationToken, Task<VoteScene?>>> scene = new(() =>
         EF.CompileAsyncQuery((RlhfDbContext db, long assignmentId, string raterId, CancellationToken ct) =>
-            (from a in db.Assignments
+            (from a in db.Assignments.AsNoTracking()
              where a.Id == assignmentId && a.RaterId == raterId && a.ComparisonId != null
              join p in db.Projects on a.ProjectId equals p.Id
              join c in db.Comparisons on a.ComparisonId equals c.Id

@@ -335,12 +335,14 @@ public sealed class RatingService(
         using var turn = await writes.EnterAsync(ct);
         await using var tx = await db.Database.BeginSerialWriteAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
-        // One read for every check below: the assignment and its comparison (both may change: the query tracks, and an
-        // AsNoTracking on any part of it would untrack all), its project, the rater's lockout and whether they already
-        // voted on the comparison through another assignment.
+        // One read for every check below: the assignment and its comparison, its project, the rater's lockout and
+        // whether they already voted on the comparison through another assignment. Read untracked; the two that may
+        // change are attached (the project is only read).
         var scene = await RatingQueries.SceneAsync(db, assignmentId, raterId, ct);
         if (scene is null) return new RatingResult(RatingOutcome.NotFound, "There is no such assignment of yours.");
         var (assignment, project, comparison) = (scene.Assignment, scene.Project, scene.Comparison);
+        db.Attach(assignment);
+        db.Attach(comparison);
 
         if (assignment.Status == AssignmentStatus.Submitted)
         {
@@ -405,8 +407,12 @@ public sealed class RatingService(
         }
 
         // Adaptive overlap: when the first k votes disagree, ask up to m more raters.
-        (comparison.RequiredVotes, _) = await AdaptiveOverlapVotes.RequiredVotesAsync(db, project, comparison.Id, ct);
-        await db.SaveChangesAsync(ct);
+        var (required, _) = await AdaptiveOverlapVotes.RequiredVotesAsync(db, project, comparison.Id, ct);
+        if (required != comparison.RequiredVotes)
+        {
+            comparison.RequiredVotes = required;
+            await db.SaveChangesAsync(ct);
+        }
         await tx.CommitAsync(ct);
         return new RatingResult(RatingOutcome.Stored, null, vote.Id);
     }

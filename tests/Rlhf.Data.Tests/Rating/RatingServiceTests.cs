@@ -81,6 +81,7 @@ public class RatingServiceTests
         await using var db = await ContextAsync(database);
         var vote = await db.Votes.SingleAsync();
         var assignment = await db.Assignments.SingleAsync();
+        Assert.Equal(AssignmentStatus.Submitted, assignment.Status); // the vote closes its assignment in the same transaction
         Assert.Equal(assignment.AShownLeft ? -2 : 2, vote.Strength);
         Assert.Equal(assignment.AShownLeft, vote.AShownLeft);
         Assert.True(vote.BothBad);
