@@ -13,12 +13,14 @@ namespace Rlhf.Data.Rating;
 /// A compiled query cannot call the filter helpers of <c>Rlhf.Data.Queries</c> with its own parameters, so their rules
 /// are written out here, each named where it is used: live lease = <c>Status == Leased &amp;&amp; LeaseExpiresAtUtc &gt; now</c>
 /// (<c>LiveLeases</c>), counted vote = <c>VoidedAtUtc == null</c> (<c>Counted</c>), not released = <c>Status != Released</c>
-/// (<c>NotReleased</c>). The rating tests cover each through the service.
+/// (<c>NotReleased</c>). AssignmentQueriesTests checks them against the rule on every status and lease end; the rating
+/// tests cover each through the service.
 /// </summary>
 public static class RatingQueries
 {
     /// <summary>The rater's lockout and their oldest live lease in an active project (null: no such rater).</summary>
-    public static Task<RaterAtHandOut?> RaterAsync(RlhfDbContext db, string raterId, DateTime now, CancellationToken ct) => rater.For(db)(db, raterId, now, ct);
+    public static Task<RaterAtHandOut?> RaterAsync(RlhfDbContext db, string raterId, DateTime now, CancellationToken ct) =>
+        rater.For(db)(db, raterId, now, ct);
 
     private static readonly CompiledPerModel<Func<RlhfDbContext, string, DateTime, CancellationToken, Task<RaterAtHandOut?>>> rater = new(() =>
         EF.CompileAsyncQuery((RlhfDbContext db, string raterId, DateTime now, CancellationToken ct) =>
@@ -31,7 +33,7 @@ public static class RatingQueries
                         .OrderBy(a => a.Id).Select(a => (long?)a.Id).FirstOrDefault()))
                 .SingleOrDefault()));
 
-    /// <summary>The rater's oldest live lease in an active project (the query of <see cref="Rater"/>'s LiveId), untracked.</summary>
+    /// <summary>The rater's oldest live lease in an active project (the query of <see cref="RaterAsync"/>'s LiveId), untracked.</summary>
     public static Task<Assignment?> LiveAssignmentAsync(RlhfDbContext db, string raterId, DateTime now, CancellationToken ct) =>
         liveAssignment.For(db)(db, raterId, now, ct);
 
