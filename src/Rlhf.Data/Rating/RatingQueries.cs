@@ -33,19 +33,6 @@ public static class RatingQueries
                         .OrderBy(a => a.Id).Select(a => (long?)a.Id).FirstOrDefault()))
                 .SingleOrDefault()));
 
-    /// <summary>The rater's oldest live lease in an active project (the query of <see cref="RaterAsync"/>'s LiveId), untracked.</summary>
-    public static Task<Assignment?> LiveAssignmentAsync(RlhfDbContext db, string raterId, DateTime now, CancellationToken ct) =>
-        liveAssignment.For(db)(db, raterId, now, ct);
-
-    private static readonly CompiledPerModel<Func<RlhfDbContext, string, DateTime, CancellationToken, Task<Assignment?>>> liveAssignment = new(() =>
-        EF.CompileAsyncQuery((RlhfDbContext db, string raterId, DateTime now, CancellationToken ct) =>
-            db.Assignments.AsNoTracking()
-                .Where(a => a.Status == AssignmentStatus.Leased && a.LeaseExpiresAtUtc > now) // LiveLeases
-                .Where(a => a.RaterId == raterId && a.ComparisonId != null
-                    && db.Projects.Any(p => p.Id == a.ProjectId && p.Status == ProjectStatus.Active))
-                .OrderBy(a => a.Id)
-                .FirstOrDefault()));
-
     /// <summary>An assignment by id, untracked.</summary>
     public static Task<Assignment> AssignmentByIdAsync(RlhfDbContext db, long id, CancellationToken ct) => assignmentById.For(db)(db, id, ct);
 

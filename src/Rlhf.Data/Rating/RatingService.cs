@@ -76,7 +76,7 @@ public sealed class RatingService(
                     candidates = await DrawAsync(db, projects, withGold, raterId, now, readAhead: null, ct);
                     lease = await LeaseAsync(db, raterId, projects, candidates, now, closed: null, lease.LiveChecked, ct);
                 }
-                liveId = lease.LiveChecked ? lease.RatersLiveId : (await LiveAssignmentAsync(db, raterId, now, ct))?.Id; // nothing to lease
+                liveId = lease.LiveChecked ? lease.RatersLiveId : await RatersLiveIdAsync(db, raterId, now, ct); // nothing to lease
                 await tx.CommitAsync(ct);
                 if (oldestOpen is { } swept) sweep.MoveTo(swept, now); // only once the sweep is committed
                 assignment = lease.Leased;
@@ -110,9 +110,9 @@ public sealed class RatingService(
         return oldestOpen ?? (await db.Assignments.MaxAsync(a => (long?)a.Id, ct) ?? 0) + 1;
     }
 
-    /// <summary>The rater's open lease in an active project: a paused project's live lease is not handed out again.</summary>
-    private static Task<Assignment?> LiveAssignmentAsync(RlhfDbContext db, string raterId, DateTime now, CancellationToken ct) =>
-        RatingQueries.LiveAssignmentAsync(db, raterId, now, ct);
+    /// <summary>The id of the rater's oldest open lease in an active project (a paused project's live lease is not handed out again): <see cref="RatingQueries.RaterAsync"/>'s LiveId.</summary>
+    private static async Task<long?> RatersLiveIdAsync(RlhfDbContext db, string raterId, DateTime now, CancellationToken ct) =>
+        (await RatingQueries.RaterAsync(db, raterId, now, ct))?.LiveId;
 
     /// <summary>Whether the account is locked now (an admin locked it, or too many failed sign-ins).</summary>
     internal static async Task<bool> IsLockedAsync(RlhfDbContext db, string raterId, TimeProvider clock, CancellationToken ct)
@@ -289,7 +289,7 @@ public sealed class RatingService(
             if (!liveChecked)
             {
                 liveChecked = true;
-                if (await LiveAssignmentAsync(db, raterId, now, ct) is { } live) return new LeaseOutcome(null, live.Id, true);
+                if (await RatersLiveIdAsync(db, raterId, now, ct) is { } live) return new LeaseOutcome(null, live, true);
             }
             var assignment = new Assignment
             {

@@ -59,14 +59,12 @@ public class AssignmentQueriesTests
             Assert.True(pick.Theirs);
             Assert.Equal(open[0].Id, pick.RatersLiveId);
             Assert.False((await RatingQueries.PickAsync(db, comparisonId, "someone-else", Now, default))!.Theirs);
-            Assert.Equal(open[0].Id, (await RatingQueries.LiveAssignmentAsync(db, rater, Now, default))!.Id);
             Assert.Equal(open[0].Id, (await RatingQueries.RaterAsync(db, rater, Now, default))!.LiveId);
 
             // Only released ones left: none held, none live.
             await db.Assignments.ExecuteUpdateAsync(u => u.SetProperty(a => a.Status, AssignmentStatus.Released));
             pick = (await RatingQueries.PickAsync(db, comparisonId, rater, Now, default))!;
             Assert.Equal((false, 0, null), (pick.Theirs, pick.Leases, pick.RatersLiveId));
-            Assert.Null(await RatingQueries.LiveAssignmentAsync(db, rater, Now, default));
             Assert.Null((await RatingQueries.RaterAsync(db, rater, Now, default))!.LiveId);
         }
     }
