@@ -30,6 +30,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(Exchange.ImportSettings.From(configuration));
         services.AddSingleton<WriteGate>();
+        services.AddSingleton<GroupCommit>();
         services.AddSingleton<Tokens.ApiPrincipalCache>();
         services.AddSingleton<Rating.FreshComparisonHint>();
         services.AddSingleton<Rating.LeaseSweepMark>();

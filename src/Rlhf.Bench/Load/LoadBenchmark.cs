@@ -55,17 +55,19 @@ internal static class LoadBenchmark
         TimeSpan SitesCpu() => sites.Aggregate(TimeSpan.Zero, (sum, site) => sum + site.CpuTime);
         var atWarmupEnd = Task.Delay(TimeSpan.FromSeconds(options.WarmupSeconds), ct)
             .ContinueWith(async _ => (SitesCpu(), System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime,
-                await SiteMetrics.DatabaseCommandsAsync(sites, ct)), ct).Unwrap();
+                await SiteMetrics.DatabaseCountsAsync(sites, ct)), ct).Unwrap();
         // kill -9 of the first site inside the measured window, and its restart on the same address and database.
         var killed = options.KillAtSeconds is { } killAt
             ? Task.Delay(TimeSpan.FromSeconds(options.WarmupSeconds + killAt), ct).ContinueWith(_ => sites[0].KillAndRestartAsync(ct), ct).Unwrap()
             : Task.FromResult(0.0);
         var outcome = await new RaterSwarm(sites.Select(s => s.BaseAddress).ToList(), raters, options).RunAsync(ct);
         var downSeconds = await killed;
-        var (siteStart, clientStart, commandsStart) = await atWarmupEnd;
+        var (siteStart, clientStart, countsStart) = await atWarmupEnd;
         var siteCpu = SitesCpu() - siteStart;
-        // A site killed in the window starts counting again from 0: no commands figure then.
-        var commands = options.KillAtSeconds is null ? await SiteMetrics.DatabaseCommandsAsync(sites, ct) - commandsStart : (double?)null;
+        // A site killed in the window starts counting again from 0: no commands or commits figure then.
+        var counts = options.KillAtSeconds is null ? await SiteMetrics.DatabaseCountsAsync(sites, ct) : ((double Commands, double RatingCommits)?)null;
+        var commands = counts?.Commands - countsStart.Commands;
+        var commits = counts?.RatingCommits - countsStart.RatingCommits;
         var clientCpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - clientStart;
         var loadAfter = MachineLoad.Now();
 
@@ -106,6 +108,9 @@ internal static class LoadBenchmark
             // SQL commands the sites sent per vote in the window (hand-out, vote and whatever else ran): the work a vote
             // costs the database, independent of the machine's speed.
             ["dbCommandsPerVote"] = commands is { } c && outcome.MeasuredVotes > 0 ? Math.Round(c / outcome.MeasuredVotes, 2) : null,
+            // Rating write transactions (group commits, each one fsync on SQLite) per vote. A vote needs two writes, its
+            // hand-out and itself: 2 means no two writes shared a commit, less how much they did.
+            ["ratingCommitsPerVote"] = commits is { } k && outcome.MeasuredVotes > 0 ? Math.Round(k / outcome.MeasuredVotes, 3) : null,
             ["errors"] = errors,
             ["killedAtSeconds"] = options.KillAtSeconds,
             ["siteDownSeconds"] = options.KillAtSeconds is null ? null : Math.Round(downSeconds, 2),

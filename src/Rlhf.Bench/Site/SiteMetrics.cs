@@ -13,12 +13,20 @@ internal static partial class SiteMetrics
 
     private static readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(30) };
 
-    /// <summary>The SQL commands the sites have sent so far (<c>rlhf_db_commands_total</c>), all sites together.</summary>
-    public static async Task<double> DatabaseCommandsAsync(IEnumerable<SiteServer> sites, CancellationToken ct)
+    /// <summary>
+    /// The SQL commands the sites have sent so far (<c>rlhf_db_commands_total</c>) and the rating write transactions they
+    /// committed (<c>rlhf_rating_commits_total</c>, group commits), all sites together.
+    /// </summary>
+    public static async Task<(double Commands, double RatingCommits)> DatabaseCountsAsync(IEnumerable<SiteServer> sites, CancellationToken ct)
     {
-        var total = 0.0;
-        foreach (var site in sites) total += Value(await ScrapeAsync(site.BaseAddress, ct), "rlhf_db_commands_total");
-        return total;
+        var (commands, commits) = (0.0, 0.0);
+        foreach (var site in sites)
+        {
+            var exposition = await ScrapeAsync(site.BaseAddress, ct);
+            commands += Value(exposition, "rlhf_db_commands_total");
+            commits += Value(exposition, "rlhf_rating_commits_total");
+        }
+        return (commands, commits);
     }
 
     public static async Task<string> ScrapeAsync(Uri site, CancellationToken ct)

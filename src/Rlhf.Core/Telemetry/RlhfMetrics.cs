@@ -33,6 +33,17 @@ public static class RlhfMetrics
     public static readonly Counter<long> DatabaseCommands =
         meter.CreateCounter<long>("rlhf.db.commands", "{command}", "SQL commands sent to the database");
 
+    /// <summary>
+    /// Rating write transactions committed (group commits: each holds one or more hand-outs, votes and skips). Commits
+    /// per vote is its rate over votes/s: how well writes share a commit and its fsync.
+    /// </summary>
+    public static readonly Counter<long> RatingCommits =
+        meter.CreateCounter<long>("rlhf.rating.commits", "{commit}", "Rating write transactions committed");
+
+    /// <summary>Rating writes (hand-outs, votes, skips) per group commit.</summary>
+    public static readonly Histogram<int> RatingCommitWrites =
+        meter.CreateHistogram<int>("rlhf.rating.commit.writes", "{write}", "Rating writes per group commit");
+
     /// <summary>Wall time per optimisation step of a training job, tagged with the job kind.</summary>
     public static readonly Histogram<double> TrainingStepDuration =
         meter.CreateHistogram<double>("rlhf.training.step.duration", "s", "Time per training step");

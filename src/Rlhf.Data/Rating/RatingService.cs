@@ -9,13 +9,14 @@ using Rlhf.Data.Queries;
 namespace Rlhf.Data.Rating;
 
 /// <summary>
-/// Hands out assignments and takes votes. Every hand-out and vote writes in a serial write transaction (SQLite's
+/// Hands out assignments and takes votes. Every hand-out, vote and skip writes in a serial write transaction (SQLite's
 /// immediate transaction, PostgreSQL's advisory lock: <see cref="WriteTransactions.BeginSerialWriteAsync"/>), so
-/// concurrent raters are serialised, across site instances too, and a comparison never gets more than its required votes (gold aside). Inside this
-/// process the writes queue at the <see cref="WriteGate"/> instead of retrying a busy database.
+/// concurrent raters are serialised, across site instances too, and a comparison never gets more than its required
+/// votes (gold aside). Inside this process the writes queue at the <see cref="GroupCommit"/>, which runs them in
+/// batches, one transaction and one fsync a batch, and answers each once its batch committed.
 /// </summary>
 public sealed class RatingService(
-    IDbContextFactory<RlhfDbContext> contexts, TimeProvider clock, WriteGate writes, FreshComparisonHint fresh, LeaseSweepMark sweep,
+    IDbContextFactory<RlhfDbContext> contexts, TimeProvider clock, GroupCommit commits, FreshComparisonHint fresh, LeaseSweepMark sweep,
     ComparisonCounts comparisonCounts)
 {
     public const int MaxRationaleLength = 4000;
@@ -52,35 +53,33 @@ public sealed class RatingService(
         var readAhead = new List<(AssignmentCandidate Candidate, int Level)>(); // taken from the read-ahead: what is not leased goes back
         var closed = new HashSet<long>();                // taken ids the write transaction found closed to everyone
         Assignment? assignment = null;
-        long? liveId = null;                             // the rater's live lease, found in the write transaction
+        long? liveId = null;                             // the rater's live lease, found in the write
         try
         {
             var candidates = await DrawAsync(db, projects, withGold, raterId, now, readAhead, ct);
 
-            // Then one short write. The pick is checked again inside the immediate transaction, so a comparison taken
+            // Then one short write, in the next group commit. The pick is checked again there, so a comparison taken
             // meanwhile is never leased past its required votes; when no pick holds, the whole draw is redone inside.
-            using (await writes.EnterAsync(ct))
+            var written = await commits.RunAsync(async (w, ct) =>
             {
-                await using var tx = await db.Database.BeginSerialWriteAsync(ct);
-                now = clock.GetUtcNow().UtcDateTime;
-
-                long? oldestOpen = sweep.IsDue(now) ? await SweepRunOutLeasesAsync(db, now, ct) : null;
+                var now = clock.GetUtcNow().UtcDateTime;
+                long? oldestOpen = sweep.IsDue(now) ? await SweepRunOutLeasesAsync(w, now, ct) : null;
 
                 // A concurrent hand-out to the same rater may have leased meanwhile: LeaseAsync looks for their live
                 // lease before it leases (with the first pick check, one statement, or on its own).
-                var lease = await LeaseAsync(db, raterId, projects, candidates, now, closed, liveChecked: false, ct);
+                var lease = await LeaseAsync(w, raterId, projects, candidates, now, closed, liveChecked: false, ct);
                 if (lease is { Leased: null, RatersLiveId: null })
                 {
                     withGold.Clear();
-                    projects = await EligibleProjectsAsync(db, raterId, now, withGold, ct);
-                    candidates = await DrawAsync(db, projects, withGold, raterId, now, readAhead: null, ct);
-                    lease = await LeaseAsync(db, raterId, projects, candidates, now, closed: null, lease.LiveChecked, ct);
+                    projects = await EligibleProjectsAsync(w, raterId, now, withGold, ct);
+                    candidates = await DrawAsync(w, projects, withGold, raterId, now, readAhead: null, ct);
+                    lease = await LeaseAsync(w, raterId, projects, candidates, now, closed: null, lease.LiveChecked, ct);
                 }
-                liveId = lease.LiveChecked ? lease.RatersLiveId : await RatersLiveIdAsync(db, raterId, now, ct); // nothing to lease
-                await tx.CommitAsync(ct);
-                if (oldestOpen is { } swept) sweep.MoveTo(swept, now); // only once the sweep is committed
-                assignment = lease.Leased;
-            }
+                var live = lease.LiveChecked ? lease.RatersLiveId : await RatersLiveIdAsync(w, raterId, now, ct); // nothing to lease
+                return (lease.Leased, LiveId: live, OldestOpen: oldestOpen, Now: now);
+            }, ct);
+            if (written.OldestOpen is { } swept) sweep.MoveTo(swept, written.Now); // only once the sweep is committed
+            (assignment, liveId) = (written.Leased, written.LiveId);
         }
         finally
         {
@@ -331,9 +330,13 @@ public sealed class RatingService(
         rationale = VoteInput.Rationale(rationale);
         if (VoteInput.Problem(screenChoice, rationale) is { } problem) return problem;
 
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        using var turn = await writes.EnterAsync(ct);
-        await using var tx = await db.Database.BeginSerialWriteAsync(ct);
+        return await commits.RunAsync((db, ct) => WriteVoteAsync(db, raterId, assignmentId, screenChoice, bothBad, rationale, ct), ct);
+    }
+
+    /// <summary>The vote's write, in a group commit: every check and the vote itself in one serial transaction.</summary>
+    private async Task<RatingResult> WriteVoteAsync(RlhfDbContext db, string raterId, long assignmentId, int screenChoice, bool bothBad,
+        string rationale, CancellationToken ct)
+    {
         var now = clock.GetUtcNow().UtcDateTime;
         // One read for every check below: the assignment and its comparison, its project, the rater's lockout and
         // whether they already voted on the comparison through another assignment. Read untracked; the two that may
@@ -362,7 +365,6 @@ public sealed class RatingService(
             // An earlier assignment of the same comparison was voted on: one counted vote per rater and comparison.
             if (assignment.Status == AssignmentStatus.Leased) assignment.Status = AssignmentStatus.Expired;
             await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
             return AlreadyVoted;
         }
 
@@ -376,8 +378,7 @@ public sealed class RatingService(
             {
                 assignment.Status = AssignmentStatus.Expired;
                 await db.SaveChangesAsync(ct);
-                await tx.CommitAsync(ct);
-                return new RatingResult(RatingOutcome.LeaseExpired, "Your time on this comparison ran out and others have rated it; here is the next one.");
+                    return new RatingResult(RatingOutcome.LeaseExpired, "Your time on this comparison ran out and others have rated it; here is the next one.");
             }
         }
 
@@ -403,7 +404,9 @@ public sealed class RatingService(
         }
         catch (DbUpdateException e) when (UniqueViolation.Is(e, RlhfDbContext.CountedVotePerRaterIndex, "Votes.RaterId"))
         {
-            return AlreadyVoted; // another process stored this rater's vote on the comparison first (the unique index held)
+            // Another process stored this rater's vote on the comparison first (the unique index held). SaveChanges rolled
+            // back to its own savepoint: the assignment is left as it was.
+            return AlreadyVoted;
         }
 
         // Adaptive overlap: when the first k votes disagree, ask up to m more raters.
@@ -413,7 +416,6 @@ public sealed class RatingService(
             comparison.RequiredVotes = required;
             await db.SaveChangesAsync(ct);
         }
-        await tx.CommitAsync(ct);
         return new RatingResult(RatingOutcome.Stored, null, vote.Id);
     }
 
@@ -430,22 +432,21 @@ public sealed class RatingService(
         reason = (reason ?? "").Trim();
         if (reason.Length == 0) return new RatingResult(RatingOutcome.Invalid, "Say why you skip (for example: 'I cannot judge code').");
         if (reason.Length > 500) return new RatingResult(RatingOutcome.Invalid, "The reason is longer than 500 characters.");
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        // Read and written in one serial transaction: a vote on the same assignment from another instance cannot be
-        // overwritten by the skip.
-        using var turn = await writes.EnterAsync(ct);
-        await using var tx = await db.Database.BeginSerialWriteAsync(ct);
-        var assignment = await db.Assignments.SingleOrDefaultAsync(a => a.Id == assignmentId && a.RaterId == raterId, ct);
-        if (assignment is null) return new RatingResult(RatingOutcome.NotFound, "There is no such assignment of yours.");
-        if (assignment.Status == AssignmentStatus.Skipped) return new RatingResult(RatingOutcome.AlreadyStored);
-        if (assignment.Status == AssignmentStatus.Submitted) return new RatingResult(RatingOutcome.Closed, "You already voted on this comparison.");
-        if (assignment.Status == AssignmentStatus.Released) return UndoneAssignment;
-        assignment.Status = AssignmentStatus.Skipped;
-        assignment.SkipReason = reason;
-        assignment.FinishedAtUtc = clock.GetUtcNow().UtcDateTime;
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return new RatingResult(RatingOutcome.Stored);
+        // Read and written in one serial transaction (a group commit): a vote on the same assignment from another
+        // instance cannot be overwritten by the skip.
+        return await commits.RunAsync(async (db, ct) =>
+        {
+            var assignment = await db.Assignments.SingleOrDefaultAsync(a => a.Id == assignmentId && a.RaterId == raterId, ct);
+            if (assignment is null) return new RatingResult(RatingOutcome.NotFound, "There is no such assignment of yours.");
+            if (assignment.Status == AssignmentStatus.Skipped) return new RatingResult(RatingOutcome.AlreadyStored);
+            if (assignment.Status == AssignmentStatus.Submitted) return new RatingResult(RatingOutcome.Closed, "You already voted on this comparison.");
+            if (assignment.Status == AssignmentStatus.Released) return UndoneAssignment;
+            assignment.Status = AssignmentStatus.Skipped;
+            assignment.SkipReason = reason;
+            assignment.FinishedAtUtc = clock.GetUtcNow().UtcDateTime;
+            await db.SaveChangesAsync(ct);
+            return new RatingResult(RatingOutcome.Stored);
+        }, ct);
     }
 
     /// <summary>

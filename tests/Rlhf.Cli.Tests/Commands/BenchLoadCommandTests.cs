@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Rlhf.Data.Database;
 using Rlhf.Testing.Databases;
 
 namespace Rlhf.Cli.Tests.Commands;
@@ -27,6 +28,8 @@ public sealed class BenchLoadCommandTests
         Assert.Equal(level.GetProperty("votesPerSecond").GetDouble() / commits, level.GetProperty("votesPerCommitRate").GetDouble(), 0.01);
         // The site's SQL commands per vote, from its /metrics: a hand-out and a vote each read and write at least once.
         Assert.InRange(level.GetProperty("dbCommandsPerVote").GetDouble(), 4, 200);
+        // Its rating commits per vote: a hand-out and a vote are two writes, and a group commit holds 1 to 64 of them.
+        Assert.InRange(level.GetProperty("ratingCommitsPerVote").GetDouble(), 2.0 / GroupCommit.MaxWrites, 2.1);
         var check = level.GetProperty("check");
         Assert.True(check.GetProperty("checked").GetBoolean());
         Assert.Equal(200, check.GetProperty("acknowledged").GetInt32()); // 5 raters x 40 votes, all answered

@@ -43,7 +43,7 @@ public sealed class ExchangeFixture : IAsyncDisposable
         };
     }
 
-    public RatingService Rating => new(Contexts, TimeProvider.System, new WriteGate(), new FreshComparisonHint(), new LeaseSweepMark(), new ComparisonCounts(TimeProvider.System));
+    public RatingService Rating => new(Contexts, TimeProvider.System, new GroupCommit(Contexts, new WriteGate()), new FreshComparisonHint(), new LeaseSweepMark(), new ComparisonCounts(TimeProvider.System));
 
     public Task<RlhfDbContext> DbAsync() => Contexts.CreateDbContextAsync();
 

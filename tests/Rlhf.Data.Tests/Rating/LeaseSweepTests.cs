@@ -35,8 +35,9 @@ public class LeaseSweepTests
         var (_, pool, comparisons) = await RatingFixture.ProjectAsync(database, 3, k: 1);
         var raters = await RatingFixture.RatersAsync(database, pool, 4);
         var clock = new ManualClock { Now = DateTimeOffset.UtcNow };
-        var service = new RatingService(database.Services.GetRequiredService<IDbContextFactory<RlhfDbContext>>(), clock,
-            new WriteGate(), new FreshComparisonHint(), new LeaseSweepMark(), new ComparisonCounts(clock));
+        var contexts = database.Services.GetRequiredService<IDbContextFactory<RlhfDbContext>>();
+        await using var commits = new GroupCommit(contexts, new WriteGate());
+        var service = new RatingService(contexts, clock, commits, new FreshComparisonHint(), new LeaseSweepMark(), new ComparisonCounts(clock));
         async Task<AssignmentStatus> StatusAsync(long id)
         {
             await using var db = await RatingFixture.ContextAsync(database);

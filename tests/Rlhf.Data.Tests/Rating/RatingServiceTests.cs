@@ -47,11 +47,13 @@ public class RatingServiceTests
         var (_, pool, _) = await RatingFixture.ProjectAsync(database, 20, k: 3);
         var rater = (await RatingFixture.RatersAsync(database, pool, 1))[0];
         var writes = new WriteGate();
-        var service = new RatingService(database.Services.GetRequiredService<IDbContextFactory<RlhfDbContext>>(), TimeProvider.System,
-            writes, new FreshComparisonHint(), new LeaseSweepMark(), new ComparisonCounts(TimeProvider.System));
+        var contexts = database.Services.GetRequiredService<IDbContextFactory<RlhfDbContext>>();
+        await using var commits = new GroupCommit(contexts, writes);
+        var service = new RatingService(contexts, TimeProvider.System, commits, new FreshComparisonHint(), new LeaseSweepMark(), new ComparisonCounts(TimeProvider.System));
 
         // A double click, two tabs: the write gate is held while the calls read "no live lease" and queue at it; the
-        // write transaction sees the first one's lease and hands that out again to the rest.
+        // first write sees no lease and leases, the next ones (in the same group commit or a later one) see that lease
+        // and hand it out again.
         Task<RatingTask?[]> calls;
         using (await writes.EnterAsync())
         {
@@ -63,6 +65,35 @@ public class RatingServiceTests
         await using var db = await ContextAsync(database);
         var lease = await db.Assignments.SingleAsync();
         Assert.All(tasks, t => Assert.Equal(lease.Id, t!.AssignmentId));
+    }
+
+    [Fact]
+    public async Task Hand_outs_of_one_group_commit_see_each_others_leases_and_never_lease_past_k()
+    {
+        await using var database = await RatingFixture.DatabaseAsync();
+        var (_, pool, comparisons) = await RatingFixture.ProjectAsync(database, 1, k: 2);
+        var raters = await RatingFixture.RatersAsync(database, pool, 10);
+        var writes = new WriteGate();
+        var contexts = database.Services.GetRequiredService<IDbContextFactory<RlhfDbContext>>();
+        await using var commits = new GroupCommit(contexts, writes);
+        var service = new RatingService(contexts, TimeProvider.System, commits, new FreshComparisonHint(), new LeaseSweepMark(),
+            new ComparisonCounts(TimeProvider.System));
+
+        // All ten read "untouched" and queue while the gate is held; they then run in one transaction, one after another.
+        Task<RatingTask?[]> calls;
+        using (await writes.EnterAsync())
+        {
+            calls = Task.WhenAll(raters.Select(r => Task.Run(() => service.NextAsync(r))));
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+        }
+        var tasks = await calls;
+
+        Assert.Equal(2, tasks.Count(t => t is not null));
+        await using var db = await ContextAsync(database);
+        var leases = await db.Assignments.ToListAsync();
+        Assert.Equal(2, leases.Count);
+        Assert.All(leases, a => Assert.Equal(comparisons[0], a.ComparisonId));
+        Assert.Equal(2, leases.Select(a => a.RaterId).Distinct().Count());
     }
 
     [Fact]
@@ -221,7 +252,7 @@ public class RatingServiceTests
         var (projectId, pool, ids) = await RatingFixture.ProjectAsync(database, 230, k: 2);
         var raters = await RatingFixture.RatersAsync(database, pool, 3);
         var contexts = new CountingContexts(database);
-        var service = new RatingService(contexts, TimeProvider.System, new(), new(), new(), new(TimeProvider.System));
+        var service = new RatingService(contexts, TimeProvider.System, new GroupCommit(contexts, new()), new(), new(), new(TimeProvider.System));
 
         // The first rater takes the whole first pass: every comparison has one vote.
         for (var i = 0; i < ids.Count; i++)

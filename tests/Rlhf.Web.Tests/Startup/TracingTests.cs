@@ -14,7 +14,7 @@ namespace Rlhf.Web.Tests.Startup;
 /// <summary>
 /// Traces of the rating path: with <c>Telemetry:Traces:Enabled</c> a hand-out and a vote through the API are spans of
 /// the platform's source inside ASP.NET Core's request spans (same trace, parent = the request), tagged with what
-/// happened; a bad OTLP endpoint stops the start with one line naming the setting.
+/// happened; the group commit that wrote them is a span linked to them; a bad OTLP endpoint stops the start with one line naming the setting.
 /// </summary>
 public class TracingTests
 {
@@ -49,6 +49,10 @@ public class TracingTests
         var request = Span(a => a.Kind == ActivityKind.Server && a.SpanId == vote.ParentSpanId, "the vote's request");
         Assert.Equal(vote.TraceId, request.TraceId);
         Assert.Contains("vote", request.DisplayName);
+        // The vote was written in a group commit: a span of its own trace (it serves many requests), linked to the vote.
+        var commit = Span(a => a.OperationName == "rating.commit" && a.Links.Any(l => l.Context.SpanId == vote.SpanId), "rating.commit linked to the vote");
+        Assert.Equal(default, commit.ParentSpanId);
+        Assert.True((int)commit.GetTagItem("rlhf.writes")! >= 1);
     }
 
     [Fact]
