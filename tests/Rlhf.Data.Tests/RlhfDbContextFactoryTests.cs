@@ -22,12 +22,14 @@ public class RlhfDbContextFactoryTests
         var project = await first.Projects.SingleAsync(p => p.Id == projectId);
         project.Name = "changed, never saved";
         first.ChangeTracker.QueryTrackingBehavior = QueryTrackingBehavior.NoTracking;
+        first.Database.AutoSavepointsEnabled = false; // as the group commit sets it
         await first.DisposeAsync();
 
         await using var second = await factory.CreateDbContextAsync();
         Assert.Same(first, second);
         Assert.Empty(second.ChangeTracker.Entries());
         Assert.Equal(QueryTrackingBehavior.TrackAll, second.ChangeTracker.QueryTrackingBehavior);
+        Assert.True(second.Database.AutoSavepointsEnabled);
         Assert.NotEqual("changed, never saved", (await second.Projects.SingleAsync(p => p.Id == projectId)).Name);
         Assert.Single(second.ChangeTracker.Entries<Project>());
     }

@@ -404,8 +404,9 @@ public sealed class RatingService(
         }
         catch (DbUpdateException e) when (UniqueViolation.Is(e, RlhfDbContext.CountedVotePerRaterIndex, "Votes.RaterId"))
         {
-            // Another process stored this rater's vote on the comparison first (the unique index held). SaveChanges rolled
-            // back to its own savepoint: the assignment is left as it was.
+            // The rater's counted vote on the comparison was stored by a write outside the rating path (the unique index
+            // held). What this SaveChanges wrote before its failed statement is undone: the assignment is left as it was.
+            await GroupCommit.UndoWriteAsync(db, ct);
             return AlreadyVoted;
         }
 
