@@ -30,6 +30,23 @@ public class DatabaseLocationTests
         Assert.DoesNotContain('\n', ex.Message);
     }
 
+    private static IConfiguration Postgres(string connectionString) => new ConfigurationBuilder()
+        .AddInMemoryCollection(new Dictionary<string, string?> { ["Database:Provider"] = "Postgres", ["ConnectionStrings:Rlhf"] = connectionString }).Build();
+
+    [Fact]
+    public void On_PostgreSQL_frequent_statements_are_prepared_unless_the_connection_string_says_otherwise()
+    {
+        var location = DatabaseLocation.Resolve(Postgres("Host=db;Database=rlhf;Username=rlhf"), "/srv/rlhf");
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(location.ConnectionString);
+        Assert.Equal((DatabaseLocation.AutoPreparedStatements, 2), (builder.MaxAutoPrepare, builder.AutoPrepareMinUsages));
+        Assert.Equal(("db", "rlhf"), (builder.Host, builder.Database));
+
+        var off = new Npgsql.NpgsqlConnectionStringBuilder(DatabaseLocation.Resolve(Postgres("Host=db;Database=rlhf;Max Auto Prepare=0"), "/srv").ConnectionString);
+        Assert.Equal(0, off.MaxAutoPrepare);
+        var own = new Npgsql.NpgsqlConnectionStringBuilder(DatabaseLocation.Resolve(Postgres("Host=db;Database=rlhf;MaxAutoPrepare=10;Auto Prepare Min Usages=7"), "/srv").ConnectionString);
+        Assert.Equal((10, 7), (own.MaxAutoPrepare, own.AutoPrepareMinUsages));
+    }
+
     [Fact]
     public void An_in_memory_database_is_refused()
     {

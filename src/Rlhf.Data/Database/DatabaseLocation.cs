@@ -18,6 +18,9 @@ public sealed record DatabaseLocation(DatabaseProvider Provider, string Connecti
     public const string ProviderSettingName = "Database:Provider";
     public const string StorageRootSettingName = "Storage:Root";
     public const string DefaultConnectionString = "Data Source=data/rlhf.db";
+
+    /// <summary>On PostgreSQL, how many statements each connection keeps prepared (Npgsql's <c>Max Auto Prepare</c>) when the connection string does not say.</summary>
+    public const int AutoPreparedStatements = 64;
     public const string PostgresExample = "Host=db.example.org;Database=rlhf;Username=rlhf;Password=...";
 
     /// <summary>A SQLite file: its folder holds the data unless <c>Storage:Root</c> says otherwise.</summary>
@@ -95,6 +98,14 @@ public sealed record DatabaseLocation(DatabaseProvider Provider, string Connecti
         if (string.IsNullOrWhiteSpace(builder.Host) || string.IsNullOrWhiteSpace(builder.Database))
             throw new StartupConfigurationException(
                 $"Setting {SettingName} needs a Host and a Database for Postgres; expected e.g. \"{PostgresExample}\".");
+        // Statements run often are prepared on the server once per connection (Npgsql's automatic preparation), unless
+        // the connection string says otherwise: the rating path sends the same dozen statements thousands of times.
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = raw };
+        if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare"))
+        {
+            builder.MaxAutoPrepare = AutoPreparedStatements;
+            if (!given.ContainsKey("Auto Prepare Min Usages") && !given.ContainsKey("AutoPrepareMinUsages")) builder.AutoPrepareMinUsages = 2;
+        }
         return new DatabaseLocation(DatabaseProvider.Postgres, builder.ConnectionString, null,
             Path.GetFullPath(Path.Combine(contentRoot, "data")));
     }

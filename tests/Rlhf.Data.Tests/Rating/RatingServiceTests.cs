@@ -97,6 +97,38 @@ public class RatingServiceTests
     }
 
     [Fact]
+    public async Task A_draw_redone_in_the_write_still_gives_a_rater_with_a_live_lease_that_lease()
+    {
+        await using var database = await RatingFixture.DatabaseAsync();
+        var (_, pool, _) = await RatingFixture.ProjectAsync(database, 2, k: 1);
+        var raters = await RatingFixture.RatersAsync(database, pool, 3);
+        var (rater, others) = (raters[0], raters[1..]);
+        var writes = new WriteGate();
+        var contexts = database.Services.GetRequiredService<IDbContextFactory<RlhfDbContext>>();
+        await using var commits = new GroupCommit(contexts, writes);
+        var service = new RatingService(contexts, TimeProvider.System, commits, new FreshComparisonHint(), new LeaseSweepMark(),
+            new ComparisonCounts(TimeProvider.System));
+        foreach (var other in others) Assert.NotNull(await service.NextAsync(other)); // both comparisons leased to others
+
+        // Two hand-outs to the rater read "nothing to rate" and queue; meanwhile both leases end. In the write each redoes
+        // the draw and finds both comparisons open: the second must see the first one's lease and give that again.
+        Task<RatingTask?[]> calls;
+        using (await writes.EnterAsync())
+        {
+            calls = Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => service.NextAsync(rater))));
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            await using var db = await ContextAsync(database);
+            await db.Assignments.ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, AssignmentStatus.Expired)
+                .SetProperty(a => a.LeaseExpiresAtUtc, DateTime.UtcNow.AddMinutes(-1)));
+        }
+        var tasks = await calls;
+
+        await using var check = await ContextAsync(database);
+        var lease = await check.Assignments.SingleAsync(a => a.RaterId == rater);
+        Assert.All(tasks, t => Assert.Equal(lease.Id, t!.AssignmentId));
+    }
+
+    [Fact]
     public async Task The_vote_is_stored_relative_to_A_and_B_whatever_side_A_was_shown()
     {
         await using var database = await RatingFixture.DatabaseAsync();

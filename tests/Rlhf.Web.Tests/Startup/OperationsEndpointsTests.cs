@@ -85,6 +85,10 @@ public class OperationsEndpointsTests : IAsyncLifetime
         // Every SQL command is counted: the hand-out and the vote each read and write at least once.
         Assert.True(Value(after, "rlhf_db_commands_total") - Value(before, "rlhf_db_commands_total") >= 4, after);
         Assert.True(Value(after, "rlhf_vote_duration_seconds_count") >= 1);
+        // The hand-out and the vote were written in group commits: counted, with their sizes.
+        Assert.True(Value(after, "rlhf_rating_commits_total") - Value(before, "rlhf_rating_commits_total") >= 1, after);
+        Assert.True(Value(after, "rlhf_rating_commit_writes_count") >= 1, after);
+        Assert.True(Value(after, "rlhf_rating_commit_writes_sum") >= Value(after, "rlhf_rating_commit_writes_count"), after);
         Assert.Matches(new Regex(@"^rlhf_jobs_queued(_\w+)?(\{[^}]*\})? \d", RegexOptions.Multiline), after);
 
         var admin = await ApiSession.AdminAsync(factory); // the site's cookie
