@@ -20,9 +20,12 @@ public class CompiledPerModelTests
             return EF.CompileAsyncQuery((RlhfDbContext db, int id, CancellationToken ct) => db.Projects.Where(p => p.Id == id).Select(p => p.Name).Single());
         });
 
-        // The site's contexts, and contexts with options of their own (a command counter), hence a model of their own.
+        // The site's contexts, and contexts with an EF Core service provider of their own, hence a model of their own.
         await using var site = await database.Services.GetRequiredService<IDbContextFactory<RlhfDbContext>>().CreateDbContextAsync();
-        await using var other = new CountingContexts(database).CreateDbContext();
+        var options = new DbContextOptionsBuilder<RlhfDbContext>();
+        var location = database.Services.GetRequiredService<DatabaseLocation>();
+        RlhfDbContextFactory.Configure(options, location);
+        await using var other = new RlhfDbContextFactory(options.EnableServiceProviderCaching(false).Options, location).CreateDbContext();
         Assert.NotSame(site.Model, other.Model);
         var expected = await site.Projects.Where(p => p.Id == projectId).Select(p => p.Name).SingleAsync();
 

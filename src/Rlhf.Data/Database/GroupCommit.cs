@@ -95,35 +95,12 @@ public sealed class GroupCommit : IAsyncDisposable, IDisposable
             // Each write has its savepoint: SaveChanges need not set one of its own (two statements fewer each time).
             db.Database.AutoSavepointsEnabled = false;
             await using var tx = await db.Database.BeginSerialWriteAsync();
-            using var span = RlhfTracing.Source.StartActivity("rating.commit");
-            // Every write already waiting joins (up to MaxWrites); then those that queue while the batch runs, for a Window.
-            var waiting = queue.Reader.Count;
-            var opened = Stopwatch.GetTimestamp();
-            for (var taken = 0; batch.Count < MaxWrites && (taken < waiting || Stopwatch.GetElapsedTime(opened) < Window)
-                 && queue.Reader.TryRead(out var write); taken++)
+            SqliteStatementCache.Keep(db); // the batch's writes run the same few statements: each is prepared once a batch
+            try
             {
-                if (!write.TryStart()) continue; // given up while it waited
-                batch.Add(write);
-                if (write.Caller is { } caller) span?.AddLink(new ActivityLink(caller));
-                await tx.CreateSavepointAsync(Savepoint);
-                try
-                {
-                    await write.RunAsync(db, CancellationToken.None);
-                    await tx.ReleaseSavepointAsync(Savepoint);
-                    written.Add(write);
-                }
-                catch (Exception e)
-                {
-                    await tx.RollbackToSavepointAsync(Savepoint);
-                    write.Fail(e);
-                }
-                finally { db.ChangeTracker.Clear(); } // the next write starts from the database, not from this one's entities
+                if (!await RunBatchAsync(db, tx)) return; // nothing to commit: the transaction rolls back
             }
-            if (written.Count == 0) return; // nothing to commit: the transaction rolls back
-            await tx.CommitAsync();
-            span?.SetTag("rlhf.writes", written.Count);
-            RlhfMetrics.RatingCommits.Add(1);
-            RlhfMetrics.RatingCommitWrites.Record(written.Count);
+            finally { SqliteStatementCache.Drop(db); }
         }
         catch (Exception e)
         {
@@ -137,6 +114,41 @@ public sealed class GroupCommit : IAsyncDisposable, IDisposable
             return;
         }
         foreach (var write in written) write.Acknowledge();
+    }
+
+    /// <summary>Takes the batch's writes, runs each under its savepoint, and commits; false when none ran to the end (nothing committed).</summary>
+    private async Task<bool> RunBatchAsync(RlhfDbContext db, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx)
+    {
+        using var span = RlhfTracing.Source.StartActivity("rating.commit");
+        // Every write already waiting joins (up to MaxWrites); then those that queue while the batch runs, for a Window.
+        var waiting = queue.Reader.Count;
+        var opened = Stopwatch.GetTimestamp();
+        for (var taken = 0; batch.Count < MaxWrites && (taken < waiting || Stopwatch.GetElapsedTime(opened) < Window)
+             && queue.Reader.TryRead(out var write); taken++)
+        {
+            if (!write.TryStart()) continue; // given up while it waited
+            batch.Add(write);
+            if (write.Caller is { } caller) span?.AddLink(new ActivityLink(caller));
+            await tx.CreateSavepointAsync(Savepoint);
+            try
+            {
+                await write.RunAsync(db, CancellationToken.None);
+                await tx.ReleaseSavepointAsync(Savepoint);
+                written.Add(write);
+            }
+            catch (Exception e)
+            {
+                await tx.RollbackToSavepointAsync(Savepoint);
+                write.Fail(e);
+            }
+            finally { db.ChangeTracker.Clear(); } // the next write starts from the database, not from this one's entities
+        }
+        if (written.Count == 0) return false;
+        await tx.CommitAsync();
+        span?.SetTag("rlhf.writes", written.Count);
+        RlhfMetrics.RatingCommits.Add(1);
+        RlhfMetrics.RatingCommitWrites.Record(written.Count);
+        return true;
     }
 
     /// <summary>Takes no more writes; what is queued still runs. Waits for the writer to finish.</summary>

@@ -23,11 +23,15 @@ public sealed class RlhfDbContextFactory(DbContextOptions<RlhfDbContext> options
         return new PooledDbContextFactory<PostgresRlhfDbContext>(postgres).CreateDbContext;
     }
 
-    /// <summary>Points EF at the configured database; every command is counted (<see cref="CommandCounter"/>).</summary>
+    /// <summary>
+    /// Points EF at the configured database; every command is counted (<see cref="CommandCounter"/>); on SQLite a group
+    /// commit keeps its statements prepared (<see cref="SqliteStatementCache"/>) and the file is read through a memory
+    /// map (<see cref="SqliteMemoryMap"/>).
+    /// </summary>
     public static void Configure(DbContextOptionsBuilder options, DatabaseLocation location)
     {
-        if (location.Provider == DatabaseProvider.Postgres) options.UseNpgsql(location.ConnectionString);
-        else options.UseSqlite(location.ConnectionString);
         options.AddInterceptors(CommandCounter.Instance);
+        if (location.Provider == DatabaseProvider.Postgres) options.UseNpgsql(location.ConnectionString);
+        else options.UseSqlite(location.ConnectionString).AddInterceptors(SqliteStatementCache.Instance, SqliteMemoryMap.Instance);
     }
 }
