@@ -597,7 +597,7 @@ namespace Rlhf.Data.Migrations
 
                     b.HasIndex("RaterId", "ComparisonId");
 
-                    b.HasIndex("RaterId", "Status");
+                    b.HasIndex("RaterId", "Status", "ProjectId");
 
                     b.ToTable("Assignments");
                 });
@@ -901,7 +901,7 @@ namespace Rlhf.Data.Migrations
 
                     b.HasIndex("ProjectId", "SubmittedAtUtc");
 
-                    b.HasIndex("RaterId", "SubmittedAtUtc");
+                    b.HasIndex("RaterId", "SubmittedAtUtc", "ProjectId");
 
                     b.ToTable("Votes");
                 });

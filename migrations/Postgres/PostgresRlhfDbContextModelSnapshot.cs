@@ -626,7 +626,7 @@ namespace Rlhf.Data.Migrations.Postgres
 
                     b.HasIndex("RaterId", "ComparisonId");
 
-                    b.HasIndex("RaterId", "Status");
+                    b.HasIndex("RaterId", "Status", "ProjectId");
 
                     b.ToTable("Assignments");
                 });
@@ -940,7 +940,7 @@ namespace Rlhf.Data.Migrations.Postgres
 
                     b.HasIndex("ProjectId", "SubmittedAtUtc");
 
-                    b.HasIndex("RaterId", "SubmittedAtUtc");
+                    b.HasIndex("RaterId", "SubmittedAtUtc", "ProjectId");
 
                     b.ToTable("Votes");
                 });

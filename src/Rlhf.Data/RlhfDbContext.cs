@@ -65,7 +65,8 @@ public class RlhfDbContext : IdentityDbContext<ApplicationUser>, IDataProtection
         builder.Entity<Assignment>(e =>
         {
             e.Property(a => a.Status).HasConversion<string>().HasMaxLength(16);
-            e.HasIndex(a => new { a.RaterId, a.Status });
+            // ProjectId last: the rater's done-in-project count (every hand-out) reads it from the index, not from each row.
+            e.HasIndex(a => new { a.RaterId, a.Status, a.ProjectId });
             e.HasIndex(a => new { a.ComparisonId, a.Status });
             e.HasIndex(a => new { a.RaterId, a.ComparisonId });
             e.HasOne<Project>().WithMany().HasForeignKey(a => a.ProjectId).OnDelete(DeleteBehavior.Restrict);
@@ -141,7 +142,7 @@ public class RlhfDbContext : IdentityDbContext<ApplicationUser>, IDataProtection
             // and came back, a late vote): voided votes are left out, so an admin's void lets the rater's next vote count.
             e.HasIndex(v => new { v.ComparisonId, v.RaterId }).IsUnique().HasFilter("\"VoidedAtUtc\" IS NULL").HasDatabaseName(CountedVotePerRaterIndex);
             e.HasIndex(v => new { v.ComparisonId, v.VoidedAtUtc });
-            e.HasIndex(v => new { v.RaterId, v.SubmittedAtUtc });
+            e.HasIndex(v => new { v.RaterId, v.SubmittedAtUtc, v.ProjectId }); // the rater's votes today, per project, from the index alone
             e.HasIndex(v => new { v.ProjectId, v.SubmittedAtUtc });
             e.Property(v => v.Rationale).HasMaxLength(4000);
             e.HasOne<Assignment>().WithMany().HasForeignKey(v => v.AssignmentId).OnDelete(DeleteBehavior.Restrict);

@@ -129,6 +129,33 @@ public class RatingServiceTests
     }
 
     [Fact]
+    public async Task The_rater_s_counts_shown_with_each_pair_are_read_from_indexes_alone()
+    {
+        await using var database = await RatingFixture.DatabaseAsync();
+        var (_, pool, _) = await RatingFixture.ProjectAsync(database, 3, k: 1);
+        var rater = (await RatingFixture.RatersAsync(database, pool, 1))[0];
+        var contexts = new CountingContexts(database);
+        await using var commits = new GroupCommit(contexts, new WriteGate());
+        var service = new RatingService(contexts, TimeProvider.System, commits, new FreshComparisonHint(), new LeaseSweepMark(),
+            new ComparisonCounts(TimeProvider.System));
+        await using var db = await ContextAsync(database);
+        if (!db.Database.IsSqlite()) return; // the plan asserted is SQLite's
+
+        // Done today and done in this project are counted on every hand-out, over the rater's whole history: from the
+        // index (RaterId, Status, ProjectId) and (RaterId, SubmittedAtUtc, ProjectId), not a row read per assignment.
+        Assert.NotNull(await service.NextAsync(rater));
+        var shown = Assert.Single(contexts.Texts, t => t.Contains("\"CutOff\"", StringComparison.Ordinal) && t.Contains("SUM(", StringComparison.OrdinalIgnoreCase));
+        await db.Database.OpenConnectionAsync();
+        await using var explain = db.Database.GetDbConnection().CreateCommand();
+        explain.CommandText = "EXPLAIN QUERY PLAN " + shown;
+        var plan = new List<string>();
+        await using (var reader = await explain.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) plan.Add(reader.GetString(3));
+        Assert.Contains(plan, p => p.Contains("USING COVERING INDEX IX_Assignments_RaterId_Status_ProjectId", StringComparison.Ordinal));
+        Assert.Contains(plan, p => p.Contains("USING COVERING INDEX IX_Votes_RaterId_SubmittedAtUtc_ProjectId", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task The_vote_is_stored_relative_to_A_and_B_whatever_side_A_was_shown()
     {
         await using var database = await RatingFixture.DatabaseAsync();
