@@ -115,6 +115,13 @@ internal static class LoadBenchmark
             ["killedAtSeconds"] = options.KillAtSeconds,
             ["siteDownSeconds"] = options.KillAtSeconds is null ? null : Math.Round(downSeconds, 2),
             ["ratersOutOfWork"] = outcome.RatersOutOfWork,
+            // A run that empties its project measures the end of a campaign (the full draws that find nothing), not
+            // rating at a steady state, and its window ends early.
+            ["note"] = outcome.RatersOutOfWork > 0 && options.VotesPerRater is null
+                ? $"{outcome.RatersOutOfWork} of {options.Concurrency} raters ran out of work; the window ended after {outcome.MeasuredSeconds:0.#} s of " +
+                  $"{options.DurationSeconds:0.#}. The project was emptied, so this measured the end of a campaign: give it more votes than the run " +
+                  "stores (--comparisons x --overlap)."
+                : null,
             ["siteExceptions"] = siteExceptions,
             ["acknowledgedBySite"] = new JsonArray(outcome.AcknowledgedBySite.Select(n => (JsonNode)n).ToArray()),
             ["check"] = check.ToJson(),

@@ -37,6 +37,21 @@ public sealed class BenchLoadCommandTests
         Assert.Equal(0, check.GetProperty("lost").GetInt32());
         Assert.Equal(0, check.GetProperty("duplicates").GetInt32());
         Assert.Equal(0, check.GetProperty("overOverlap").GetInt32());
+        Assert.Equal(JsonValueKind.Null, level.GetProperty("note").ValueKind); // a run of N votes a rater ends on purpose
+    }
+
+    /// <summary>A timed run that empties its project says so: it measured the end of a campaign, not a steady state.</summary>
+    [Fact]
+    public async Task A_timed_run_that_empties_its_project_says_so()
+    {
+        var (exit, output, error) = await CliProcess.RunAsync(TimeSpan.FromMinutes(15), NoEnv, null,
+            "bench", "load", "--concurrency", "2", "--duration", "20", "--warmup", "0", "--comparisons", "10", "--overlap", "1");
+        Assert.True(exit == 0, error);
+        var level = JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement.GetProperty("levels")[0];
+        Assert.Equal(2, level.GetProperty("ratersOutOfWork").GetInt32());
+        Assert.Equal(10, level.GetProperty("check").GetProperty("stored").GetInt32());
+        Assert.True(level.GetProperty("measuredSeconds").GetDouble() < 20, level.ToString());
+        Assert.Contains("2 of 2 raters ran out of work", level.GetProperty("note").GetString());
     }
 
     /// <summary>
