@@ -110,7 +110,7 @@ internal static class LoadBenchmark
             ["dbCommandsPerVote"] = commands is { } c && outcome.MeasuredVotes > 0 ? Math.Round(c / outcome.MeasuredVotes, 2) : null,
             // Rating write transactions (group commits, each one fsync on SQLite) per vote. A vote needs two writes, its
             // hand-out and itself: 2 means no two writes shared a commit, less how much they did.
-            ["ratingCommitsPerVote"] = commits is { } k && outcome.MeasuredVotes > 0 ? Math.Round(k / outcome.MeasuredVotes, 3) : null,
+            ["ratingCommitsPerVote"] = commits is { } batches && outcome.MeasuredVotes > 0 ? Math.Round(batches / outcome.MeasuredVotes, 3) : null,
             ["errors"] = errors,
             ["killedAtSeconds"] = options.KillAtSeconds,
             ["siteDownSeconds"] = options.KillAtSeconds is null ? null : Math.Round(downSeconds, 2),

@@ -378,7 +378,7 @@ public sealed class RatingService(
             {
                 assignment.Status = AssignmentStatus.Expired;
                 await db.SaveChangesAsync(ct);
-                    return new RatingResult(RatingOutcome.LeaseExpired, "Your time on this comparison ran out and others have rated it; here is the next one.");
+                return new RatingResult(RatingOutcome.LeaseExpired, "Your time on this comparison ran out and others have rated it; here is the next one.");
             }
         }
 
