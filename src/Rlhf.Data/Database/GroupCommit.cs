@@ -51,6 +51,9 @@ public sealed class GroupCommit : IAsyncDisposable, IDisposable
         using (ExecutionContext.SuppressFlow()) writer = Task.Run(WriteAsync);
     }
 
+    /// <summary>The writes queued and not yet taken by a batch.</summary>
+    public int Queued => queue.Reader.Count;
+
     /// <summary>
     /// Runs <paramref name="write"/> in the next batch and returns what it returned once the batch committed. The write
     /// gets the batch's context, must neither begin nor commit a transaction, and is not cancelled once it started:

@@ -63,7 +63,7 @@ public sealed class RatingService(
             var written = await commits.RunAsync(async (w, ct) =>
             {
                 var now = clock.GetUtcNow().UtcDateTime;
-                long? oldestOpen = sweep.IsDue(now) ? await SweepRunOutLeasesAsync(w, now, ct) : null;
+                long? oldestOpen = sweep.TryClaim(now) ? await SweepRunOutLeasesAsync(w, now, ct) : null;
 
                 // A concurrent hand-out to the same rater may have leased meanwhile: LeaseAsync looks for their live
                 // lease before it leases (with the first pick check, one statement, or on its own).
@@ -76,9 +76,9 @@ public sealed class RatingService(
                     lease = await LeaseAsync(w, raterId, projects, candidates, now, closed: null, lease.LiveChecked, ct);
                 }
                 var live = lease.LiveChecked ? lease.RatersLiveId : await RatersLiveIdAsync(w, raterId, now, ct); // nothing to lease
-                return (lease.Leased, LiveId: live, OldestOpen: oldestOpen, Now: now);
+                return (lease.Leased, LiveId: live, OldestOpen: oldestOpen);
             }, ct);
-            if (written.OldestOpen is { } swept) sweep.MoveTo(swept, written.Now); // only once the sweep is committed
+            if (written.OldestOpen is { } swept) sweep.MoveTo(swept); // only once the sweep is committed
             (assignment, liveId) = (written.Leased, written.LiveId);
         }
         finally
@@ -98,7 +98,7 @@ public sealed class RatingService(
 
     /// <summary>
     /// Leases that ran out are marked expired, read from the <see cref="LeaseSweepMark"/> on (inside the write
-    /// transaction, when the mark says a sweep is due). Returns where the mark may move once the transaction commits: the oldest lease still open.
+    /// transaction, by the one hand-out that claimed the sweep due). Returns where the mark may move once the transaction commits: the oldest lease still open.
     /// </summary>
     private async Task<long> SweepRunOutLeasesAsync(RlhfDbContext db, DateTime now, CancellationToken ct)
     {

@@ -18,14 +18,60 @@ public class LeaseSweepTests
         var mark = new LeaseSweepMark();
         var t = new DateTime(2026, 12, 3, 8, 0, 0, DateTimeKind.Utc);
         Assert.True(mark.IsDue(t)); // never swept
-        mark.MoveTo(7, t);
+        Assert.True(mark.TryClaim(t));
+        mark.MoveTo(7);
         Assert.Equal(7, mark.From);
         Assert.False(mark.IsDue(t + LeaseSweepMark.Interval - TimeSpan.FromTicks(1)));
         Assert.True(mark.IsDue(t + LeaseSweepMark.Interval));
         Assert.True(mark.IsDue(t - TimeSpan.FromSeconds(1)));
-        mark.MoveTo(5, t + LeaseSweepMark.Interval); // the mark never moves back, the time does move on
+        Assert.True(mark.TryClaim(t + LeaseSweepMark.Interval));
+        mark.MoveTo(5); // the mark never moves back, the time does move on
         Assert.Equal(7, mark.From);
         Assert.False(mark.IsDue(t + LeaseSweepMark.Interval));
+        Assert.False(mark.TryClaim(t + LeaseSweepMark.Interval));
+    }
+
+    [Fact]
+    public async Task Of_many_callers_at_once_one_alone_claims_a_due_sweep()
+    {
+        var mark = new LeaseSweepMark();
+        var t = new DateTime(2026, 12, 4, 8, 0, 0, DateTimeKind.Utc);
+        using var start = new Barrier(8);
+        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
+        {
+            var won = 0;
+            start.SignalAndWait();
+            for (var i = 0; i < 1000; i++) won += mark.TryClaim(t) ? 1 : 0;
+            return won;
+        })));
+        Assert.Equal(1, claims.Sum());
+    }
+
+    [Fact]
+    public async Task The_hand_outs_of_one_group_commit_sweep_once()
+    {
+        await using var database = await RatingFixture.DatabaseAsync();
+        var (_, pool, _) = await RatingFixture.ProjectAsync(database, 20, k: 1);
+        var raters = await RatingFixture.RatersAsync(database, pool, 8);
+        var clock = new ManualClock { Now = DateTimeOffset.UtcNow };
+        var contexts = new CountingContexts(database);
+        var gate = new WriteGate();
+        await using var commits = new GroupCommit(contexts, gate);
+        var service = new RatingService(contexts, clock, commits, new FreshComparisonHint(), new LeaseSweepMark(), new ComparisonCounts(clock));
+
+        // The writer waits at the gate until all eight hand-outs have queued, so one batch takes them all.
+        Task<RatingTask?[]> handOuts;
+        using (await gate.EnterAsync())
+        {
+            handOuts = Task.WhenAll(raters.Select(r => service.NextAsync(r)));
+            while (commits.Queued < raters.Count && !handOuts.IsCompleted) await Task.Delay(5);
+            Assert.Equal(raters.Count, commits.Queued);
+        }
+        var tasks = await handOuts;
+        Assert.All(tasks, Assert.NotNull);
+        Assert.Equal(raters.Count, tasks.Select(t => t!.AssignmentId).Distinct().Count());
+        var sweeps = contexts.Texts.Count(t => t.Contains("UPDATE", StringComparison.OrdinalIgnoreCase) && t.Contains("\"Assignments\""));
+        Assert.Equal(1, sweeps);
     }
 
     [Fact]
