@@ -34,6 +34,9 @@ public static class RlhfWebApplication
             WebRootPath = "wwwroot",
         });
         if (!ListenAddresses.AreChosen(builder.Configuration)) builder.WebHost.UseUrls(ListenAddresses.Default);
+        // Kestrel's limits from the settings: the top-level appsettings.json closes idle keep-alive connections after
+        // 20 s rather than 130 s (a loaded rating page talks over its circuit alone; docs/deploy.md).
+        builder.WebHost.ConfigureKestrel((context, kestrel) => context.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits));
         AddServices(builder);
         var app = builder.Build();
         UsePipeline(app);

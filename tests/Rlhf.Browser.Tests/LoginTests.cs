@@ -42,6 +42,17 @@ public class LoginTests(SharedSite site)
             new PageWaitForFunctionOptions { Timeout = BrowserPages.PatienceMs });
         lock (blocked) Assert.Empty(blocked);
 
+        // The menu marks the page shown, and follows the page.
+        Assert.Equal("page", await page.GetAttributeAsync("nav.mud-navmenu a[href='']", "aria-current"));
+        await page.ClickAsync("nav.mud-navmenu a[href='admin/users']");
+        await page.WaitForSelectorAsync("nav.mud-navmenu a[href='admin/users'][aria-current=page]", new() { Timeout = BrowserPages.PatienceMs });
+        Assert.Null(await page.GetAttributeAsync("nav.mud-navmenu a[href='']", "aria-current"));
+        // A group closes and opens again.
+        await page.ClickAsync("nav[aria-label=Admin] button[aria-expanded=true]");
+        await page.WaitForSelectorAsync("nav.mud-navmenu a[href='admin/pools']", new() { State = WaitForSelectorState.Detached, Timeout = BrowserPages.PatienceMs });
+        await page.ClickAsync("nav[aria-label=Admin] button[aria-expanded=false]");
+        await page.WaitForSelectorAsync("nav.mud-navmenu a[href='admin/pools']", new() { Timeout = BrowserPages.PatienceMs });
+
         // The roles dropdown of the new-account form closes on Esc, also after a role was picked in it (a multi-select).
         await page.GotoAsync("/admin/users");
         await BrowserPages.WaitInteractiveAsync(page);

@@ -94,6 +94,11 @@ public class RatingCampaignTests(SharedSite site)
         // Blinding: nothing on the rater's page names where a response came from.
         Assert.DoesNotContain("imported", await rater.InnerTextAsync("body"));
         await AccessibilityCheck.AssertNoSeriousViolationsAsync(rater, "the rating page");
+        // The time on the comparison counts on in the browser (the server no longer renders the page every second).
+        var elapsed = (await rater.InnerTextAsync("#elapsed")).Trim();
+        Assert.Matches(@"^\d+:\d\d$", elapsed);
+        await rater.WaitForFunctionAsync("shown => { const t = document.querySelector('#elapsed').textContent.trim(); return /^\\d+:\\d\\d$/.test(t) && t !== shown; }",
+            elapsed, new() { Timeout = BrowserPages.PatienceMs });
         // A choice focused from the keyboard shows a focus ring.
         await rater.Keyboard.PressAsync("Tab");
         await rater.FocusAsync("[data-choice='0']");

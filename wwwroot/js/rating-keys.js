@@ -22,8 +22,34 @@ export function attach(dotnet) {
         }
     };
     document.addEventListener('keydown', handler);
+    const clock = setInterval(tickElapsed, 1000);
     document.body.dataset.ratingKeys = 'ready';
-    return { dispose: () => { document.removeEventListener('keydown', handler); delete document.body.dataset.ratingKeys; } };
+    return {
+        dispose: () => {
+            document.removeEventListener('keydown', handler);
+            clearInterval(clock);
+            delete document.body.dataset.ratingKeys;
+        },
+    };
+}
+
+// The time on the comparison (#elapsed), counted on here from the server's reading at its last render (data-rendered
+// tells a new one), so the server renders nothing a second. Only the text node's value changes: the node stays the
+// one Blazor rendered and updates.
+let elapsedSeen = null, elapsedMs = 0, elapsedAt = 0;
+function tickElapsed() {
+    const el = document.getElementById('elapsed');
+    const text = el?.firstChild;
+    if (!text || text.nodeType !== Node.TEXT_NODE) return;
+    if (el.dataset.rendered !== elapsedSeen) {
+        elapsedSeen = el.dataset.rendered;
+        elapsedMs = Number(el.dataset.elapsedMs) || 0;
+        elapsedAt = performance.now();
+    }
+    const s = Math.floor((elapsedMs + performance.now() - elapsedAt) / 1000);
+    const two = (n) => String(n).padStart(2, '0');
+    const shown = s >= 3600 ? `${Math.floor(s / 3600)}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}` : `${Math.floor(s / 60)}:${two(s % 60)}`;
+    if (text.nodeValue !== shown) text.nodeValue = shown;
 }
 
 export function focus(id) { document.getElementById(id)?.focus(); }
