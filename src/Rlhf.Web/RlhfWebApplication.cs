@@ -14,6 +14,7 @@ using Rlhf.Web.Components.Account;
 using Rlhf.Web.Startup;
 using Rlhf.Web.Api;
 using Rlhf.Web.Api.Errors;
+using Rlhf.Web.Interop;
 using Rlhf.Web.Security;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
@@ -47,6 +48,8 @@ public static class RlhfWebApplication
     {
         var services = builder.Services;
         services.AddRazorComponents().AddInteractiveServerComponents();
+        // Compiled JSON contracts for what crosses JS interop, shared by all circuits (Interop/InteropJsonContext.cs).
+        services.AddCompiledInteropMetadata();
         services.AddMudServices();
         services.AddSingleton<Rlhf.Web.Services.MarkdownRenderer>();
         services.AddScoped<Rlhf.Web.Services.CurrentActor>();
