@@ -9,10 +9,11 @@ public sealed class BenchCircuitsCommandTests
     public async Task Two_rating_pages_open_and_the_memory_per_page_is_positive()
     {
         var (exit, output, error) = await CliProcess.RunAsync(TimeSpan.FromMinutes(15), new Dictionary<string, string>(), null,
-            "bench", "circuits", "--pages", "2", "--settle", "1");
+            "bench", "circuits", "--pages", "2", "--warm-up", "2", "--settle", "1");
         Assert.True(exit == 0, error);
         var report = JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement;
         Assert.Equal(2, report.GetProperty("pagesOpen").GetInt32());
+        Assert.Equal(2, report.GetProperty("warmUpPages").GetInt32());
         Assert.True(report.GetProperty("after").GetProperty("rssBytes").GetInt64() > 0);
         Assert.True(report.GetProperty("perPage").GetProperty("gcHeapBytes").GetInt64() > 0);
     }
@@ -23,5 +24,8 @@ public sealed class BenchCircuitsCommandTests
         var (exit, _, error) = await CliProcess.RunAsync(new Dictionary<string, string>(), null, "bench", "circuits", "--pages", "0");
         Assert.Equal(2, exit);
         Assert.Equal("rlhf: --pages must be 1 to 500.", error.Trim());
+        (exit, _, error) = await CliProcess.RunAsync(new Dictionary<string, string>(), null, "bench", "circuits", "--warm-up", "0");
+        Assert.Equal(2, exit);
+        Assert.Equal("rlhf: --warm-up must be 1 to 500 pages.", error.Trim());
     }
 }
