@@ -41,12 +41,7 @@ public static class CompiledInteropMetadata
     {
         var chain = options.TypeInfoResolverChain;
         if (chain.Contains(InteropJsonContext.Default)) return;
-        if (chain.Count == 0)
-        {
-            chain.Add(InteropJsonContext.Default);
-            if (JsonSerializer.IsReflectionEnabledByDefault) chain.Add(JsonSerializerOptions.Default.TypeInfoResolver);
-            return;
-        }
+        if (chain.Count == 0 && JsonSerializer.IsReflectionEnabledByDefault) chain.Add(JsonSerializerOptions.Default.TypeInfoResolver);
         var reflection = -1;
         for (var i = 0; i < chain.Count && reflection < 0; i++)
             if (chain[i] is DefaultJsonTypeInfoResolver) reflection = i;
