@@ -14,16 +14,16 @@ status=${PIPESTATUS[0]}
 
 # Second pass: the database-touching tests again, against PostgreSQL (a throwaway cluster started by
 # eng/postgres-cluster.sh): the data services, the job queue, the site's start-up (readiness, metrics, shared
-# data-protection keys); the two-site bench test (Rlhf.Cli.Tests BenchLoadCommandTests.Two_sites, ~1 min) is left to
-# a run by hand with RLHF_TEST_DATABASE=postgres, as CI's 25 minutes have no room for it; the API tests stay SQLite-only to keep CI within its 25 minutes. Only for the full suite
+# data-protection keys) and two site processes rating on one database (Rlhf.Cli.Tests BenchLoadCommandTests.Two_sites,
+# ~20 s, in the shorter lane); the API tests stay SQLite-only to keep CI within its 25 minutes. Only for the full suite
 # (no arguments); RLHF_TEST_POSTGRES_PASS=0 leaves it out.
 if [ $# -eq 0 ] && [ "${RLHF_TEST_POSTGRES_PASS:-1}" != "0" ]; then
   pg_folder=$(mktemp -u /tmp/rlhf-test-pg-XXXXXX)
   if RLHF_TEST_POSTGRES=$(bash eng/postgres-cluster.sh start "$pg_folder"); then
     export RLHF_TEST_POSTGRES RLHF_TEST_DATABASE=postgres
     pg_started=$(date +%s)
-    echo; echo "=== PostgreSQL pass: Rlhf.Data.Tests, the job queue (Rlhf.Jobs.Tests Runner), Rlhf.Web.Tests start-up ==="
-    # Two lanes on the 2 cores: the data tests in one, the job queue and the site's start-up after each other in the other.
+    echo; echo "=== PostgreSQL pass: Rlhf.Data.Tests, the job queue (Rlhf.Jobs.Tests Runner), Rlhf.Web.Tests start-up, two sites (Rlhf.Cli.Tests) ==="
+    # Two lanes on the 2 cores: the data tests in one, the job queue, the site's start-up and the two sites after each other in the other.
     pg_lane() {
       for run in "$@"; do
         project=${run%%|*}; filter=""; [ "$project" != "$run" ] && filter=${run#*|}
@@ -31,7 +31,8 @@ if [ $# -eq 0 ] && [ "${RLHF_TEST_POSTGRES_PASS:-1}" != "0" ]; then
       done
     }
     pg_lane "tests/Rlhf.Data.Tests" &
-    pg_lane "tests/Rlhf.Jobs.Tests|FullyQualifiedName~Rlhf.Jobs.Tests.Runner" "tests/Rlhf.Web.Tests|FullyQualifiedName~Rlhf.Web.Tests.Startup" &
+    pg_lane "tests/Rlhf.Jobs.Tests|FullyQualifiedName~Rlhf.Jobs.Tests.Runner" "tests/Rlhf.Web.Tests|FullyQualifiedName~Rlhf.Web.Tests.Startup" \
+      "tests/Rlhf.Cli.Tests|FullyQualifiedName~BenchLoadCommandTests.Two_sites" &
     wait
     for lane_log in "$log".*.Rlhf.*; do cat "$lane_log" | tee -a "$log"; rm -f "$lane_log"; done
     [ -s "$log.failed" ] && status=1

@@ -15,6 +15,9 @@ namespace Rlhf.Data.Rating;
 /// (<c>LiveLeases</c>), counted vote = <c>VoidedAtUtc == null</c> (<c>Counted</c>), not released = <c>Status != Released</c>
 /// (<c>NotReleased</c>). AssignmentQueriesTests checks them against the rule on every status and lease end; the rating
 /// tests cover each through the service.
+/// The rater's live lease is a comparison's lease, <c>(ComparisonId ?? 0) != 0</c>, not <c>ComparisonId != null</c>:
+/// SQLite can seek an index by IS NOT NULL, and with it chose (RaterId, ComparisonId), which reads every assignment the
+/// rater ever had, row by row, on every hand-out. The COALESCE leaves it (RaterId, Status): their leases alone.
 /// </summary>
 public static class RatingQueries
 {
@@ -28,7 +31,7 @@ public static class RatingQueries
                 .Select(u => new RaterAtHandOut(u.LockoutEnd,
                     db.Assignments
                         .Where(a => a.Status == AssignmentStatus.Leased && a.LeaseExpiresAtUtc > now) // LiveLeases
-                        .Where(a => a.RaterId == raterId && a.ComparisonId != null
+                        .Where(a => a.RaterId == raterId && (a.ComparisonId ?? 0) != 0 // a comparison's: see the class summary
                             && db.Projects.Any(p => p.Id == a.ProjectId && p.Status == ProjectStatus.Active))
                         .OrderBy(a => a.Id).Select(a => (long?)a.Id).FirstOrDefault()))
                 .SingleOrDefault()));
@@ -68,7 +71,7 @@ public static class RatingQueries
                     db.Assignments.Count(a => a.Status == AssignmentStatus.Leased && a.LeaseExpiresAtUtc > now && a.ComparisonId == id), // LiveLeases
                     db.Assignments
                         .Where(a => a.Status == AssignmentStatus.Leased && a.LeaseExpiresAtUtc > now) // LiveLeases
-                        .Where(a => a.RaterId == raterId && a.ComparisonId != null
+                        .Where(a => a.RaterId == raterId && (a.ComparisonId ?? 0) != 0 // a comparison's: see the class summary
                             && db.Projects.Any(p => p.Id == a.ProjectId && p.Status == ProjectStatus.Active))
                         .OrderBy(a => a.Id).Select(a => (long?)a.Id).FirstOrDefault()))
                 .SingleOrDefault()));

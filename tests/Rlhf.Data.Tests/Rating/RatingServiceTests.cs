@@ -129,7 +129,7 @@ public class RatingServiceTests
     }
 
     [Fact]
-    public async Task The_rater_s_counts_shown_with_each_pair_are_read_from_indexes_alone()
+    public async Task A_hand_out_reads_the_rater_s_history_from_indexes_made_for_it()
     {
         await using var database = await RatingFixture.DatabaseAsync();
         var (_, pool, _) = await RatingFixture.ProjectAsync(database, 3, k: 1);
@@ -139,20 +139,39 @@ public class RatingServiceTests
         var service = new RatingService(contexts, TimeProvider.System, commits, new FreshComparisonHint(), new LeaseSweepMark(),
             new ComparisonCounts(TimeProvider.System));
         await using var db = await ContextAsync(database);
-        if (!db.Database.IsSqlite()) return; // the plan asserted is SQLite's
+        if (!db.Database.IsSqlite()) return; // the plans asserted are SQLite's
+        Assert.NotNull(await service.NextAsync(rater));
 
         // Done today and done in this project are counted on every hand-out, over the rater's whole history: from the
         // index (RaterId, Status, ProjectId) and (RaterId, SubmittedAtUtc, ProjectId), not a row read per assignment.
-        Assert.NotNull(await service.NextAsync(rater));
         var shown = Assert.Single(contexts.Texts, t => t.Contains("\"CutOff\"", StringComparison.Ordinal) && t.Contains("SUM(", StringComparison.OrdinalIgnoreCase));
+        var plan = await PlanAsync(db, shown);
+        Assert.Contains(plan, p => p.Contains("USING COVERING INDEX IX_Assignments_RaterId_Status_ProjectId", StringComparison.Ordinal));
+        Assert.Contains(plan, p => p.Contains("USING COVERING INDEX IX_Votes_RaterId_SubmittedAtUtc_ProjectId", StringComparison.Ordinal));
+
+        // The rater's live lease is looked up twice (before the write and in the pick check). Seeking their assignments
+        // by (RaterId, ComparisonId) read every assignment they ever had, row by row: under load the site's CPU a vote
+        // grew with the raters' histories. By (RaterId, Status) it reads their leases alone.
+        var lookups = contexts.Texts.Where(t => t.Contains("ORDER BY \"a", StringComparison.Ordinal) && t.Contains("\"LeaseExpiresAtUtc\" >", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, lookups.Count);
+        foreach (var lookup in lookups)
+        {
+            plan = await PlanAsync(db, lookup);
+            Assert.Contains(plan, p => p.StartsWith("SEARCH a", StringComparison.Ordinal) && p.Contains("(RaterId=? AND Status=?)", StringComparison.Ordinal));
+            Assert.DoesNotContain(plan, p => p.Contains("(RaterId=? AND ComparisonId>?)", StringComparison.Ordinal)); // every assignment of theirs
+        }
+    }
+
+    /// <summary>SQLite's plan for a command text (its parameters unbound), one line a step.</summary>
+    private static async Task<List<string>> PlanAsync(RlhfDbContext db, string commandText)
+    {
         await db.Database.OpenConnectionAsync();
         await using var explain = db.Database.GetDbConnection().CreateCommand();
-        explain.CommandText = "EXPLAIN QUERY PLAN " + shown;
+        explain.CommandText = "EXPLAIN QUERY PLAN " + commandText;
         var plan = new List<string>();
         await using (var reader = await explain.ExecuteReaderAsync())
             while (await reader.ReadAsync()) plan.Add(reader.GetString(3));
-        Assert.Contains(plan, p => p.Contains("USING COVERING INDEX IX_Assignments_RaterId_Status_ProjectId", StringComparison.Ordinal));
-        Assert.Contains(plan, p => p.Contains("USING COVERING INDEX IX_Votes_RaterId_SubmittedAtUtc_ProjectId", StringComparison.Ordinal));
+        return plan;
     }
 
     [Fact]
