@@ -25,13 +25,15 @@ public sealed class RlhfDbContextFactory(DbContextOptions<RlhfDbContext> options
 
     /// <summary>
     /// Points EF at the configured database; every command is counted (<see cref="CommandCounter"/>); on SQLite a group
-    /// commit keeps its statements prepared (<see cref="SqliteStatementCache"/>) and the file is read through a memory
-    /// map (<see cref="SqliteMemoryMap"/>).
+    /// commit keeps its statements prepared (<see cref="SqliteStatementCache"/>). The file is read with <c>pread</c>, not
+    /// through a memory map: in WAL mode SQLite unmaps the whole map at the start of every read after another
+    /// connection's commit, and faulting the pages in again cost more than reading them (BENCHMARKS.md, "The rater's
+    /// live lease and the memory map").
     /// </summary>
     public static void Configure(DbContextOptionsBuilder options, DatabaseLocation location)
     {
         options.AddInterceptors(CommandCounter.Instance);
         if (location.Provider == DatabaseProvider.Postgres) options.UseNpgsql(location.ConnectionString);
-        else options.UseSqlite(location.ConnectionString).AddInterceptors(SqliteStatementCache.Instance, SqliteMemoryMap.Instance);
+        else options.UseSqlite(location.ConnectionString).AddInterceptors(SqliteStatementCache.Instance);
     }
 }
