@@ -39,6 +39,23 @@ public sealed class SqliteStatementCache : DbCommandInterceptor
     /// <summary>How many distinct statements texts <paramref name="db"/> keeps prepared now.</summary>
     public static int KeptCount(DbContext db) => kept.TryGetValue(db, out var commands) ? commands.Count : 0;
 
+    /// <summary>
+    /// For a plain statement of the caller's own (<see cref="RowStatements"/>): the command <paramref name="db"/> keeps for
+    /// <paramref name="sql"/>, without parameters (the caller clears what it binds once it ran); null when it keeps none.
+    /// </summary>
+    public static SqliteCommand? CommandFor(DbContext db, string sql)
+    {
+        if (!kept.TryGetValue(db, out var commands)) return null;
+        if (!commands.TryGetValue(sql, out var cached))
+        {
+            cached = (SqliteCommand)db.Database.GetDbConnection().CreateCommand();
+            cached.CommandText = sql;
+            commands.Add(sql, cached);
+        }
+        cached.Parameters.Clear();
+        return cached;
+    }
+
     /// <summary>The kept command to run in place of <paramref name="command"/>, its parameters moved over; null to run it as it is.</summary>
     private static SqliteCommand? Kept(DbCommand command, CommandEventData eventData)
     {

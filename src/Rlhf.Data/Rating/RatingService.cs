@@ -300,8 +300,7 @@ public sealed class RatingService(
                 StartedAtUtc = now,
                 LeaseExpiresAtUtc = now.AddMinutes(project.LeaseMinutes),
             };
-            db.Assignments.Add(assignment);
-            await db.SaveChangesAsync(ct);
+            await RowStatements.InsertAsync(db, assignment, ct); // a plain insert: SaveChanges rebuilt its command every time
             return new LeaseOutcome(assignment, null, true);
         }
         return new LeaseOutcome(null, null, liveChecked);
@@ -339,13 +338,11 @@ public sealed class RatingService(
     {
         var now = clock.GetUtcNow().UtcDateTime;
         // One read for every check below: the assignment and its comparison, its project, the rater's lockout and
-        // whether they already voted on the comparison through another assignment. Read untracked; the two that may
-        // change are attached (the project is only read).
+        // whether they already voted on the comparison through another assignment. Read untracked; what changes is
+        // written by plain statements (RowStatements), named column by column.
         var scene = await RatingQueries.SceneAsync(db, assignmentId, raterId, ct);
         if (scene is null) return new RatingResult(RatingOutcome.NotFound, "There is no such assignment of yours.");
         var (assignment, project, comparison) = (scene.Assignment, scene.Project, scene.Comparison);
-        db.Attach(assignment);
-        db.Attach(comparison);
 
         if (assignment.Status == AssignmentStatus.Submitted)
         {
@@ -363,8 +360,7 @@ public sealed class RatingService(
         if (scene.VotedBefore)
         {
             // An earlier assignment of the same comparison was voted on: one counted vote per rater and comparison.
-            if (assignment.Status == AssignmentStatus.Leased) assignment.Status = AssignmentStatus.Expired;
-            await db.SaveChangesAsync(ct);
+            if (assignment.Status == AssignmentStatus.Leased) await ExpireAsync(db, assignment, ct);
             return AlreadyVoted;
         }
 
@@ -376,8 +372,7 @@ public sealed class RatingService(
             var others = await db.Assignments.LiveLeases(now).CountAsync(a => a.ComparisonId == comparison.Id && a.Id != assignment.Id, ct);
             if (!isGold && votes + others >= comparison.RequiredVotes)
             {
-                assignment.Status = AssignmentStatus.Expired;
-                await db.SaveChangesAsync(ct);
+                await ExpireAsync(db, assignment, ct);
                 return new RatingResult(RatingOutcome.LeaseExpired, "Your time on this comparison ran out and others have rated it; here is the next one.");
             }
         }
@@ -395,17 +390,17 @@ public sealed class RatingService(
             SecondsOnTask = Math.Max(0, (now - assignment.StartedAtUtc).TotalSeconds),
             SubmittedAtUtc = now,
         };
-        db.Votes.Add(vote);
         assignment.Status = AssignmentStatus.Submitted;
         assignment.FinishedAtUtc = now;
         try
         {
-            await db.SaveChangesAsync(ct);
+            await RowStatements.UpdateAsync(db, assignment, SubmittedColumns, ct);
+            await RowStatements.InsertAsync(db, vote, ct);
         }
-        catch (DbUpdateException e) when (UniqueViolation.Is(e, RlhfDbContext.CountedVotePerRaterIndex, "Votes.RaterId"))
+        catch (Exception e) when (UniqueViolation.Is(e, RlhfDbContext.CountedVotePerRaterIndex, "Votes.RaterId"))
         {
             // The rater's counted vote on the comparison was stored by a write outside the rating path (the unique index
-            // held). What this SaveChanges wrote before its failed statement is undone: the assignment is left as it was.
+            // held). The assignment's update before it is undone: the assignment is left as it was.
             await GroupCommit.UndoWriteAsync(db, ct);
             return AlreadyVoted;
         }
@@ -415,9 +410,18 @@ public sealed class RatingService(
         if (required != comparison.RequiredVotes)
         {
             comparison.RequiredVotes = required;
-            await db.SaveChangesAsync(ct);
+            await RowStatements.UpdateAsync(db, comparison, [nameof(Comparison.RequiredVotes)], ct);
         }
         return new RatingResult(RatingOutcome.Stored, null, vote.Id);
+    }
+
+    private static readonly string[] SubmittedColumns = [nameof(Assignment.Status), nameof(Assignment.FinishedAtUtc)];
+
+    /// <summary>The assignment's lease is over: its status becomes Expired (in memory and in its row).</summary>
+    private static async Task ExpireAsync(RlhfDbContext db, Assignment assignment, CancellationToken ct)
+    {
+        assignment.Status = AssignmentStatus.Expired;
+        await RowStatements.UpdateAsync(db, assignment, [nameof(Assignment.Status)], ct);
     }
 
     private static readonly RatingResult UndoneAssignment =
