@@ -14,6 +14,11 @@ public sealed class CountingContexts(TestDatabase database) : IDbContextFactory<
 
     public long Commands => Interlocked.Read(ref counter.Count);
 
+    /// <summary>How many times a connection of these contexts was opened.</summary>
+    public long Opens => Interlocked.Read(ref opens.Count);
+
+    private readonly OpenCounter opens = new();
+
     /// <summary>The text of every command sent so far, in order.</summary>
     public IReadOnlyList<string> Texts { get { lock (counter.Texts) return [.. counter.Texts]; } }
 
@@ -24,7 +29,7 @@ public sealed class CountingContexts(TestDatabase database) : IDbContextFactory<
         {
             var options = new DbContextOptionsBuilder<RlhfDbContext>();
             RlhfDbContextFactory.Configure(options, location);
-            Interlocked.CompareExchange(ref factory, new RlhfDbContextFactory(options.AddInterceptors(counter).Options, location), null);
+            Interlocked.CompareExchange(ref factory, new RlhfDbContextFactory(options.AddInterceptors(counter, opens).Options, location), null);
         }
         return factory.CreateDbContext();
     }
@@ -58,6 +63,19 @@ public sealed class CountingContexts(TestDatabase database) : IDbContextFactory<
             Interlocked.Increment(ref Count);
             lock (Texts) Texts.Add(command.CommandText);
             return ValueTask.FromResult(result);
+        }
+    }
+
+    private sealed class OpenCounter : DbConnectionInterceptor
+    {
+        public long Count;
+
+        public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Interlocked.Increment(ref Count);
+
+        public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref Count);
+            return Task.CompletedTask;
         }
     }
 }

@@ -129,6 +129,28 @@ public class RatingServiceTests
     }
 
     [Fact]
+    public async Task A_hand_out_opens_its_connection_once_for_the_reads_before_its_write_and_once_for_those_after()
+    {
+        await using var database = await RatingFixture.DatabaseAsync();
+        var (_, pool, _) = await RatingFixture.ProjectAsync(database, 3, k: 1);
+        var rater = (await RatingFixture.RatersAsync(database, pool, 1))[0];
+        var reads = new CountingContexts(database); // the hand-out's own context; the group commit's writer has its own
+        await using var commits = new GroupCommit(database.Services.GetRequiredService<IDbContextFactory<RlhfDbContext>>(), new WriteGate());
+        var service = new RatingService(reads, TimeProvider.System, commits, new FreshComparisonHint(), new LeaseSweepMark(),
+            new ComparisonCounts(TimeProvider.System));
+
+        // A new lease: the rater, their projects and the read-ahead in one opening, the pair shown in another (each opening
+        // of an SQLite connection registers EF Core's SQL functions again).
+        var task = await service.NextAsync(rater);
+        Assert.NotNull(task);
+        Assert.True(reads.Commands >= 4, $"{reads.Commands} commands"); // rater, projects, read-ahead, pair, project size
+        Assert.Equal(2, reads.Opens);
+        // Their live lease again: no write, one opening for all its reads.
+        Assert.Equal(task.AssignmentId, (await service.NextAsync(rater))!.AssignmentId);
+        Assert.Equal(3, reads.Opens);
+    }
+
+    [Fact]
     public async Task A_hand_out_reads_the_rater_s_history_from_indexes_made_for_it()
     {
         await using var database = await RatingFixture.DatabaseAsync();
