@@ -773,6 +773,24 @@ namespace Rlhf.Data.Migrations
                     b.ToTable("Prompts");
                 });
 
+            modelBuilder.Entity("Rlhf.Core.Projects.RaterProgress", b =>
+                {
+                    b.Property<string>("RaterId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ProjectId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Finished")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("RaterId", "ProjectId");
+
+                    b.HasIndex("ProjectId");
+
+                    b.ToTable("RaterProgress");
+                });
+
             modelBuilder.Entity("Rlhf.Core.Projects.Response", b =>
                 {
                     b.Property<long>("Id")
@@ -1286,6 +1304,21 @@ namespace Rlhf.Data.Migrations
                         .WithMany()
                         .HasForeignKey("ProjectId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Rlhf.Core.Projects.RaterProgress", b =>
+                {
+                    b.HasOne("Rlhf.Core.Projects.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Rlhf.Data.Identity.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("RaterId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -808,6 +808,24 @@ namespace Rlhf.Data.Migrations.Postgres
                     b.ToTable("Prompts");
                 });
 
+            modelBuilder.Entity("Rlhf.Core.Projects.RaterProgress", b =>
+                {
+                    b.Property<string>("RaterId")
+                        .HasColumnType("text");
+
+                    b.Property<int>("ProjectId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Finished")
+                        .HasColumnType("integer");
+
+                    b.HasKey("RaterId", "ProjectId");
+
+                    b.HasIndex("ProjectId");
+
+                    b.ToTable("RaterProgress");
+                });
+
             modelBuilder.Entity("Rlhf.Core.Projects.Response", b =>
                 {
                     b.Property<long>("Id")
@@ -1327,6 +1345,21 @@ namespace Rlhf.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("ProjectId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Rlhf.Core.Projects.RaterProgress", b =>
+                {
+                    b.HasOne("Rlhf.Core.Projects.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Rlhf.Data.Identity.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("RaterId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -26,6 +26,7 @@ public class RlhfDbContext : IdentityDbContext<ApplicationUser>, IDataProtection
 
     public DbSet<Project> Projects => Set<Project>();
     public DbSet<Assignment> Assignments => Set<Assignment>();
+    public DbSet<RaterProgress> RaterProgress => Set<RaterProgress>();
     public DbSet<Job> Jobs => Set<Job>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<JobMetric> JobMetrics => Set<JobMetric>();
@@ -74,6 +75,14 @@ public class RlhfDbContext : IdentityDbContext<ApplicationUser>, IDataProtection
             e.HasOne<Comparison>().WithMany().HasForeignKey(a => a.ComparisonId).OnDelete(DeleteBehavior.Restrict);
             e.HasIndex(a => new { a.PromptId, a.Status });
             e.HasOne<Prompt>().WithMany().HasForeignKey(a => a.PromptId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<RaterProgress>(e =>
+        {
+            // Kept by triggers on Assignments (migration RaterProgressKeptByTriggers): never written by the application.
+            e.HasKey(p => new { p.RaterId, p.ProjectId });
+            e.HasOne<Project>().WithMany().HasForeignKey(p => p.ProjectId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<ApplicationUser>().WithMany().HasForeignKey(p => p.RaterId).OnDelete(DeleteBehavior.Cascade);
         });
 
         builder.Entity<Job>(e =>

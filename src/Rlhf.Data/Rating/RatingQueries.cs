@@ -79,8 +79,9 @@ public static class RatingQueries
     /// <summary>
     /// What the rater sees of a comparison: the prompt (joined on its key: a two-column subquery becomes a LEFT JOIN over
     /// ROW_NUMBER() of every prompt), both responses (scalar subqueries by key: SQLite has no APPLY), the rater's votes
-    /// today in the project and their finished assignments in it (summed, not filtered by project: with ProjectId in the
-    /// filter SQLite picks the project's index and reads the project's whole day, or every assignment of it).
+    /// today in the project (summed, not filtered by project: with ProjectId in the filter SQLite picks the project's
+    /// index and reads the project's whole day) and their finished assignments in it, one row kept by the database
+    /// (<see cref="RaterProgress"/>: counting them read the rater's whole history).
     /// </summary>
     public static Task<ShownPair> ShownAsync(RlhfDbContext db, long comparisonId, string raterId, int projectId, DateTime today, CancellationToken ct) =>
         shown.For(db)(db, comparisonId, raterId, projectId, today, ct);
@@ -98,8 +99,7 @@ public static class RatingQueries
                  db.Responses.Where(r => r.Id == c.ResponseBId).Select(r => r.Text).Single(),
                  db.Responses.Where(r => r.Id == c.ResponseBId).Select(r => r.CutOff).Single(),
                  db.Votes.Where(v => v.RaterId == raterId && v.SubmittedAtUtc >= today).Sum(v => v.ProjectId == projectId ? 1 : 0),
-                 db.Assignments.Where(x => x.RaterId == raterId && (x.Status == AssignmentStatus.Submitted || x.Status == AssignmentStatus.Skipped))
-                     .Sum(x => x.ProjectId == projectId ? 1 : 0)))
+                 db.RaterProgress.Where(r => r.RaterId == raterId && r.ProjectId == projectId).Select(r => r.Finished).FirstOrDefault()))
             .Single()));
 
     /// <summary>

@@ -164,12 +164,14 @@ public class RatingServiceTests
         if (!db.Database.IsSqlite()) return; // the plans asserted are SQLite's
         Assert.NotNull(await service.NextAsync(rater));
 
-        // Done today and done in this project are counted on every hand-out, over the rater's whole history: from the
-        // index (RaterId, Status, ProjectId) and (RaterId, SubmittedAtUtc, ProjectId), not a row read per assignment.
+        // Done today and done in this project are shown with every hand-out. Today's votes are counted from the index
+        // (RaterId, SubmittedAtUtc, ProjectId), not a row read per vote; the finished assignments in the project are one
+        // row kept by the database (RaterProgress), looked up by its key: counting them read the rater's whole history.
         var shown = Assert.Single(contexts.Texts, t => t.Contains("\"CutOff\"", StringComparison.Ordinal) && t.Contains("SUM(", StringComparison.OrdinalIgnoreCase));
         var plan = await PlanAsync(db, shown);
-        Assert.Contains(plan, p => p.Contains("USING COVERING INDEX IX_Assignments_RaterId_Status_ProjectId", StringComparison.Ordinal));
         Assert.Contains(plan, p => p.Contains("USING COVERING INDEX IX_Votes_RaterId_SubmittedAtUtc_ProjectId", StringComparison.Ordinal));
+        Assert.Contains(plan, p => p.StartsWith("SEARCH r", StringComparison.Ordinal) && p.Contains("INDEX sqlite_autoindex_RaterProgress_1 (RaterId=? AND ProjectId=?)", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, p => p.Contains("Assignments", StringComparison.Ordinal)); // no assignment of theirs is read
 
         // The rater's live lease is looked up twice (before the write and in the pick check). Seeking their assignments
         // by (RaterId, ComparisonId) read every assignment they ever had, row by row: under load the site's CPU a vote
