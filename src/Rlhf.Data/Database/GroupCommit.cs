@@ -70,8 +70,9 @@ public sealed class GroupCommit : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Undoes everything the running write wrote so far (rolls back to its savepoint); it may then go on, or return what
-    /// its caller is to get. For a write that catches a failed SaveChanges: SaveChanges sets no savepoint of its own in a
-    /// batch, so what it wrote before the failed statement is still there until this undoes it.
+    /// its caller is to get. For a write that catches a failed statement (SaveChanges sets no savepoint of its own in a
+    /// batch, and <see cref="RowStatements"/> none at all): what it wrote before the failed statement is still there until
+    /// this undoes it.
     /// </summary>
     public static async Task UndoWriteAsync(RlhfDbContext db, CancellationToken ct)
     {

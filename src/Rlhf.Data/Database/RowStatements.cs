@@ -58,11 +58,8 @@ public static class RowStatements
         command.Transaction = tx;
         var timeout = db.Database.GetCommandTimeout();
         if (timeout is { } seconds) command.CommandTimeout = seconds;
-        for (var i = 0; i < statement.Parameters.Length; i++)
-        {
-            var (property, mapping) = statement.Parameters[i];
-            command.Parameters.Add(mapping.CreateParameter(command, "@p" + i, property.GetGetter().GetClrValueUsingContainingEntity(row), property.IsNullable));
-        }
+        foreach (var (name, property, mapping) in statement.Parameters)
+            command.Parameters.Add(mapping.CreateParameter(command, name, property.GetGetter().GetClrValueUsingContainingEntity(row), property.IsNullable));
         RlhfMetrics.DatabaseCommands.Add(1);
         return (command, owned);
     }
@@ -80,18 +77,20 @@ public static class RowStatements
         var columns = entity.GetProperties().Where(p => !p.IsPrimaryKey()).ToArray();
         if (columns.FirstOrDefault(p => p.IsShadowProperty()) is { } shadow)
             throw new InvalidOperationException($"{type.Name}.{shadow.Name} is a shadow property: a plain insert cannot read it.");
+        var parameters = Bound(columns);
         var sql = $"INSERT INTO {table.Delimited} ({string.Join(", ", columns.Select(table.Column))}) "
-            + $"VALUES ({string.Join(", ", columns.Select((_, i) => "@p" + i))}) RETURNING {table.Column(key)}";
-        return new Statement(table.Delimited, sql, Bound(columns), key);
+            + $"VALUES ({string.Join(", ", parameters.Select(p => p.Name))}) RETURNING {table.Column(key)}";
+        return new Statement(table.Delimited, sql, parameters, key);
     }
 
     private static Statement Update(RlhfDbContext db, Type type, string[] names)
     {
         var (entity, table, key) = Table(db, type);
         var columns = names.Select(n => entity.FindProperty(n) ?? throw new InvalidOperationException($"{type.Name} has no mapped property {n}.")).ToArray();
-        var sql = $"UPDATE {table.Delimited} SET {string.Join(", ", columns.Select((p, i) => $"{table.Column(p)} = @p{i}"))} "
-            + $"WHERE {table.Column(key)} = @p{columns.Length}";
-        return new Statement(table.Delimited, sql, Bound([.. columns, key]), key);
+        var parameters = Bound([.. columns, key]); // the key's comes last
+        var sql = $"UPDATE {table.Delimited} SET {string.Join(", ", columns.Select((p, i) => $"{table.Column(p)} = {parameters[i].Name}"))} "
+            + $"WHERE {table.Column(key)} = {parameters[^1].Name}";
+        return new Statement(table.Delimited, sql, parameters, key);
     }
 
     private static (IEntityType Entity, TableNames Table, IProperty Key) Table(RlhfDbContext db, Type type)
@@ -102,10 +101,11 @@ public static class RowStatements
         return (entity, new TableNames(db.GetService<ISqlGenerationHelper>(), StoreObjectIdentifier.Table(name, entity.GetSchema())), key);
     }
 
-    private static (IProperty, RelationalTypeMapping)[] Bound(IEnumerable<IProperty> properties) =>
-        properties.Select(p => (p, p.GetRelationalTypeMapping())).ToArray();
+    /// <summary>A parameter for each property, in order (@p0, @p1, ...), with the type mapping that converts its value.</summary>
+    private static (string Name, IProperty Property, RelationalTypeMapping Mapping)[] Bound(IEnumerable<IProperty> properties) =>
+        properties.Select((p, i) => ("@p" + i, p, p.GetRelationalTypeMapping())).ToArray();
 
-    private sealed record Statement(string Table, string Sql, (IProperty Property, RelationalTypeMapping Mapping)[] Parameters, IProperty Key);
+    private sealed record Statement(string Table, string Sql, (string Name, IProperty Property, RelationalTypeMapping Mapping)[] Parameters, IProperty Key);
 
     private sealed class TableNames(ISqlGenerationHelper sql, StoreObjectIdentifier table)
     {

@@ -46,13 +46,20 @@ public sealed class SqliteStatementCache : DbCommandInterceptor
     public static SqliteCommand? CommandFor(DbContext db, string sql)
     {
         if (!kept.TryGetValue(db, out var commands)) return null;
+        var cached = Cached(commands, (SqliteConnection)db.Database.GetDbConnection(), sql);
+        cached.Parameters.Clear();
+        return cached;
+    }
+
+    /// <summary>The command kept for <paramref name="sql"/>, made on <paramref name="connection"/> the first time.</summary>
+    private static SqliteCommand Cached(Dictionary<string, SqliteCommand> commands, SqliteConnection connection, string sql)
+    {
         if (!commands.TryGetValue(sql, out var cached))
         {
-            cached = (SqliteCommand)db.Database.GetDbConnection().CreateCommand();
+            cached = connection.CreateCommand();
             cached.CommandText = sql;
             commands.Add(sql, cached);
         }
-        cached.Parameters.Clear();
         return cached;
     }
 
@@ -60,12 +67,7 @@ public sealed class SqliteStatementCache : DbCommandInterceptor
     private static SqliteCommand? Kept(DbCommand command, CommandEventData eventData)
     {
         if (eventData.Context is not { } db || command is not SqliteCommand given || !kept.TryGetValue(db, out var commands)) return null;
-        if (!commands.TryGetValue(given.CommandText, out var cached))
-        {
-            cached = given.Connection!.CreateCommand();
-            cached.CommandText = given.CommandText;
-            commands.Add(given.CommandText, cached);
-        }
+        var cached = Cached(commands, given.Connection!, given.CommandText);
         cached.Transaction = given.Transaction;
         cached.CommandTimeout = given.CommandTimeout;
         cached.Parameters.Clear();
